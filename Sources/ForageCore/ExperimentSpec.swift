@@ -1,0 +1,228 @@
+import Foundation
+
+/// A validated experiment: what a trial runs, over which space, with which searcher, scheduler and budget.
+/// Built by `ForageSpec` from a YAML or JSON file; every field here has already been checked.
+public struct ExperimentSpec: Sendable, Equatable {
+    public var name: String
+    public var objective: Objective
+    public var trial: TrialSpec
+    public var data: DataSpec?
+    public var searchSpace: SearchSpace
+    public var searcher: SearcherSpec
+    public var scheduler: SchedulerSpec
+    public var budget: Budget
+    public var promote: PromoteSpec?
+    /// The spec's text as given, kept in the store with its SHA-256.
+    public var source: String
+    /// The folder relative paths (data, commands' working directory) are resolved against.
+    public var baseDirectory: String
+
+    public init(
+        name: String, objective: Objective, trial: TrialSpec, data: DataSpec? = nil, searchSpace: SearchSpace,
+        searcher: SearcherSpec = SearcherSpec(), scheduler: SchedulerSpec = SchedulerSpec(), budget: Budget = Budget(),
+        promote: PromoteSpec? = nil, source: String = "", baseDirectory: String = "."
+    ) {
+        self.name = name
+        self.objective = objective
+        self.trial = trial
+        self.data = data
+        self.searchSpace = searchSpace
+        self.searcher = searcher
+        self.scheduler = scheduler
+        self.budget = budget
+        self.promote = promote
+        self.source = source
+        self.baseDirectory = baseDirectory
+    }
+}
+
+/// What one trial runs.
+public struct TrialSpec: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// A built-in benchmark function (branin, hartmann6, rosenbrock, ackley, sphere, noop, sleep).
+        case function(name: String)
+        /// A built-in trainer (ridge, logistic, mlp, auto) on the spec's `data:`.
+        case model(family: String)
+        /// Any program, run per DESIGN §5; `arguments[0]` is looked up on PATH when it has no slash.
+        case command(arguments: [String])
+    }
+
+    public var kind: Kind
+    /// Built-in functions: report this many intermediate values before the final one.
+    public var steps: Int?
+    /// Per-trial wall-clock limit in seconds.
+    public var timeout: Double?
+    /// Seconds between SIGTERM and SIGKILL when a command is stopped.
+    public var gracePeriod: Double
+    /// Extra environment variables for command trials.
+    public var environment: [String: String]
+
+    public init(kind: Kind, steps: Int? = nil, timeout: Double? = nil, gracePeriod: Double = 5, environment: [String: String] = [:]) {
+        self.kind = kind
+        self.steps = steps
+        self.timeout = timeout
+        self.gracePeriod = gracePeriod
+        self.environment = environment
+    }
+}
+
+/// The dataset of a `model:` trial.
+public struct DataSpec: Sendable, Equatable {
+    public enum Task: String, Sendable, Codable, CaseIterable {
+        case classification
+        case regression
+    }
+
+    public enum MissingValues: String, Sendable, Codable, CaseIterable {
+        case error
+        case mean
+        case median
+        case drop
+    }
+
+    /// The CSV file, already resolved against the spec's folder.
+    public var path: String
+    public var target: String
+    public var task: Task
+    public var validation: Double
+    public var test: Double
+    public var seed: UInt64
+    public var categorical: [String]
+    public var missing: MissingValues
+
+    public init(
+        path: String, target: String, task: Task, validation: Double = 0.2, test: Double = 0.2, seed: UInt64 = 0,
+        categorical: [String] = [], missing: MissingValues = .error
+    ) {
+        self.path = path
+        self.target = target
+        self.task = task
+        self.validation = validation
+        self.test = test
+        self.seed = seed
+        self.categorical = categorical
+        self.missing = missing
+    }
+}
+
+/// Which searcher proposes parameters, with its options.
+public struct SearcherSpec: Sendable, Equatable {
+    public enum Algorithm: String, Sendable, Codable, CaseIterable {
+        case grid
+        case random
+        case sobol
+        case tpe
+    }
+
+    public var algorithm: Algorithm
+    public var seed: UInt64
+    /// grid: points per numeric parameter without explicit `values`.
+    public var gridPoints: Int
+    /// sobol: apply a random digital shift and Owen-style scrambling seeded by `seed`.
+    public var scramble: Bool
+    public var tpe: TPEOptions
+
+    public init(algorithm: Algorithm = .random, seed: UInt64 = 0, gridPoints: Int = 5, scramble: Bool = true, tpe: TPEOptions = TPEOptions()) {
+        self.algorithm = algorithm
+        self.seed = seed
+        self.gridPoints = gridPoints
+        self.scramble = scramble
+        self.tpe = tpe
+    }
+}
+
+/// Options of the Tree-structured Parzen Estimator searcher.
+public struct TPEOptions: Sendable, Equatable {
+    /// Random trials before the model is used.
+    public var startupTrials: Int
+    /// Candidates drawn from the "good" estimator per suggestion; the best expected improvement wins.
+    public var candidates: Int
+    /// Fraction of finished trials counted as "good" (capped at 25 trials, as Optuna does).
+    public var gamma: Double
+    /// Model the parameters jointly instead of one by one.
+    public var multivariate: Bool
+    /// Treat running trials as if they had the worst value seen, so parallel slots spread out.
+    public var constantLiar: Bool
+
+    public init(startupTrials: Int = 10, candidates: Int = 24, gamma: Double = 0.1, multivariate: Bool = false, constantLiar: Bool = true) {
+        self.startupTrials = startupTrials
+        self.candidates = candidates
+        self.gamma = gamma
+        self.multivariate = multivariate
+        self.constantLiar = constantLiar
+    }
+}
+
+/// Which early-stopping scheduler judges intermediate reports, with its options.
+public struct SchedulerSpec: Sendable, Equatable {
+    public enum Algorithm: String, Sendable, Codable, CaseIterable {
+        case none
+        case median
+        case asha
+        case hyperband
+    }
+
+    public var algorithm: Algorithm
+    /// median: trials that must have finished before any is stopped.
+    public var startupTrials: Int
+    /// median: steps a trial runs before it can be stopped.
+    public var warmupSteps: Int
+    /// asha / hyperband: the name of the resource (reported steps count it; informational).
+    public var resource: String
+    /// asha / hyperband: the smallest and largest resource (step) a trial gets.
+    public var minResource: Int
+    public var maxResource: Int
+    /// asha / hyperband: the reduction factor η between rungs.
+    public var reduction: Int
+    /// hyperband: how many brackets (default: all that fit between min and max).
+    public var brackets: Int?
+
+    public init(
+        algorithm: Algorithm = .none, startupTrials: Int = 5, warmupSteps: Int = 0, resource: String = "step", minResource: Int = 1,
+        maxResource: Int = 100, reduction: Int = 3, brackets: Int? = nil
+    ) {
+        self.algorithm = algorithm
+        self.startupTrials = startupTrials
+        self.warmupSteps = warmupSteps
+        self.resource = resource
+        self.minResource = minResource
+        self.maxResource = maxResource
+        self.reduction = reduction
+        self.brackets = brackets
+    }
+}
+
+/// How much the experiment may spend.
+public struct Budget: Sendable, Equatable {
+    /// Total trials that reach a final state (re-queued attempts excepted).
+    public var trials: Int
+    /// Trials run at once in this process.
+    public var parallel: Int
+    /// Wall-clock limit for the whole run, in seconds.
+    public var timeout: Double?
+    /// Stop the run after this many failed trials.
+    public var maxFailures: Int?
+    /// Re-run an attempt that failed with an error or timeout this many times, with the same parameters.
+    public var retries: Int
+
+    public init(trials: Int = 20, parallel: Int = 1, timeout: Double? = nil, maxFailures: Int? = nil, retries: Int = 0) {
+        self.trials = trials
+        self.parallel = parallel
+        self.timeout = timeout
+        self.maxFailures = maxFailures
+        self.retries = retries
+    }
+}
+
+/// After the run, promote the best trial's model into the registry.
+public struct PromoteSpec: Sendable, Equatable {
+    public var model: String
+    public var alias: String?
+    public var ifBetter: Bool
+
+    public init(model: String, alias: String? = nil, ifBetter: Bool = false) {
+        self.model = model
+        self.alias = alias
+        self.ifBetter = ifBetter
+    }
+}

@@ -1,0 +1,31 @@
+import ForageCore
+
+/// Proposes the parameters of the next trial.
+///
+/// A sampler keeps no hidden state: it sees the search space, the trial history (finished and running trials) and a
+/// draw index, and derives its randomness from `(seed, index)`. So resume, retries and remote workers need nothing
+/// special, and a seeded run is reproducible.
+public protocol Sampler: Sendable {
+    /// The parameters for draw number `index` (0, 1, 2, … over the experiment's fresh trials; retries reuse their
+    /// original parameters and take no draw), or nil when the sampler has nothing left to propose (a finished grid).
+    func suggest(index: Int, space: SearchSpace, history: TrialHistory) -> ParameterSet?
+}
+
+/// The error raised when a searcher cannot be built for a space.
+public struct SamplerError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Builds the sampler a spec names.
+public enum SamplerFactory {
+    public static func make(_ spec: SearcherSpec, space: SearchSpace) throws -> any Sampler {
+        switch spec.algorithm {
+        case .random: return RandomSampler(seed: spec.seed)
+        case .grid, .sobol, .tpe: throw SamplerError("searcher '\(spec.algorithm.rawValue)' is being built")
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import ForageCore
+
+/// Independent uniform draws (log-uniform for `log: true`) from every active parameter.
+public struct RandomSampler: Sampler {
+    public let seed: UInt64
+
+    public init(seed: UInt64) {
+        self.seed = seed
+    }
+
+    public func suggest(index: Int, space: SearchSpace, history: TrialHistory) -> ParameterSet? {
+        var rng = SplitMix64(seed: seed, stream: UInt64(index))
+        return space.assign { parameter, _ in parameter.distribution.value(atUnit: rng.nextUnit()) }
+    }
+}

@@ -1,0 +1,64 @@
+import ForageCore
+import Testing
+
+@Suite struct DistributionTests {
+    @Test func unitMappingStaysInsideEveryKindOfDistribution() {
+        let distributions: [Distribution] = [
+            .float(low: -2, high: 3, log: false, step: nil),
+            .float(low: 1e-4, high: 1, log: true, step: nil),
+            .float(low: 0, high: 1, log: false, step: 0.25),
+            .int(low: 1, high: 9, log: false, step: 2),
+            .int(low: 16, high: 256, log: true, step: 1),
+            .categorical(choices: [.string("relu"), .string("tanh")]),
+        ]
+        var rng = SplitMix64(seed: 7)
+        for distribution in distributions {
+            for _ in 0..<500 {
+                let value = distribution.value(atUnit: rng.nextUnit())
+                #expect(distribution.contains(value), "\(value) not in \(distribution)")
+            }
+            #expect(distribution.contains(distribution.value(atUnit: 0)))
+            #expect(distribution.contains(distribution.value(atUnit: 1)))
+        }
+    }
+
+    @Test func gridValuesCoverEndsAndCategories() {
+        #expect(Distribution.float(low: 0, high: 1, log: false, step: nil).gridValues(points: 3) == [.double(0), .double(0.5), .double(1)])
+        #expect(Distribution.int(low: 1, high: 3, log: false, step: 1).gridValues(points: 10) == [.int(1), .int(2), .int(3)])
+        #expect(Distribution.categorical(choices: [.string("a"), .bool(true)]).gridValues(points: 1).count == 2)
+    }
+
+    @Test func conditionalParametersAreActiveOnlyWhenTheirParentMatches() {
+        let space = SearchSpace([
+            Parameter(name: "model", distribution: .categorical(choices: [.string("ridge"), .string("mlp")])),
+            Parameter(name: "hidden", distribution: .int(low: 8, high: 64, log: false, step: 1), condition: ["model": [.string("mlp")]]),
+        ])
+        let ridge = space.assign { parameter, _ in parameter.name == "model" ? .string("ridge") : .int(8) }
+        #expect(ridge.names == ["model"])
+        let mlp = space.assign { parameter, _ in parameter.name == "model" ? .string("mlp") : .int(8) }
+        #expect(mlp.names == ["hidden", "model"])
+        #expect(space.isValid(mlp) && space.isValid(ridge))
+        var invalid = ridge
+        invalid["hidden"] = .int(8)
+        #expect(!space.isValid(invalid))
+    }
+
+    @Test func splitMixStreamsAreReproducibleAndDistinct() {
+        var a = SplitMix64(seed: 42, stream: 3)
+        var b = SplitMix64(seed: 42, stream: 3)
+        var c = SplitMix64(seed: 42, stream: 4)
+        let first = a.next()
+        #expect(first == b.next())
+        #expect(first != c.next())
+    }
+
+    @Test func benchmarkFunctionsHitTheirKnownMinima() throws {
+        #expect(abs(BenchmarkFunction.branin(Double.pi, 2.275) - 0.397887) < 1e-5)
+        let xStar = [0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573]
+        #expect(abs(BenchmarkFunction.hartmann6(xStar) + 3.32237) < 1e-4)
+        #expect(BenchmarkFunction.rosenbrock([1, 1, 1]) == 0)
+        #expect(abs(BenchmarkFunction.ackley([0, 0])) < 1e-12)
+        #expect(try BenchmarkFunction.noop.evaluate(ParameterSet(["a": .int(2), "b": .double(0.5)])) == 2.5)
+        #expect(throws: BenchmarkFunction.MissingInput.self) { try BenchmarkFunction.hartmann6.evaluate(ParameterSet(["x0": .double(0)])) }
+    }
+}

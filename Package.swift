@@ -8,12 +8,24 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
-        .target(name: "ForageCore"),
+        .target(name: "ForageCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ForageCoreTests", dependencies: ["ForageCore"]),
         .target(name: "ForageSearch", dependencies: ["ForageCore"]),
+        .target(name: "ForageSpec", dependencies: ["ForageCore", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "ForageSpecTests", dependencies: ["ForageSpec"]),
+        .target(name: "ForageStore", dependencies: ["ForageCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "ForageExecutor",
+            dependencies: [
+                "ForageCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

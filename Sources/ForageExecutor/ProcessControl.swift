@@ -1,0 +1,53 @@
+import Foundation
+import Synchronization
+
+/// The stop protocol for one trial process group: SIGTERM, then SIGKILL once the grace period is over.
+final class ProcessControl: Sendable {
+    enum StopReason: Sendable {
+        case pruned
+        case timeout
+        case cancelled
+    }
+
+    private struct State {
+        var pid: pid_t?
+        var reason: StopReason?
+        var killAt: ContinuousClock.Instant?
+        var exited = false
+    }
+
+    private let state = Mutex(State())
+
+    func started(pid: pid_t) {
+        state.withLock { $0.pid = pid }
+    }
+
+    func exited() {
+        state.withLock { $0.exited = true }
+    }
+
+    var hasExited: Bool { state.withLock { $0.exited } }
+    var isStopping: Bool { state.withLock { $0.reason != nil } }
+    var reason: StopReason? { state.withLock { $0.reason } }
+
+    /// Sends SIGTERM to the group (once) and schedules SIGKILL after `grace` seconds.
+    func stop(_ reason: StopReason, grace: Double) {
+        let pid = state.withLock { state -> pid_t? in
+            guard state.reason == nil, !state.exited else { return nil }
+            state.reason = reason
+            state.killAt = ContinuousClock.now + .milliseconds(Int64(grace * 1000))
+            return state.pid
+        }
+        if let pid { kill(-pid, SIGTERM) }
+    }
+
+    /// Sends SIGKILL to the group when the grace period has run out.
+    func escalateIfDue() {
+        let pid = state.withLock { state -> pid_t? in
+            guard let killAt = state.killAt, !state.exited, ContinuousClock.now >= killAt else { return nil }
+            state.killAt = nil
+            return state.pid
+        }
+        if let pid { kill(-pid, SIGKILL) }
+    }
+}

@@ -1,0 +1,143 @@
+import ForageCore
+import Foundation
+import Yams
+
+/// Reads an experiment spec (YAML or JSON) into a validated `ExperimentSpec`.
+///
+/// Strict by design: unknown keys, wrong types and impossible values are `SpecError`s that name the file, the key
+/// path and what is allowed, so a typo such as `paralel` never passes silently.
+public enum SpecLoader {
+    static let topLevelKeys = ["name", "description", "objective", "trial", "data", "search_space", "searcher", "scheduler", "budget", "promote"]
+
+    /// Loads and validates the spec at `path`.
+    public static func load(path: String) throws -> ExperimentSpec {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw SpecError(file: path, keyPath: "", message: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw SpecError(file: path, keyPath: "", message: "is a folder, not a spec file") }
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw SpecError(file: path, keyPath: "", message: "cannot be read as UTF-8 text (\(error.localizedDescription))")
+        }
+        return try parse(text, file: path, baseDirectory: url.deletingLastPathComponent().path)
+    }
+
+    /// Validates spec `text`; `file` names it in errors and `baseDirectory` resolves its relative paths.
+    public static func parse(_ text: String, file: String, baseDirectory: String) throws -> ExperimentSpec {
+        let root = try compose(text, file: file)
+        let fields = try root.mapping(allowed: topLevelKeys, what: "a mapping of spec sections (\(topLevelKeys.joined(separator: ", ")))")
+
+        let name = try fields["name"].map { try validName($0.string(), at: $0) }
+            ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        if let description = fields["description"] { _ = try description.string() }
+        let objective = try parseObjective(fields.required("objective", "objective: {metric: NAME, direction: minimize|maximize}"))
+        let space = try parseSearchSpaceField(fields.required("search_space", "a mapping of parameters, or the path of a search-space file"), baseDirectory: baseDirectory)
+        let trial = try TrialParser.parse(fields.required("trial", "one of function, model or command"), space: space)
+        let data = try fields["data"].map { try DataParser.parse($0, baseDirectory: baseDirectory) }
+        if case .model = trial.kind, data == nil {
+            throw try fields.required("trial", "").error("a model trial needs a `data:` section (path, target, task)")
+        }
+        let searcher = try fields["searcher"].map(SearcherParser.parse) ?? SearcherSpec()
+        let scheduler = try fields["scheduler"].map { try SchedulerParser.parse($0, trial: trial) } ?? SchedulerSpec()
+        let budget = try fields["budget"].map(parseBudget) ?? Budget()
+        let promote = try fields["promote"].map(parsePromote)
+
+        return ExperimentSpec(
+            name: name, objective: objective, trial: trial, data: data, searchSpace: space, searcher: searcher,
+            scheduler: scheduler, budget: budget, promote: promote, source: text, baseDirectory: baseDirectory)
+    }
+
+    /// Parses YAML text into a root node, turning syntax errors into `SpecError`s with a line number.
+    static func compose(_ text: String, file: String) throws -> SpecNode {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw SpecError(file: file, keyPath: "", line: yamlLine(error), message: "is not valid YAML or JSON: \(yamlProblem(error))")
+        } catch {
+            throw SpecError(file: file, keyPath: "", message: "is not valid YAML or JSON: \(error)")
+        }
+        guard let node else { throw SpecError(file: file, keyPath: "", message: "is empty; a spec needs at least objective, trial and search_space") }
+        return SpecNode(node: node, path: "", file: file)
+    }
+
+    /// A name that is safe as a folder name and readable in a table.
+    static func validName(_ name: String, at node: SpecNode) throws -> String {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
+        guard !name.isEmpty, name.unicodeScalars.allSatisfy(allowed.contains), !name.hasPrefix(".") else {
+            throw node.error("'\(name)' is not a valid name; use letters, digits, '-', '_' and '.'")
+        }
+        return name
+    }
+
+    static func parseObjective(_ node: SpecNode) throws -> Objective {
+        let fields = try node.mapping(allowed: ["metric", "direction"])
+        let metric = try fields.required("metric", "the metric to optimise, e.g. val_accuracy or value").string()
+        let directionNode = try fields.required("direction", "minimize or maximize")
+        let text = try directionNode.string()
+        guard let direction = Direction(rawValue: text.lowercased()) else {
+            let hint = closest(text, in: Direction.allCases.map(\.rawValue)).map { " (did you mean '\($0)'?)" } ?? ""
+            throw directionNode.error("'\(text)' is not a direction\(hint); allowed: minimize, maximize")
+        }
+        return Objective(metric: metric, direction: direction)
+    }
+
+    static func parseSearchSpaceField(_ node: SpecNode, baseDirectory: String) throws -> SearchSpace {
+        guard node.isScalar else { return try SpaceParser.parse(node) }
+        let relative = try node.string()
+        let path = relative.hasPrefix("/") ? relative : URL(fileURLWithPath: baseDirectory).appendingPathComponent(relative).standardized.path
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw node.error("search-space file '\(relative)' not found (looked for \(path))")
+        }
+        let root = try compose(text, file: path)
+        return try SpaceParser.parse(root)
+    }
+
+    static func parseBudget(_ node: SpecNode) throws -> Budget {
+        let fields = try node.mapping(allowed: ["trials", "parallel", "timeout", "max_failures", "retries"])
+        var budget = Budget()
+        if let node = fields["trials"] { budget.trials = try positive(node.int(), node) }
+        if let node = fields["parallel"] { budget.parallel = try positive(node.int(), node) }
+        if let node = fields["timeout"] { budget.timeout = try node.duration() }
+        if let node = fields["max_failures"] { budget.maxFailures = try positive(node.int(), node) }
+        if let node = fields["retries"] {
+            budget.retries = try node.int()
+            guard budget.retries >= 0 else { throw node.error("must be 0 or more, found \(budget.retries)") }
+        }
+        return budget
+    }
+
+    static func parsePromote(_ node: SpecNode) throws -> PromoteSpec {
+        let fields = try node.mapping(allowed: ["model", "alias", "if_better"])
+        let modelNode = try fields.required("model", "the registry model name")
+        let model = try validName(modelNode.string(), at: modelNode)
+        let alias = try fields["alias"].map { try validName($0.string(), at: $0) }
+        let ifBetter = try fields["if_better"]?.bool() ?? false
+        return PromoteSpec(model: model, alias: alias, ifBetter: ifBetter)
+    }
+
+    static func positive(_ value: Int, _ node: SpecNode) throws -> Int {
+        guard value >= 1 else { throw node.error("must be a whole number of at least 1, found \(value)") }
+        return value
+    }
+
+    private static func yamlLine(_ error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+        default: return nil
+        }
+    }
+
+    private static func yamlProblem(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _), .composer(let context, let problem, _, _):
+            return [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+        default:
+            return "\(error)".components(separatedBy: "\n").first ?? "\(error)"
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import ForageCore
+
+/// Reads the `trial:` section: exactly one of `function`, `model` or `command`, with its options.
+enum TrialParser {
+    static let keys = ["function", "model", "command", "steps", "timeout", "grace", "env"]
+    static let families = ["ridge", "logistic", "mlp", "auto"]
+
+    static func parse(_ node: SpecNode, space: SearchSpace) throws -> TrialSpec {
+        let fields = try node.mapping(allowed: keys, what: "a mapping with one of function, model or command")
+        let kinds = ["function", "model", "command"].filter { fields.has($0) }
+        guard kinds.count == 1 else {
+            throw node.error(kinds.isEmpty ? "needs one of function, model or command" : "has both \(kinds.joined(separator: " and ")); give exactly one")
+        }
+        let kind: TrialSpec.Kind
+        switch kinds[0] {
+        case "function":
+            let nameNode = try fields.required("function", "")
+            let name = try nameNode.string()
+            guard let function = BenchmarkFunction(rawValue: name) else {
+                let all = BenchmarkFunction.allCases.map(\.rawValue)
+                let hint = closest(name, in: all).map { " (did you mean '\($0)'?)" } ?? ""
+                throw nameNode.error("'\(name)' is not a built-in function\(hint); allowed: \(all.joined(separator: ", "))")
+            }
+            try checkInputs(of: function, in: space, at: nameNode)
+            kind = .function(name: function.rawValue)
+        case "model":
+            let familyNode = try fields.required("model", "")
+            let family = try familyNode.string()
+            guard families.contains(family) else {
+                throw familyNode.error("'\(family)' is not a built-in model; allowed: \(families.joined(separator: ", "))")
+            }
+            if family == "auto", space["model"] == nil {
+                throw familyNode.error("model: auto searches the family too: the search space needs a categorical parameter `model` (see Search/tabular-auto.yaml)")
+            }
+            kind = .model(family: family)
+        default:
+            let commandNode = try fields.required("command", "")
+            let arguments: [String]
+            if commandNode.isScalar {
+                arguments = ["/bin/sh", "-c", try commandNode.string()]
+            } else {
+                arguments = try commandNode.sequence().map { try $0.string() }
+            }
+            guard let program = arguments.first, !program.isEmpty else { throw commandNode.error("must name a program to run") }
+            kind = .command(arguments: arguments)
+        }
+        var spec = TrialSpec(kind: kind)
+        if let stepsNode = fields["steps"] {
+            guard case .function = kind else { throw stepsNode.error("is only for built-in functions (models report epochs, commands report steps themselves)") }
+            spec.steps = try SpecLoader.positive(stepsNode.int(), stepsNode)
+        }
+        spec.timeout = try fields["timeout"]?.duration()
+        if let graceNode = fields["grace"] { spec.gracePeriod = try graceNode.duration() }
+        if let envNode = fields["env"] {
+            guard case .command = kind else { throw envNode.error("is only for command trials") }
+            let env = try envNode.mapping()
+            for key in env.keys {
+                spec.environment[key] = try env.index[key]?.string() ?? ""
+            }
+        }
+        return spec
+    }
+
+    /// Built-in functions read `x0, x1, …` (Branin `x`, `y`): a space without them is a spec error, not a failed run.
+    static func checkInputs(of function: BenchmarkFunction, in space: SearchSpace, at node: SpecNode) throws {
+        let needed: [String]
+        switch function {
+        case .branin: needed = space["x"] != nil ? ["x", "y"] : ["x0", "x1"]
+        case .hartmann6: needed = (0..<6).map { "x\($0)" }
+        case .rosenbrock, .ackley, .sphere: needed = ["x0"]
+        case .noop: needed = []
+        case .sleep: needed = ["seconds"]
+        }
+        let missing = needed.filter { space[$0] == nil }
+        guard missing.isEmpty else {
+            throw node.error("\(function.rawValue) reads parameters \(needed.joined(separator: ", ")); the search space lacks \(missing.joined(separator: ", "))")
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import GRDB
+
+/// The store's numbered, forward-only migrations. A store written by a newer Forage is refused, never downgraded.
+enum Schema {
+    static let version = 1
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("1-experiments-trials-metrics") { db in
+            try db.execute(sql: """
+                CREATE TABLE experiments (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    state TEXT NOT NULL,
+                    spec TEXT NOT NULL,
+                    spec_sha256 TEXT NOT NULL,
+                    spec_path TEXT,
+                    objective_metric TEXT NOT NULL,
+                    direction TEXT NOT NULL,
+                    budget_trials INTEGER NOT NULL,
+                    budget_parallel INTEGER NOT NULL,
+                    seed INTEGER NOT NULL,
+                    forage_version TEXT NOT NULL,
+                    parameter_names TEXT NOT NULL,
+                    data_path TEXT,
+                    data_sha256 TEXT,
+                    data_rows INTEGER,
+                    data_columns INTEGER,
+                    split_train INTEGER,
+                    split_validation INTEGER,
+                    split_test INTEGER,
+                    message TEXT,
+                    created_at REAL NOT NULL,
+                    started_at REAL,
+                    finished_at REAL,
+                    owner TEXT,
+                    owner_pid INTEGER,
+                    owner_host TEXT,
+                    heartbeat_at REAL
+                );
+                CREATE TABLE trials (
+                    experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+                    number INTEGER NOT NULL,
+                    draw INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    params TEXT NOT NULL,
+                    value REAL,
+                    reason TEXT,
+                    message TEXT,
+                    attempt INTEGER NOT NULL DEFAULT 1,
+                    retry_of INTEGER,
+                    requeued INTEGER NOT NULL DEFAULT 0,
+                    worker TEXT,
+                    last_step INTEGER,
+                    started_at REAL,
+                    finished_at REAL,
+                    PRIMARY KEY (experiment_id, number)
+                ) WITHOUT ROWID;
+                CREATE INDEX trials_by_state_value ON trials(experiment_id, state, value);
+                CREATE TABLE trial_metrics (
+                    experiment_id INTEGER NOT NULL,
+                    trial INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    PRIMARY KEY (experiment_id, trial, name),
+                    FOREIGN KEY (experiment_id, trial) REFERENCES trials(experiment_id, number) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+                CREATE TABLE intermediate_values (
+                    experiment_id INTEGER NOT NULL,
+                    trial INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    step INTEGER NOT NULL,
+                    value REAL NOT NULL,
+                    PRIMARY KEY (experiment_id, trial, name, step),
+                    FOREIGN KEY (experiment_id, trial) REFERENCES trials(experiment_id, number) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+                CREATE TABLE decisions (
+                    id INTEGER PRIMARY KEY,
+                    experiment_id INTEGER NOT NULL,
+                    trial INTEGER NOT NULL,
+                    step INTEGER NOT NULL,
+                    action TEXT NOT NULL,
+                    reason TEXT,
+                    rung INTEGER,
+                    cutoff REAL,
+                    value REAL NOT NULL,
+                    created_at REAL NOT NULL,
+                    FOREIGN KEY (experiment_id, trial) REFERENCES trials(experiment_id, number) ON DELETE CASCADE
+                );
+                CREATE INDEX decisions_by_trial ON decisions(experiment_id, trial);
+                PRAGMA user_version = 1;
+                """)
+        }
+        return migrator
+    }
+}

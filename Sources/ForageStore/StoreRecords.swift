@@ -1,0 +1,109 @@
+import ForageCore
+import Foundation
+
+/// The life of an experiment as the store records it.
+public enum ExperimentState: String, Sendable, Codable, CaseIterable {
+    /// A process owns it and is running trials.
+    case running
+    /// It reached its budget (or its grid ran out).
+    case finished
+    /// Its process stopped before the budget was spent (Ctrl-C, kill, budget timeout); `resume` continues it.
+    case interrupted
+    /// It stopped on an error such as `max_failures`.
+    case failed
+}
+
+/// Data versioning: which dataset a model experiment used, and how it was split.
+public struct DataInfo: Sendable, Equatable, Codable {
+    public var path: String
+    public var sha256: String
+    public var rows: Int
+    public var columns: Int
+    public var trainRows: Int
+    public var validationRows: Int
+    public var testRows: Int
+
+    public init(path: String, sha256: String, rows: Int, columns: Int, trainRows: Int, validationRows: Int, testRows: Int) {
+        self.path = path
+        self.sha256 = sha256
+        self.rows = rows
+        self.columns = columns
+        self.trainRows = trainRows
+        self.validationRows = validationRows
+        self.testRows = testRows
+    }
+}
+
+/// One experiment row: its spec, budget, state and lineage.
+public struct ExperimentRecord: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var state: ExperimentState
+    public var spec: String
+    public var specSHA256: String
+    public var specPath: String?
+    public var objective: Objective
+    public var budgetTrials: Int
+    public var budgetParallel: Int
+    public var seed: UInt64
+    public var forageVersion: String
+    /// Parameter names in search-space order (leaderboard columns).
+    public var parameterNames: [String]
+    public var data: DataInfo?
+    public var message: String?
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+}
+
+/// Why a scheduler stopped (or promoted) a trial, as stored.
+public struct DecisionRecord: Sendable, Equatable, Codable {
+    public var step: Int
+    public var action: String
+    public var reason: String?
+    public var rung: Int?
+    public var cutoff: Double?
+    public var value: Double
+}
+
+/// One trial as the CLI and reports show it.
+public struct TrialRecord: Sendable, Equatable {
+    public var number: Int
+    /// The sampler draw the parameters came from (shared by a trial and its retries).
+    public var draw: Int
+    public var state: TrialState
+    public var params: ParameterSet
+    public var value: Double?
+    /// Final metrics, or for an unfinished trial the last intermediate value of each metric.
+    public var metrics: [String: Double]
+    public var lastStep: Int?
+    public var reason: FailureReason?
+    public var message: String?
+    public var attempt: Int
+    public var retryOf: Int?
+    /// True for a failed attempt that was re-queued: it does not count towards the budget.
+    public var requeued: Bool
+    public var worker: String?
+    public var decisions: [DecisionRecord]
+    public var startedAt: Date?
+    public var finishedAt: Date?
+
+    public var duration: Double? {
+        guard let startedAt, let finishedAt else { return nil }
+        return finishedAt.timeIntervalSince(startedAt)
+    }
+}
+
+/// Trial counts per state, plus the re-queued attempts waiting for their retry.
+public struct TrialCounts: Sendable, Equatable, Codable {
+    public var queued = 0
+    public var running = 0
+    public var completed = 0
+    public var pruned = 0
+    public var failed = 0
+
+    public init() {}
+
+    /// Trials that count towards the budget: final states, minus re-queued attempts (their retries count instead).
+    public var finished: Int { completed + pruned + failed }
+}

@@ -26,6 +26,13 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
+        .target(name: "ForageEngine", dependencies: ["ForageCore", "ForageSearch", "ForageStore", "ForageExecutor"]),
+        .executableTarget(
+            name: "forage",
+            dependencies: [
+                "ForageCore", "ForageSpec", "ForageSearch", "ForageStore", "ForageExecutor", "ForageEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,57 @@
+import ForageCore
+import ForageExecutor
+import Foundation
+
+/// How one `run` or `resume` should go, beyond what the spec says.
+public struct RunOptions: Sendable {
+    /// Overrides `budget.trials` (the experiment's total).
+    public var trials: Int?
+    /// Overrides `budget.parallel`.
+    public var parallel: Int?
+    /// Called on the engine's executor after each trial is committed (for the CLI's progress output).
+    public var progress: (@Sendable (ProgressEvent) -> Void)?
+    /// Seconds between ownership heartbeats.
+    public var heartbeatInterval: Double = 3
+
+    public init(trials: Int? = nil, parallel: Int? = nil, progress: (@Sendable (ProgressEvent) -> Void)? = nil) {
+        self.trials = trials
+        self.parallel = parallel
+        self.progress = progress
+    }
+}
+
+/// A trial just committed, with the run's counters: what the CLI prints as progress.
+public struct ProgressEvent: Sendable {
+    public var experiment: String
+    public var trial: Int
+    public var state: TrialState
+    public var value: Double?
+    public var reason: FailureReason?
+    public var message: String?
+    public var params: ParameterSet
+    /// Trials counted towards the budget so far, and the budget.
+    public var done: Int
+    public var total: Int
+    public var running: Int
+    public var failed: Int
+    public var best: Double?
+    public var bestTrial: Int?
+    public var elapsed: Double
+    /// Trials finished in this run (for the ETA).
+    public var doneThisRun: Int
+}
+
+/// How a run ended.
+public struct RunSummary: Sendable {
+    public var experiment: String
+    public var state: String
+    public var message: String?
+    public var done: Int
+    public var total: Int
+    public var failed: Int
+    public var bestTrial: Int?
+    public var best: Double?
+    public var elapsed: Double
+    /// True when the run stopped on an error the user must see (max_failures): the CLI exits non-zero.
+    public var isError: Bool
+}

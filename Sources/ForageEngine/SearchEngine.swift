@@ -1,0 +1,263 @@
+import ForageCore
+import ForageExecutor
+import ForageSearch
+import ForageStore
+import Foundation
+
+/// Runs one experiment to its budget: sample → run → report → decide → commit, with `parallel` trials at once.
+///
+/// The engine holds no state the store does not have: on start it rebuilds the trial history, the re-queued
+/// attempts and the counters from the store, so a fresh run and a resume after `kill -9` are the same code path.
+/// Every outcome is committed before the sampler, the scheduler or the user hears of it.
+public actor SearchEngine {
+    let spec: ExperimentSpec
+    let experiment: ExperimentRecord
+    let store: SQLiteExperimentStore
+    let executor: any TrialExecutor
+    let owner: OwnerIdentity
+    let options: RunOptions
+    let sampler: any Sampler
+    let scheduler: any TrialScheduler
+    let budget: Int
+    let parallel: Int
+
+    var history: TrialHistory
+    var retries: [PendingRetry] = []
+    var nextNumber = 0
+    var nextDraw = 0
+    var done = 0
+    var failedCount = 0
+    var failuresThisRun = 0
+    var doneThisRun = 0
+    var running = 0
+    var exhausted = false
+    var stopReason: StopReason?
+    var runningFlags: [Int: CancellationFlag] = [:]
+    let started = ContinuousClock.now
+
+    enum StopReason: Sendable {
+        case maxFailures(lastMessage: String)
+        case interrupted(String)
+    }
+
+    /// Prepares a run of `experiment` (already created or acquired by `owner`) from the store's history.
+    public init(
+        spec: ExperimentSpec, experiment: ExperimentRecord, store: SQLiteExperimentStore, executor: any TrialExecutor,
+        owner: OwnerIdentity, options: RunOptions
+    ) throws {
+        self.spec = spec
+        self.experiment = experiment
+        self.store = store
+        self.executor = executor
+        self.owner = owner
+        self.options = options
+        do {
+            sampler = try SamplerFactory.make(spec.searcher, space: spec.searchSpace)
+            scheduler = try SchedulerFactory.make(spec.scheduler)
+        } catch {
+            throw EngineError.configuration("\(error)")
+        }
+        budget = options.trials ?? experiment.budgetTrials
+        parallel = max(1, options.parallel ?? spec.budget.parallel)
+
+        let loaded = try store.history(experiment, intermediateMetric: scheduler.judgesReports ? spec.objective.metric : nil)
+        history = loaded.history
+        let retried = Set(loaded.trials.compactMap(\.retryOf))
+        for trial in loaded.trials {
+            nextNumber = max(nextNumber, trial.number + 1)
+            nextDraw = max(nextDraw, trial.draw + 1)
+            if trial.state.isFinal && !trial.requeued { done += 1 }
+            if trial.state == .failed && !trial.requeued { failedCount += 1 }
+            if trial.state == .failed && trial.requeued && !retried.contains(trial.number) {
+                retries.append(PendingRetry(original: trial.number, draw: trial.draw, params: trial.params, attempt: trial.attempt))
+            }
+        }
+    }
+
+    /// Runs trials until the budget is spent, the grid is exhausted, `max_failures` is hit or `interrupt` is called.
+    public func run() async throws -> RunSummary {
+        try await store.updateBudget(experiment: experiment.id, trials: budget, parallel: parallel)
+        let heartbeat = Task { [store, experiment, owner, options] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int64(options.heartbeatInterval * 1000)))
+                store.heartbeat(experiment: experiment.id, owner: owner)
+            }
+        }
+        defer { heartbeat.cancel() }
+        let timeout = spec.budget.timeout.map { seconds in
+            Task {
+                try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                self.interrupt("budget.timeout of \(Int(seconds)) s reached")
+            }
+        }
+        defer { timeout?.cancel() }
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            while true {
+                while let job = nextJob() {
+                    running += 1
+                    let flag = CancellationFlag()
+                    runningFlags[job.number] = flag
+                    history.upsert(TrialSnapshot(number: job.number, state: .running, params: job.params))
+                    group.addTask { try await self.execute(job, flag: flag) }
+                }
+                guard running > 0 else { break }
+                try await group.next()
+            }
+        }
+        return try await close()
+    }
+
+    /// Asks the run to stop: no new trials start, running ones are stopped and re-queued for `resume`.
+    public func interrupt(_ why: String) {
+        if stopReason == nil { stopReason = .interrupted(why) }
+        for flag in runningFlags.values { flag.cancel() }
+    }
+
+    /// The next attempt to start, or nil when nothing may start now.
+    private func nextJob() -> TrialJob? {
+        guard stopReason == nil, running < parallel, done + running < budget else { return nil }
+        if !retries.isEmpty {
+            let retry = retries.removeFirst()
+            defer { nextNumber += 1 }
+            return TrialJob(number: nextNumber, draw: retry.draw, params: retry.params, attempt: retry.attempt + 1, retryOf: retry.original)
+        }
+        guard !exhausted else { return nil }
+        guard let params = sampler.suggest(index: nextDraw, space: spec.searchSpace, history: history) else {
+            exhausted = true
+            return nil
+        }
+        defer {
+            nextNumber += 1
+            nextDraw += 1
+        }
+        return TrialJob(number: nextNumber, draw: nextDraw, params: params, attempt: 1, retryOf: nil)
+    }
+
+    /// Runs one attempt off the actor and commits its outcome; only then does the actor learn of it.
+    private nonisolated func execute(_ job: TrialJob, flag: CancellationFlag) async throws {
+        let id = experiment.id
+        store.startTrial(experiment: id, TrialStart(number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf))
+        let invocation = TrialInvocation(
+            experiment: spec.name, number: job.number, attempt: job.attempt, params: job.params, spec: spec.trial,
+            objective: spec.objective, declaredParameters: spec.searchSpace.names,
+            directory: store.directory.appendingPathComponent("trials").appendingPathComponent(spec.name).appendingPathComponent(String(job.number)),
+            workingDirectory: URL(fileURLWithPath: spec.baseDirectory))
+        let store = self.store
+        let metric = spec.objective.metric
+        let reporter = TrialReporter(
+            judges: scheduler.judgesReports, cancellation: flag,
+            submit: { step, values in store.submitReport(experiment: id, trial: job.number, step: step, values: values) },
+            judge: { step, values in
+                do {
+                    try await store.commitReport(experiment: id, trial: job.number, step: step, values: values)
+                } catch {
+                    return .stop
+                }
+                guard let value = values[metric] else { return .continue }
+                return await self.judge(trial: job.number, step: step, value: value)
+            })
+        let outcome = await executor.run(invocation, reporter: reporter)
+        let finish = await finishRecord(for: job, outcome: outcome)
+        try await store.finishTrial(experiment: id, finish)
+        await record(job, finish)
+    }
+
+    /// A scheduler decision for a committed report; notable decisions are stored with their reasons.
+    private func judge(trial number: Int, step: Int, value: Double) -> SchedulerDecision.Action {
+        history.record(number: number, step: step, value: value)
+        let decision = scheduler.decide(trial: number, step: step, value: value, history: history)
+        if decision.isNotable { store.recordDecision(experiment: experiment.id, trial: number, decision: decision) }
+        return decision.action
+    }
+
+    /// The store row for an outcome, deciding whether a failed attempt is re-queued.
+    private func finishRecord(for job: TrialJob, outcome: TrialOutcome) -> TrialFinish {
+        let metrics = outcome.metrics
+        switch outcome {
+        case .completed:
+            return TrialFinish(number: job.number, state: .completed, value: metrics[spec.objective.metric], metrics: metrics)
+        case .pruned:
+            return TrialFinish(number: job.number, state: .pruned, value: metrics[spec.objective.metric], metrics: metrics)
+        case .failed(let reason, let message, _):
+            let requeue = reason.alwaysRequeued || job.attempt <= spec.budget.retries
+            return TrialFinish(number: job.number, state: .failed, value: nil, metrics: metrics, reason: reason, message: message, requeued: requeue)
+        }
+    }
+
+    /// Updates the in-memory mirror of the store after a commit and reports progress.
+    private func record(_ job: TrialJob, _ finish: TrialFinish) {
+        running -= 1
+        runningFlags[job.number] = nil
+        history.finish(number: job.number, state: finish.state, value: finish.state == .failed ? nil : finish.value)
+        if finish.requeued {
+            retries.append(PendingRetry(original: job.number, draw: job.draw, params: job.params, attempt: job.attempt))
+        } else {
+            done += 1
+            doneThisRun += 1
+        }
+        if finish.state == .failed {
+            if !finish.requeued { failedCount += 1 }
+            // Interrupted and lost-worker attempts are not the trial's fault: they never count towards max_failures.
+            if finish.reason?.alwaysRequeued != true {
+                failuresThisRun += 1
+                if let limit = spec.budget.maxFailures, failuresThisRun >= limit, stopReason == nil {
+                    stopReason = .maxFailures(lastMessage: "trial \(job.number): \(finish.reason?.rawValue ?? "error"): \(finish.message ?? "")")
+                }
+            }
+        }
+        let best = history.best
+        options.progress?(
+            ProgressEvent(
+                experiment: spec.name, trial: job.number, state: finish.state, value: finish.value, reason: finish.reason,
+                message: finish.message, params: job.params, done: done, total: budget, running: running, failed: failedCount,
+                best: best?.value, bestTrial: best?.number, elapsed: elapsedSeconds, doneThisRun: doneThisRun))
+    }
+
+    private var elapsedSeconds: Double {
+        let elapsed = ContinuousClock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    /// Records how the run ended and releases the experiment.
+    private func close() async throws -> RunSummary {
+        let state: ExperimentState
+        var message: String?
+        var isError = false
+        switch stopReason {
+        case .maxFailures(let last):
+            state = .failed
+            isError = true
+            message = "stopped after \(failuresThisRun) failed trials (budget.max_failures: \(spec.budget.maxFailures ?? 0)); last failure: \(last)"
+        case .interrupted(let why):
+            state = .interrupted
+            message = "\(why); `forage resume \(spec.name)` continues it"
+        case nil:
+            if done >= budget {
+                state = .finished
+            } else if exhausted {
+                state = .finished
+                message = "the searcher has no more points (grid exhausted) after \(done) of \(budget) trials"
+            } else {
+                state = .interrupted
+                message = "stopped with \(done) of \(budget) trials"
+            }
+        }
+        try await store.close(experiment: experiment.id, state: state, message: message, owner: owner)
+        let best = history.best
+        return RunSummary(
+            experiment: spec.name, state: state.rawValue, message: message, done: done, total: budget, failed: failedCount,
+            bestTrial: best?.number, best: best?.value, elapsed: elapsedSeconds, isError: isError)
+    }
+}
+
+/// Errors that stop a run before it starts.
+public enum EngineError: Error, CustomStringConvertible {
+    case configuration(String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let message): return message
+        }
+    }
+}

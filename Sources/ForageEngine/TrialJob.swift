@@ -1,0 +1,18 @@
+import ForageCore
+
+/// One attempt the engine is about to run: a fresh draw from the sampler, or a retry of a re-queued attempt.
+struct TrialJob: Sendable {
+    var number: Int
+    var draw: Int
+    var params: ParameterSet
+    var attempt: Int
+    var retryOf: Int?
+}
+
+/// A re-queued attempt waiting for its retry.
+struct PendingRetry: Sendable {
+    var original: Int
+    var draw: Int
+    var params: ParameterSet
+    var attempt: Int
+}

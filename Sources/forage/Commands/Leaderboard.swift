@@ -1,0 +1,101 @@
+import ArgumentParser
+import ForageCore
+import ForageStore
+import Foundation
+
+extension Forage {
+    /// `forage leaderboard NAME`: completed trials ranked by the objective.
+    struct Leaderboard: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Rank an experiment's completed trials by the objective, best first.")
+
+        @Argument(help: "The experiment's name.")
+        var name: String
+
+        @Option(help: "Show only the best K trials.")
+        var top: Int?
+
+        @Option(help: "table, csv, json or markdown.")
+        var format: OutputFormat = .table
+
+        @Option(help: "Write to this file instead of stdout.")
+        var output: String?
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+        }
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try storeOptions.openExisting()
+                let experiment = try store.requireExperiment(name)
+                let trials = try store.leaderboard(experiment, top: top)
+                let text = try LeaderboardFormatter(experiment: experiment, trials: trials).render(format)
+                if let output {
+                    do {
+                        try (text + "\n").write(toFile: output, atomically: true, encoding: .utf8)
+                    } catch {
+                        throw CLIError("cannot write \(output): \(error.localizedDescription)")
+                    }
+                    printNote("wrote \(trials.count) trials to \(output)")
+                } else {
+                    print(text)
+                }
+            }
+        }
+    }
+}
+
+/// The leaderboard in every text format: `rank, trial, <objective>, <parameters…>, <other metrics…>, duration_s`.
+struct LeaderboardFormatter {
+    var experiment: ExperimentRecord
+    var trials: [TrialRecord]
+
+    var metricNames: [String] {
+        Set(trials.flatMap(\.metrics.keys)).subtracting([experiment.objective.metric]).sorted()
+    }
+
+    func render(_ format: OutputFormat) throws -> String {
+        switch format {
+        case .json:
+            let rows = trials.enumerated().map { index, trial -> [String: Any] in
+                var row = RecordJSON.trial(trial)
+                row["rank"] = index + 1
+                return row
+            }
+            return try RecordJSON.text([
+                "experiment": experiment.name,
+                "objective": ["metric": experiment.objective.metric, "direction": experiment.objective.direction.rawValue],
+                "spec_sha256": experiment.specSHA256,
+                "data_sha256": experiment.data?.sha256 as Any? ?? NSNull(),
+                "trials": rows,
+            ] as [String: Any])
+        case .csv: return table(exact: true).csv()
+        case .markdown: return table(exact: false).markdown()
+        case .table: return trials.isEmpty ? "no completed trials yet" : table(exact: false).text()
+        }
+    }
+
+    func table(exact: Bool) -> TableRenderer {
+        let number: (Double?) -> String = { value in value.map(exact ? Format.exact : Format.number) ?? "" }
+        let metrics = metricNames
+        let header = ["rank", "trial", experiment.objective.metric] + experiment.parameterNames + metrics + ["duration_s"]
+        let rows = trials.enumerated().map { index, trial -> [String] in
+            var row: [String] = [String(index + 1), String(trial.number), number(trial.value)]
+            for name in experiment.parameterNames {
+                let value: ParameterValue? = trial.params[name]
+                row.append(value.map { exact ? exactParameter($0) : $0.description } ?? "")
+            }
+            for metric in metrics { row.append(number(trial.metrics[metric])) }
+            row.append(trial.duration.map { String(format: "%.3f", $0) } ?? "")
+            return row
+        }
+        return TableRenderer(header: header, rows: rows)
+    }
+
+    private func exactParameter(_ value: ParameterValue) -> String {
+        if case .double(let number) = value { return Format.exact(number) }
+        return value.description
+    }
+}

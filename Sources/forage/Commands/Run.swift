@@ -1,0 +1,115 @@
+import ArgumentParser
+import ForageCore
+import ForageEngine
+import ForageSpec
+import ForageStore
+import Foundation
+
+extension Forage {
+    /// `forage run SPEC`: create an experiment and run it to its budget.
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an experiment from a spec file and run it to its budget.")
+
+        @Argument(help: "The experiment spec (YAML or JSON).")
+        var spec: String
+
+        @Option(help: "Name of the experiment (default: the spec's name).")
+        var name: String?
+
+        @Option(help: "Total number of trials (overrides budget.trials).")
+        var trials: Int?
+
+        @Option(help: "Trials run at once (overrides budget.parallel).")
+        var parallel: Int?
+
+        @Option(help: "Searcher seed (overrides searcher.seed).")
+        var seed: Int?
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            if let trials, trials < 1 { throw ValidationError("--trials must be at least 1") }
+            if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+            if let seed, seed < 0 { throw ValidationError("--seed must be 0 or more") }
+        }
+
+        func run() async throws {
+            try await reportingErrors {
+                var experiment = try SpecLoader.load(path: spec)
+                if let name { experiment.name = name }
+                if let seed { experiment.searcher.seed = UInt64(seed) }
+                let store = try storeOptions.openOrCreate()
+                let (executor, data) = try ExecutorFactory.make(for: experiment)
+                let options = RunOptions(trials: trials, parallel: parallel, progress: ProgressPrinter.make())
+                let engine = try ExperimentRunner.start(
+                    spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store,
+                    executor: executor, options: options)
+                try await RunSession.run(engine, store: store, name: experiment.name)
+            }
+        }
+    }
+
+    /// `forage resume NAME`: continue an interrupted experiment.
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Continue an interrupted experiment: only the missing trials run, and nothing finished runs again.")
+
+        @Argument(help: "The experiment's name.")
+        var name: String
+
+        @Option(help: "New total number of trials (to extend a finished experiment).")
+        var trials: Int?
+
+        @Option(help: "Trials run at once.")
+        var parallel: Int?
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            if let trials, trials < 1 { throw ValidationError("--trials must be at least 1") }
+            if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+        }
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try storeOptions.openExisting()
+                let record = try store.requireExperiment(name)
+                let base = record.specPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? FileManager.default.currentDirectoryPath
+                var experiment = try SpecLoader.parse(record.spec, file: record.specPath ?? name, baseDirectory: base)
+                experiment.name = record.name
+                experiment.searcher.seed = record.seed
+                if let parallel { experiment.budget.parallel = parallel }
+                let (executor, _) = try ExecutorFactory.make(for: experiment)
+                let options = RunOptions(trials: trials ?? record.budgetTrials, parallel: parallel, progress: ProgressPrinter.make())
+                let engine = try ExperimentRunner.resume(spec: experiment, store: store, executor: executor, options: options)
+                try await RunSession.run(engine, store: store, name: record.name)
+            }
+        }
+    }
+}
+
+/// Runs an engine with Ctrl-C / SIGTERM handling and prints the closing summary.
+enum RunSession {
+    static func run(_ engine: SearchEngine, store: SQLiteExperimentStore, name: String) async throws {
+        let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler {
+                Task { await engine.interrupt(number == SIGINT ? "interrupted by Ctrl-C" : "stopped by SIGTERM") }
+            }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        let summary = try await engine.run()
+        ProgressPrinter.finish()
+        var line = "\(summary.state): \(summary.done)/\(summary.total) trials"
+        if summary.failed > 0 { line += ", \(summary.failed) failed" }
+        if let best = summary.best, let trial = summary.bestTrial { line += ", best \(Format.number(best)) (trial \(trial))" }
+        line += String(format: ", %.1f s", summary.elapsed)
+        print(line)
+        if let message = summary.message { printNote(message) }
+        if summary.isError { throw ExitCode.failure }
+        if summary.state == "interrupted" { throw ExitCode(130) }
+    }
+}

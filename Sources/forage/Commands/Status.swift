@@ -1,0 +1,85 @@
+import ArgumentParser
+import ForageCore
+import ForageStore
+import Foundation
+
+extension Forage {
+    /// `forage status [NAME]`: experiments, or one experiment's state and counts.
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the experiments in the store, or one experiment's state, counts and best trial.")
+
+        @Argument(help: "An experiment's name (default: list them all).")
+        var name: String?
+
+        @Option(help: "table or json.")
+        var format: OutputFormat = .table
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            guard format == .table || format == .json else { throw ValidationError("status supports --format table or json") }
+        }
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try storeOptions.openExisting()
+                let experiments: [ExperimentRecord]
+                if let name {
+                    experiments = [try store.requireExperiment(name)]
+                } else {
+                    experiments = try store.experiments()
+                }
+                var rows: [(ExperimentRecord, TrialCounts, TrialRecord?)] = []
+                for experiment in experiments {
+                    rows.append((experiment, try store.counts(experiment: experiment.id), try store.best(experiment)))
+                }
+                if format == .json {
+                    let objects: [[String: Any]] = rows.map { RecordJSON.status($0.0, counts: $0.1, best: $0.2) }
+                    let document: Any = name == nil ? ["experiments": objects] as [String: Any] : objects[0]
+                    print(try RecordJSON.text(document))
+                    return
+                }
+                if name != nil, let (experiment, counts, best) = rows.first {
+                    print(detail(experiment, counts: counts, best: best))
+                } else {
+                    print(list(rows))
+                }
+            }
+        }
+
+        private func list(_ rows: [(ExperimentRecord, TrialCounts, TrialRecord?)]) -> String {
+            guard !rows.isEmpty else { return "no experiments yet; start one with `forage run SPEC`" }
+            let table = TableRenderer(
+                header: ["name", "state", "done", "completed", "pruned", "failed", "best", "objective"],
+                rows: rows.map { experiment, counts, best in
+                    [
+                        experiment.name, experiment.state.rawValue, "\(counts.finished)/\(experiment.budgetTrials)", "\(counts.completed)",
+                        "\(counts.pruned)", "\(counts.failed)", best?.value.map(Format.number) ?? "-",
+                        "\(experiment.objective.direction.rawValue) \(experiment.objective.metric)",
+                    ]
+                })
+            return table.text()
+        }
+
+        private func detail(_ experiment: ExperimentRecord, counts: TrialCounts, best: TrialRecord?) -> String {
+            var lines = [
+                "experiment  \(experiment.name)",
+                "state       \(experiment.state.rawValue)" + (experiment.message.map { " (\($0))" } ?? ""),
+                "objective   \(experiment.objective.direction.rawValue) \(experiment.objective.metric)",
+                "trials      \(counts.finished)/\(experiment.budgetTrials) done: \(counts.completed) completed, \(counts.pruned) pruned, \(counts.failed) failed, \(counts.running) running, \(counts.queued) queued",
+            ]
+            if let best, let value = best.value {
+                let params = best.params.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                lines.append("best        \(Format.number(value)) (trial \(best.number)) \(params)")
+            }
+            if let started = experiment.startedAt {
+                lines.append("elapsed     " + Format.duration((experiment.finishedAt ?? Date()).timeIntervalSince(started)))
+            }
+            lines.append("spec        sha256 \(experiment.specSHA256.prefix(16))…" + (experiment.specPath.map { " (\($0))" } ?? ""))
+            if let data = experiment.data {
+                lines.append("data        \(data.path) sha256 \(data.sha256.prefix(16))… \(data.rows) rows × \(data.columns) columns; split \(data.trainRows)/\(data.validationRows)/\(data.testRows)")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+}

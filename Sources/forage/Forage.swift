@@ -1,0 +1,13 @@
+import ArgumentParser
+import ForageCore
+
+/// The `forage` command: hyperparameter search and AutoML experiments from a YAML spec.
+@main
+struct Forage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forage",
+        abstract: "Hyperparameter search and AutoML experiments, stored in SQLite, resumable after any crash.",
+        version: ForageVersion.current,
+        subcommands: [Run.self, Resume.self, Status.self, Trials.self, Leaderboard.self, Bench.self, Supervise.self]
+    )
+}

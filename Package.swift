@@ -14,10 +14,14 @@ let package = Package(
     ],
     targets: [
         .target(name: "ForageCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "ForageTesting", dependencies: ["ForageCore"]),
         .testTarget(name: "ForageCoreTests", dependencies: ["ForageCore"]),
+        .testTarget(name: "ForageStoreTests", dependencies: ["ForageStore", "ForageTesting"]),
+        .testTarget(name: "ForageEngineTests", dependencies: ["ForageEngine", "ForageTesting"]),
+        .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting"]),
         .target(name: "ForageSearch", dependencies: ["ForageCore"]),
         .target(name: "ForageSpec", dependencies: ["ForageCore", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "ForageSpecTests", dependencies: ["ForageSpec"]),
+        .testTarget(name: "ForageSpecTests", dependencies: ["ForageSpec", "ForageTesting"]),
         .target(name: "ForageStore", dependencies: ["ForageCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ForageExecutor",

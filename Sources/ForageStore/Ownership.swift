@@ -23,8 +23,18 @@ public struct OwnerIdentity: Sendable, Equatable {
         if heartbeatAge > staleAfter { return false }
         if host == ProcessInfo.processInfo.hostName {
             // Same machine: the process table is the truth, so a killed owner frees the experiment at once.
-            return kill(pid, 0) == 0 || errno == EPERM
+            return isRunning(pid: pid)
         }
         return true
+    }
+
+    /// Whether a local process exists and is not a zombie (a killed owner whose parent has not reaped it yet).
+    static func isRunning(pid: Int32) -> Bool {
+        guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return true }
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return state != "Z" && state != "X"
     }
 }

@@ -1,0 +1,93 @@
+import ForageCore
+import ForageEngine
+import ForageExecutor
+import ForageStore
+import ForageTesting
+import Foundation
+import Testing
+
+/// An executor whose outcome is scripted per trial, to test the engine's bookkeeping.
+struct ScriptedExecutor: TrialExecutor {
+    var outcome: @Sendable (TrialInvocation) -> TrialOutcome
+
+    func run(_ invocation: TrialInvocation, reporter: TrialReporter) async -> TrialOutcome {
+        outcome(invocation)
+    }
+}
+
+@Suite struct EngineTests {
+    func spec(_ name: String, trials: Int, parallel: Int, retries: Int = 0, maxFailures: Int? = nil) -> ExperimentSpec {
+        ExperimentSpec(
+            name: name, objective: Objective(metric: "value", direction: .minimize), trial: TrialSpec(kind: .function(name: "sphere")),
+            searchSpace: SearchSpace([
+                Parameter(name: "x0", distribution: .float(low: -2, high: 2, log: false, step: nil)),
+                Parameter(name: "x1", distribution: .int(low: -3, high: 3, log: false, step: 1)),
+            ]),
+            searcher: SearcherSpec(algorithm: .random, seed: 11),
+            budget: Budget(trials: trials, parallel: parallel, maxFailures: maxFailures, retries: retries), source: name)
+    }
+
+    func run(_ spec: ExperimentSpec, store: SQLiteExperimentStore, executor: any TrialExecutor = FunctionExecutor()) async throws -> RunSummary {
+        let engine = try ExperimentRunner.start(spec: spec, specPath: nil, data: nil, store: store, executor: executor, options: RunOptions())
+        return try await engine.run()
+    }
+
+    @Test func seededRunsGiveTheSameParametersWhateverTheParallelism() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteExperimentStore(directory: directory.url, create: true)
+        _ = try await run(spec("serial", trials: 40, parallel: 1), store: store)
+        _ = try await run(spec("parallel", trials: 40, parallel: 4), store: store)
+        let serial = try store.trials(try store.requireExperiment("serial"))
+        let parallel = try store.trials(try store.requireExperiment("parallel"))
+        #expect(serial.count == 40)
+        #expect(serial.map(\.params) == parallel.map(\.params))
+        for trial in serial {
+            #expect(trial.value == (try BenchmarkFunction.sphere.evaluate(trial.params)))
+        }
+    }
+
+    @Test func retriesRequeueWithTheSameParametersAndTheBudgetCountsTheRetry() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteExperimentStore(directory: directory.url, create: true)
+        // Every first attempt fails; every retry succeeds.
+        let executor = ScriptedExecutor { invocation in
+            invocation.attempt == 1
+                ? .failed(reason: .error, message: "flaky", metrics: [:])
+                : .completed(metrics: ["value": 1])
+        }
+        let summary = try await run(spec("retry", trials: 5, parallel: 2, retries: 1), store: store, executor: executor)
+        #expect(summary.done == 5)
+        let trials = try store.trials(try store.requireExperiment("retry"))
+        #expect(trials.count == 10)
+        #expect(Set(trials.map(\.number)).count == 10)
+        for retry in trials where retry.retryOf != nil {
+            let original = try #require(trials.first { $0.number == retry.retryOf })
+            #expect(original.params == retry.params && original.requeued && retry.state == .completed && retry.attempt == 2)
+        }
+    }
+
+    @Test func maxFailuresStopsTheRunWithAnError() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteExperimentStore(directory: directory.url, create: true)
+        let executor = ScriptedExecutor { _ in .failed(reason: .nan, message: "the objective 'value' was nan", metrics: [:]) }
+        let summary = try await run(spec("broken", trials: 50, parallel: 1, maxFailures: 3), store: store, executor: executor)
+        #expect(summary.isError)
+        #expect(summary.state == "failed")
+        #expect(summary.done == 3)
+        #expect(summary.message?.contains("max_failures") == true)
+    }
+
+    @Test func learningCurvesAreStoredStepByStep() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteExperimentStore(directory: directory.url, create: true)
+        var curve = spec("curve", trials: 3, parallel: 2)
+        curve.trial.steps = 5
+        _ = try await run(curve, store: store)
+        let trials = try store.trials(try store.requireExperiment("curve"))
+        #expect(trials.allSatisfy { $0.lastStep == 5 && $0.state == .completed })
+    }
+}

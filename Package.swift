@@ -14,6 +14,7 @@ let package = Package(
         .target(name: "ForageCore"),
         .testTarget(name: "ForageCoreTests", dependencies: ["ForageCore"]),
         .target(name: "ForageSearch", dependencies: ["ForageCore"]),
+        .testTarget(name: "ForageSearchTests", dependencies: ["ForageSearch"]),
     ],
     swiftLanguageModes: [.v6]
 )

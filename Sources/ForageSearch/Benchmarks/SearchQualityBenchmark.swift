@@ -24,13 +24,13 @@ public enum SearchQualityBenchmark {
         public var minimum: Double
     }
 
-    /// The default searchers: random, Sobol, univariate TPE and multivariate TPE (TPE with `TPEOptions()` defaults
-    /// otherwise).
+    /// The default searchers, named as in the peer study: random, Sobol, `tpe-indep` (univariate TPE) and `tpe`
+    /// (`TPEOptions()` defaults, which are multivariate, as Optuna 5's default `TPESampler`).
     public static let searchers: [Searcher] = [
         Searcher(name: "random", spec: SearcherSpec(algorithm: .random)),
         Searcher(name: "sobol", spec: SearcherSpec(algorithm: .sobol)),
-        Searcher(name: "tpe", spec: SearcherSpec(algorithm: .tpe, tpe: with(TPEOptions()) { $0.multivariate = false })),
-        Searcher(name: "tpe-mv", spec: SearcherSpec(algorithm: .tpe, tpe: with(TPEOptions()) { $0.multivariate = true })),
+        Searcher(name: "tpe-indep", spec: SearcherSpec(algorithm: .tpe, tpe: with(TPEOptions()) { $0.multivariate = false })),
+        Searcher(name: "tpe", spec: SearcherSpec(algorithm: .tpe, tpe: TPEOptions())),
     ]
 
     /// The four problems of Optuna's peer study (`shared/peers/optuna_quality.py`), with the same domains.
@@ -83,12 +83,12 @@ public enum SearchQualityBenchmark {
                 guard let first = rows.first else { continue }
                 lines.append("")
                 lines.append(problem)
-                var header = "  " + pad("searcher", 10)
+                var header = "  " + pad("searcher", 11)
                 for c in first.checkpoints { header += pad("regret@\(c)", 30) }
                 header += "s/study"
                 lines.append(header)
                 for row in rows {
-                    var line = "  " + pad(row.searcher, 10)
+                    var line = "  " + pad(row.searcher, 11)
                     for s in row.regret { line += pad("\(number(s.median)) [\(number(s.q25)), \(number(s.q75))]", 30) }
                     line += String(format: "%.3f", row.medianWallSeconds)
                     lines.append(line)
@@ -98,7 +98,7 @@ public enum SearchQualityBenchmark {
                 lines.append("")
                 lines.append("suggestion time (hartmann6, random history), median ms")
                 for t in timings {
-                    lines.append("  " + pad(t.searcher, 10) + pad("\(t.finished) trials", 16) + String(format: "%.3f", t.medianMilliseconds))
+                    lines.append("  " + pad(t.searcher, 11) + pad("\(t.finished) trials", 16) + String(format: "%.3f", t.medianMilliseconds))
                 }
             }
             return lines.joined(separator: "\n")

@@ -38,7 +38,8 @@ enum NormalMath {
         for v in values where v > top { top = v }
         guard top.isFinite else { return top }
         var sum = 0.0
-        for v in values { sum += Foundation.exp(v - top) }
+        // Terms more than e^-40 below the largest cannot change the sum in double precision.
+        for v in values where v - top > -40 { sum += Foundation.exp(v - top) }
         return top + Foundation.log(sum)
     }
 }

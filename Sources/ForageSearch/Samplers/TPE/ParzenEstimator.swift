@@ -10,10 +10,8 @@ import Foundation
 struct ParzenEstimator {
     /// How the numeric bandwidths are chosen.
     enum Bandwidth {
-        /// Per dimension, the larger distance to the neighbouring observations (univariate TPE).
-        case neighbour
-        /// One bandwidth per dimension, `factor · kernels^(−1/(d+4)) · range` (multivariate TPE).
-        case scott(factor: Double)
+        /// Per dimension, the larger distance to the neighbouring observations (Optuna's rule, univariate and joint).
+        case neighbour(scale: Double)
     }
 
     private enum DimensionKind { case continuous, discrete, categorical }
@@ -28,6 +26,7 @@ struct ParzenEstimator {
     /// Kernel centres, `kernels × dimensions` (categorical: the choice index; −1 for the prior).
     private var mus: [Double]
     private var sigmas: [Double]
+    private var inverseSigmas: [Double]
     /// Per kernel: log weight minus the log normalisers of its continuous dimensions.
     private var constants: [Double]
     /// Cumulative normalised kernel weights, for choosing a kernel.
@@ -38,27 +37,26 @@ struct ParzenEstimator {
     private var logUniform: [Double]
     private var hitProbability: [Double]
 
-    /// `observations[i]` holds the coordinates of observation `i` (one per axis); `weights[i]` its weight.
+    /// `observations` holds the coordinates of each observation in turn (one per axis, `axes.count` per observation);
+    /// `weights[i]` is the weight of observation `i`.
     init(
-        axes: [TPEAxis], observations: [[Double]], weights: [Double], priorWeight: Double, bandwidth: Bandwidth,
+        axes: [TPEAxis], observations: [Double], weights: [Double], priorWeight: Double, bandwidth: Bandwidth,
         magicClip: Bool = true
     ) {
         self.axes = axes
         let d = axes.count
         dimensions = d
-        let n = observations.count
+        let n = weights.count
         kernels = n + 1
         var kinds: [DimensionKind] = []
         var lows: [Double] = []
         var highs: [Double] = []
-        var numericCount = 0
         for axis in axes {
             switch axis.kind {
             case .numeric(let low, let high, _, let step):
                 kinds.append(step == nil ? .continuous : .discrete)
                 lows.append(low)
                 highs.append(high)
-                numericCount += 1
             case .categorical(let count):
                 kinds.append(.categorical)
                 lows.append(0)
@@ -69,11 +67,9 @@ struct ParzenEstimator {
         self.lows = lows
         self.highs = highs
 
-        var mus = [Double](repeating: 0, count: kernels * d)
+        var mus = observations
+        mus.append(contentsOf: repeatElement(0, count: d))
         var sigmas = [Double](repeating: 1, count: kernels * d)
-        for (i, point) in observations.enumerated() {
-            for j in 0..<d { mus[i * d + j] = point[j] }
-        }
         logHit = Array(repeating: 0, count: d)
         logMiss = Array(repeating: 0, count: d)
         logUniform = Array(repeating: 0, count: d)
@@ -94,23 +90,23 @@ struct ParzenEstimator {
             let maxSigma = range
             let minSigma = magicClip ? range / min(100, 1 + Double(kernels)) : range * 1e-6
             switch bandwidth {
-            case .scott(let factor):
-                let sigma = factor * Foundation.pow(Double(kernels), -1 / Double(numericCount + 4)) * range
-                for i in 0..<n { sigmas[i * d + j] = min(max(sigma, minSigma), maxSigma) }
-            case .neighbour:
-                // Sort the centres (prior included) and take the larger gap to a neighbour.
-                let order = (0...n).sorted { mus[$0 * d + j] < mus[$1 * d + j] }
-                for (rank, i) in order.enumerated() where i < n {
-                    let x = mus[i * d + j]
-                    let left = rank > 0 ? x - mus[order[rank - 1] * d + j] : 0
-                    let right = rank < n ? mus[order[rank + 1] * d + j] - x : 0
-                    sigmas[i * d + j] = min(max(max(left, right), minSigma), maxSigma)
+            case .neighbour(let scale):
+                // Sort the observed centres; each takes the larger gap to its neighbours (the range's ends count as
+                // neighbours only when there is a single observation), as Optuna does.
+                var sorted = (0..<n).map { (x: mus[$0 * d + j], i: $0) }
+                sorted.sort { $0.x < $1.x }
+                for rank in 0..<n {
+                    let x = sorted[rank].x
+                    let left = rank > 0 ? x - sorted[rank - 1].x : (n == 1 ? x - lows[j] : 0)
+                    let right = rank < n - 1 ? sorted[rank + 1].x - x : (n == 1 ? highs[j] - x : 0)
+                    sigmas[sorted[rank].i * d + j] = min(max(scale * max(left, right), minSigma), maxSigma)
                 }
             }
             sigmas[n * d + j] = range
         }
         self.mus = mus
         self.sigmas = sigmas
+        inverseSigmas = sigmas.map { 1 / $0 }
 
         var allWeights = weights
         allWeights.append(priorWeight)
@@ -165,29 +161,49 @@ struct ParzenEstimator {
         var result: [Double] = []
         result.reserveCapacity(points.count)
         let d = dimensions
+        let allContinuous = !kinds.contains { $0 != .continuous }
         for point in points {
             for j in 0..<d where kinds[j] == .discrete {
                 cells[j] = axes[j].cell(around: point[j]) ?? (point[j], point[j])
             }
-            mus.withUnsafeBufferPointer { mus in
-                sigmas.withUnsafeBufferPointer { sigmas in
-                    for i in 0..<kernels {
-                        var s = constants[i]
-                        let base = i * d
-                        for j in 0..<d {
-                            let mu = mus[base + j]
-                            switch kinds[j] {
-                            case .continuous:
-                                let z = (point[j] - mu) / sigmas[base + j]
-                                s -= 0.5 * z * z
-                            case .discrete:
-                                let sigma = sigmas[base + j]
-                                s += NormalMath.logMass((cells[j].0 - mu) / sigma, (cells[j].1 - mu) / sigma)
-                            case .categorical:
-                                s += mu < 0 ? logUniform[j] : (mu == point[j] ? logHit[j] : logMiss[j])
+            scratch.withUnsafeMutableBufferPointer { out in
+                mus.withUnsafeBufferPointer { mus in
+                    inverseSigmas.withUnsafeBufferPointer { inverse in
+                        constants.withUnsafeBufferPointer { constants in
+                            point.withUnsafeBufferPointer { x in
+                                if allContinuous {
+                                    // The common case, kept tight: a sum of squared standardised distances.
+                                    for i in 0..<kernels {
+                                        let base = i * d
+                                        var q = 0.0
+                                        for j in 0..<d {
+                                            let z = (x[j] - mus[base + j]) * inverse[base + j]
+                                            q += z * z
+                                        }
+                                        out[i] = constants[i] - 0.5 * q
+                                    }
+                                    return
+                                }
+                                for i in 0..<kernels {
+                                    var s = constants[i]
+                                    let base = i * d
+                                    for j in 0..<d {
+                                        let mu = mus[base + j]
+                                        switch kinds[j] {
+                                        case .continuous:
+                                            let z = (x[j] - mu) * inverse[base + j]
+                                            s -= 0.5 * z * z
+                                        case .discrete:
+                                            let inv = inverse[base + j]
+                                            s += NormalMath.logMass((cells[j].0 - mu) * inv, (cells[j].1 - mu) * inv)
+                                        case .categorical:
+                                            s += mu < 0 ? logUniform[j] : (mu == x[j] ? logHit[j] : logMiss[j])
+                                        }
+                                    }
+                                    out[i] = s
+                                }
                             }
                         }
-                        scratch[i] = s
                     }
                 }
             }

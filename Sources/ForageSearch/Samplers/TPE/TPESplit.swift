@@ -10,21 +10,12 @@ import ForageCore
 struct TPESplit {
     /// Indices into `history.trials` of the good trials.
     var good: [Int] = []
+    /// The rank (0 = best) of each of `good`.
+    var goodRanks: [Int] = []
     /// Indices into `history.trials` of the bad trials (a bounded subset), oldest first.
     var bad: [Int] = []
     /// Weights of `bad`: Optuna's ramp, where trials older than the newest 25 count linearly less.
     var badWeights: [Double] = []
-
-    /// Finished trials (completed or pruned with a finite value).
-    static func finishedCount(_ history: TrialHistory) -> Int {
-        var count = 0
-        for trial in history.trials where isFinished(trial) { count += 1 }
-        return count
-    }
-
-    static func isFinished(_ trial: TrialSnapshot) -> Bool {
-        (trial.state == .completed || trial.state == .pruned) && (trial.value?.isFinite ?? false)
-    }
 
     /// The number of good trials among `n` finished ones.
     static func goodCount(finished n: Int, gamma: Double, cap: Int) -> Int {
@@ -32,37 +23,57 @@ struct TPESplit {
         return min(max(Int((gamma * Double(n)).rounded(.up)), 1), cap, n)
     }
 
-    init(history: TrialHistory, gamma: Double, constantLiar: Bool, maxGood: Int = 25, maxBad: Int = 1000) {
+    /// Finished trials seen.
+    var finished = 0
+
+    init(history: TrialHistory, gamma: Double, constantLiar: Bool, maxGood: Int = 25, maxBad: Int = 500) {
         let direction = history.objective.direction
         let trials = history.trials
-        let n = Self.finishedCount(history)
+        // One pass: the losses of finished trials, and the candidates for the bad set (running ones included).
+        var losses: [Double] = []
+        var finishedIndices: [Int] = []
+        var others: [Int] = []
+        losses.reserveCapacity(trials.count)
+        finishedIndices.reserveCapacity(trials.count)
+        others.reserveCapacity(trials.count)
+        for index in trials.indices {
+            let state = trials[index].state
+            if state == .completed || state == .pruned, let value = trials[index].value, value.isFinite {
+                losses.append(direction.loss(value))
+                finishedIndices.append(index)
+                others.append(index)
+            } else if constantLiar && state == .running {
+                others.append(index)
+            }
+        }
+        let n = losses.count
+        finished = n
         let wanted = Self.goodCount(finished: n, gamma: gamma, cap: maxGood)
         // Partial selection: keep the `wanted` best (loss, index) pairs in a small sorted buffer.
         var best: [(loss: Double, index: Int)] = []
         best.reserveCapacity(wanted + 1)
         if wanted > 0 {
-            for (index, trial) in trials.enumerated() where Self.isFinished(trial) {
-                let loss = direction.loss(trial.value ?? .infinity)
+            for k in 0..<n {
+                let loss = losses[k]
                 if best.count == wanted, let last = best.last, !(loss < last.loss) { continue }
                 var position = best.count
                 while position > 0 && loss < best[position - 1].loss { position -= 1 }
-                best.insert((loss, index), at: position)
+                best.insert((loss, finishedIndices[k]), at: position)
                 if best.count > wanted { best.removeLast() }
             }
         }
         good = best.map(\.index).sorted()
-        var isGood = Set(good)
-        var others: [Int] = []
-        others.reserveCapacity(max(n - good.count, 0))
-        for (index, trial) in trials.enumerated() {
-            if Self.isFinished(trial) {
-                if !isGood.contains(index) { others.append(index) }
-            } else if constantLiar && trial.state == .running {
-                others.append(index)
-            }
+        goodRanks = good.map { index in best.firstIndex { $0.index == index } ?? 0 }
+        // `others` is in trial order and `good` sorted: remove the good ones in one merge pass.
+        var remaining: [Int] = []
+        remaining.reserveCapacity(others.count)
+        var g = 0
+        for index in others {
+            while g < good.count && good[g] < index { g += 1 }
+            if g < good.count && good[g] == index { continue }
+            remaining.append(index)
         }
-        isGood.removeAll()
-        let total = others.count
+        let total = remaining.count
         let chosen: [Int]
         if total > maxBad {
             // An even spread over the history, always ending with the newest.
@@ -70,7 +81,7 @@ struct TPESplit {
         } else {
             chosen = Array(0..<total)
         }
-        bad = chosen.map { others[$0] }
+        bad = chosen.map { remaining[$0] }
         badWeights = chosen.map { Self.rampWeight(position: $0, count: total) }
     }
 

@@ -37,6 +37,7 @@ let package = Package(
                 "ForageCore", "ForageSpec", "ForageSearch", "ForageStore", "ForageExecutor", "ForageEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .testTarget(name: "ForageSearchTests", dependencies: ["ForageSearch"]),
     ],
     swiftLanguageModes: [.v6]
 )

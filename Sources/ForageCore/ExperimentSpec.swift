@@ -144,7 +144,7 @@ public struct TPEOptions: Sendable, Equatable {
     /// Treat running trials as if they had the worst value seen, so parallel slots spread out.
     public var constantLiar: Bool
 
-    public init(startupTrials: Int = 10, candidates: Int = 24, gamma: Double = 0.1, multivariate: Bool = false, constantLiar: Bool = true) {
+    public init(startupTrials: Int = 10, candidates: Int = 64, gamma: Double = 0.1, multivariate: Bool = true, constantLiar: Bool = true) {
         self.startupTrials = startupTrials
         self.candidates = candidates
         self.gamma = gamma

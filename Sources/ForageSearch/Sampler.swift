@@ -22,10 +22,14 @@ public struct SamplerError: Error, CustomStringConvertible {
 
 /// Builds the sampler a spec names.
 public enum SamplerFactory {
+    /// The sampler `spec` names for `space`; throws a `SamplerError` when it cannot search that space (a grid too
+    /// large, options out of range).
     public static func make(_ spec: SearcherSpec, space: SearchSpace) throws -> any Sampler {
         switch spec.algorithm {
         case .random: return RandomSampler(seed: spec.seed)
-        case .grid, .sobol, .tpe: throw SamplerError("searcher '\(spec.algorithm.rawValue)' is being built")
+        case .grid: return try GridSampler(space: space, points: spec.gridPoints)
+        case .sobol: return SobolSampler(seed: spec.seed, scramble: spec.scramble)
+        case .tpe: return try TPESampler(seed: spec.seed, options: spec.tpe)
         }
     }
 }

@@ -1,0 +1,214 @@
+import Foundation
+
+/// A Parzen (kernel density) estimator over one or more parameters: a weighted mixture with one product kernel per
+/// observed trial plus a broad prior kernel, as in Optuna's TPE.
+///
+/// Numeric coordinates get truncated normal kernels (integrated over the value's cell for integers and stepped
+/// floats); categorical ones get a kernel that puts most of its mass on the observed choice and spreads
+/// `priorWeight / kernels` over every choice. The prior kernel sits in the middle of each range with the whole range
+/// as its bandwidth (uniform over choices).
+struct ParzenEstimator {
+    /// How the numeric bandwidths are chosen.
+    enum Bandwidth {
+        /// Per dimension, the larger distance to the neighbouring observations (Optuna's rule, univariate and joint).
+        case neighbour(scale: Double)
+    }
+
+    private enum DimensionKind { case continuous, discrete, categorical }
+
+    let axes: [TPEAxis]
+    private let kinds: [DimensionKind]
+    private let lows: [Double]
+    private let highs: [Double]
+    private let dimensions: Int
+    /// Number of kernels (observations + the prior, which is last).
+    let kernels: Int
+    /// Kernel centres, `kernels × dimensions` (categorical: the choice index; −1 for the prior).
+    private var mus: [Double]
+    private var sigmas: [Double]
+    private var inverseSigmas: [Double]
+    /// Per kernel: log weight minus the log normalisers of its continuous dimensions.
+    private var constants: [Double]
+    /// Cumulative normalised kernel weights, for choosing a kernel.
+    private var cumulative: [Double]
+    /// Per categorical dimension: probability of the observed choice, of any other, and of each under the prior.
+    private var logHit: [Double]
+    private var logMiss: [Double]
+    private var logUniform: [Double]
+    private var hitProbability: [Double]
+
+    /// `observations` holds the coordinates of each observation in turn (one per axis, `axes.count` per observation);
+    /// `weights[i]` is the weight of observation `i`.
+    init(
+        axes: [TPEAxis], observations: [Double], weights: [Double], priorWeight: Double, bandwidth: Bandwidth,
+        magicClip: Bool = true
+    ) {
+        self.axes = axes
+        let d = axes.count
+        dimensions = d
+        let n = weights.count
+        kernels = n + 1
+        var kinds: [DimensionKind] = []
+        var lows: [Double] = []
+        var highs: [Double] = []
+        for axis in axes {
+            switch axis.kind {
+            case .numeric(let low, let high, _, let step):
+                kinds.append(step == nil ? .continuous : .discrete)
+                lows.append(low)
+                highs.append(high)
+            case .categorical(let count):
+                kinds.append(.categorical)
+                lows.append(0)
+                highs.append(Double(count - 1))
+            }
+        }
+        self.kinds = kinds
+        self.lows = lows
+        self.highs = highs
+
+        var mus = observations
+        mus.append(contentsOf: repeatElement(0, count: d))
+        var sigmas = [Double](repeating: 1, count: kernels * d)
+        logHit = Array(repeating: 0, count: d)
+        logMiss = Array(repeating: 0, count: d)
+        logUniform = Array(repeating: 0, count: d)
+        hitProbability = Array(repeating: 0, count: d)
+        for j in 0..<d {
+            let range = highs[j] - lows[j]
+            if kinds[j] == .categorical {
+                let choices = Double(axes[j].range)
+                mus[n * d + j] = -1
+                let epsilon = priorWeight / Double(kernels)
+                logHit[j] = Foundation.log((1 + epsilon) / (1 + choices * epsilon))
+                logMiss[j] = Foundation.log(epsilon / (1 + choices * epsilon))
+                logUniform[j] = -Foundation.log(choices)
+                hitProbability[j] = 1 / (1 + choices * epsilon)
+                continue
+            }
+            mus[n * d + j] = 0.5 * (lows[j] + highs[j])
+            let maxSigma = range
+            let minSigma = magicClip ? range / min(100, 1 + Double(kernels)) : range * 1e-6
+            switch bandwidth {
+            case .neighbour(let scale):
+                // Sort the observed centres; each takes the larger gap to its neighbours (the range's ends count as
+                // neighbours only when there is a single observation), as Optuna does.
+                var sorted = (0..<n).map { (x: mus[$0 * d + j], i: $0) }
+                sorted.sort { $0.x < $1.x }
+                for rank in 0..<n {
+                    let x = sorted[rank].x
+                    let left = rank > 0 ? x - sorted[rank - 1].x : (n == 1 ? x - lows[j] : 0)
+                    let right = rank < n - 1 ? sorted[rank + 1].x - x : (n == 1 ? highs[j] - x : 0)
+                    sigmas[sorted[rank].i * d + j] = min(max(scale * max(left, right), minSigma), maxSigma)
+                }
+            }
+            sigmas[n * d + j] = range
+        }
+        self.mus = mus
+        self.sigmas = sigmas
+        inverseSigmas = sigmas.map { 1 / $0 }
+
+        var allWeights = weights
+        allWeights.append(priorWeight)
+        let total = allWeights.reduce(0, +)
+        var running = 0.0
+        cumulative = allWeights.map { running += $0 / total; return running }
+        constants = []
+        constants.reserveCapacity(kernels)
+        for i in 0..<kernels {
+            var c = Foundation.log(max(allWeights[i] / total, 1e-300))
+            for j in 0..<d where kinds[j] != .categorical {
+                let mu = mus[i * d + j]
+                let sigma = sigmas[i * d + j]
+                c -= NormalMath.logMass((lows[j] - mu) / sigma, (highs[j] - mu) / sigma)
+                if kinds[j] == .continuous { c -= Foundation.log(sigma) + NormalMath.logSqrtTwoPi }
+            }
+            constants.append(c)
+        }
+    }
+
+    /// Draws raw coordinates (not yet snapped to the distributions) from the mixture.
+    func sample(_ rng: inout SplitMix64Box) -> [Double] {
+        let u = rng.unit()
+        var kernel = kernels - 1
+        for (i, c) in cumulative.enumerated() where u < c {
+            kernel = i
+            break
+        }
+        var point = [Double](repeating: 0, count: dimensions)
+        for j in 0..<dimensions {
+            let mu = mus[kernel * dimensions + j]
+            switch kinds[j] {
+            case .categorical:
+                let count = Int(highs[j]) + 1
+                if mu >= 0 && rng.unit() < hitProbability[j] {
+                    point[j] = mu
+                } else {
+                    point[j] = Double(min(Int(rng.unit() * Double(count)), count - 1))
+                }
+            case .continuous, .discrete:
+                point[j] = NormalMath.sampleTruncated(
+                    mu: mu, sigma: sigmas[kernel * dimensions + j], low: lows[j], high: highs[j], rng: &rng)
+            }
+        }
+        return point
+    }
+
+    /// The log density (log probability for discrete dimensions) at each of `points` (snapped coordinates).
+    func logDensities(_ points: [[Double]]) -> [Double] {
+        var scratch = [Double](repeating: 0, count: kernels)
+        var cells = [(Double, Double)](repeating: (0, 0), count: dimensions)
+        var result: [Double] = []
+        result.reserveCapacity(points.count)
+        let d = dimensions
+        let allContinuous = !kinds.contains { $0 != .continuous }
+        for point in points {
+            for j in 0..<d where kinds[j] == .discrete {
+                cells[j] = axes[j].cell(around: point[j]) ?? (point[j], point[j])
+            }
+            scratch.withUnsafeMutableBufferPointer { out in
+                mus.withUnsafeBufferPointer { mus in
+                    inverseSigmas.withUnsafeBufferPointer { inverse in
+                        constants.withUnsafeBufferPointer { constants in
+                            point.withUnsafeBufferPointer { x in
+                                if allContinuous {
+                                    // The common case, kept tight: a sum of squared standardised distances.
+                                    for i in 0..<kernels {
+                                        let base = i * d
+                                        var q = 0.0
+                                        for j in 0..<d {
+                                            let z = (x[j] - mus[base + j]) * inverse[base + j]
+                                            q += z * z
+                                        }
+                                        out[i] = constants[i] - 0.5 * q
+                                    }
+                                    return
+                                }
+                                for i in 0..<kernels {
+                                    var s = constants[i]
+                                    let base = i * d
+                                    for j in 0..<d {
+                                        let mu = mus[base + j]
+                                        switch kinds[j] {
+                                        case .continuous:
+                                            let z = (x[j] - mu) * inverse[base + j]
+                                            s -= 0.5 * z * z
+                                        case .discrete:
+                                            let inv = inverse[base + j]
+                                            s += NormalMath.logMass((cells[j].0 - mu) * inv, (cells[j].1 - mu) * inv)
+                                        case .categorical:
+                                            s += mu < 0 ? logUniform[j] : (mu == x[j] ? logHit[j] : logMiss[j])
+                                        }
+                                    }
+                                    out[i] = s
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            result.append(scratch.withUnsafeBufferPointer { NormalMath.logSumExp($0) })
+        }
+        return result
+    }
+}

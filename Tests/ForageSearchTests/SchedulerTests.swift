@@ -1,0 +1,187 @@
+import ForageCore
+import Testing
+
+@testable import ForageSearch
+
+@Suite struct ASHARungTests {
+    let rungs = ASHARungs(minResource: 1, maxResource: 27, reduction: 3)
+
+    @Test func rungsSitAtPowersOfTheReductionBelowTheMaximum() {
+        #expect(rungs.resources == [1, 3, 9])
+        #expect(ASHARungs(minResource: 2, maxResource: 100, reduction: 4).resources == [2, 8, 32])
+        #expect(ASHARungs(minResource: 5, maxResource: 5, reduction: 2).resources.isEmpty)
+    }
+
+    @Test func aReportCrossesTheHighestRungSinceThePreviousOne() {
+        #expect(rungs.rungCrossed(previousStep: nil, step: 1) == 0)
+        #expect(rungs.rungCrossed(previousStep: 1, step: 2) == nil)
+        #expect(rungs.rungCrossed(previousStep: 2, step: 3) == 1)
+        #expect(rungs.rungCrossed(previousStep: 2, step: 5) == 1)
+        #expect(rungs.rungCrossed(previousStep: 3, step: 4) == nil)
+        #expect(rungs.rungCrossed(previousStep: 0, step: 10) == 2)
+        #expect(rungs.rungCrossed(previousStep: 9, step: 27) == nil)
+    }
+
+    @Test func aTrialsRungValueIsItsFirstReportAtOrPastTheRung() {
+        #expect(rungs.value(at: 1, in: [1: 0.9, 2: 0.8, 4: 0.7, 5: 0.6]) == 0.7)
+        #expect(rungs.value(at: 2, in: [1: 0.9, 4: 0.7]) == nil)
+    }
+
+    @Test func theTopThirdIsPromotedButSmallRungsPromoteEveryone() {
+        #expect(rungs.promotedCount(of: 1) == 1)
+        #expect(rungs.promotedCount(of: 3) == 3)
+        #expect(rungs.promotedCount(of: 4) == 1)
+        #expect(rungs.promotedCount(of: 9) == 3)
+        #expect(rungs.promotedCount(of: 10) == 3)
+    }
+}
+
+@Suite struct ASHASchedulerTests {
+    let scheduler = ASHAScheduler(minResource: 1, maxResource: 27, reduction: 3)
+
+    /// Five trials that reported 0.1 … 0.5 at step 1, and trial 5 that has just reported `value` at step 1.
+    func history(_ value: Double, direction: Direction = .minimize) -> TrialHistory {
+        var curves: [[Int: Double]] = [[1: 0.1], [1: 0.2], [1: 0.3], [1: 0.4], [1: 0.5]]
+        curves.append([1: value])
+        return TestSupport.history(curves, states: [.completed, .pruned, .pruned, .running, .pruned, .running], direction: direction)
+    }
+
+    @Test func aTrialOutsideTheTopThirdIsStoppedWithTheExactCutoff() {
+        let decision = scheduler.decide(trial: 5, step: 1, value: 0.25, history: history(0.25))
+        #expect(decision.action == .stop)
+        #expect(decision.rung == 0)
+        #expect(decision.cutoff == 0.2)
+        #expect(decision.reason == "value 0.25 at rung 0 (step 1) is not in the top 1/3 of 6 trials (cutoff 0.2)")
+    }
+
+    @Test func aTrialInTheTopThirdIsPromotedWithANote() {
+        let decision = scheduler.decide(trial: 5, step: 1, value: 0.15, history: history(0.15))
+        #expect(decision.action == .continue)
+        #expect(decision.isNotable)
+        #expect(decision.cutoff == 0.15)
+        #expect(decision.reason?.contains("promoted") == true)
+    }
+
+    @Test func maximisationRanksTheOtherWay() {
+        let decision = scheduler.decide(trial: 5, step: 1, value: 0.45, history: history(0.45, direction: .maximize))
+        #expect(decision.action == .continue)
+        #expect(decision.cutoff == 0.45)
+        let stopped = scheduler.decide(trial: 5, step: 1, value: 0.35, history: history(0.35, direction: .maximize))
+        #expect(stopped.action == .stop)
+        #expect(stopped.cutoff == 0.4)
+    }
+
+    @Test func theFirstTrialsAtARungAreAllPromoted() {
+        let history = TestSupport.history([[1: 0.1], [1: 0.9]], states: [.completed, .running])
+        let decision = scheduler.decide(trial: 1, step: 1, value: 0.9, history: history)
+        #expect(decision.action == .continue)
+        #expect(decision.isNotable)
+    }
+
+    @Test func reportsBetweenRungsContinueSilently() {
+        let history = TestSupport.history([[1: 0.1, 2: 0.1], [1: 0.9, 2: 0.95]], states: [.completed, .running])
+        let decision = scheduler.decide(trial: 1, step: 2, value: 0.95, history: history)
+        #expect(decision == .proceed(step: 2, value: 0.95))
+    }
+
+    @Test func theSameHistoryGivesTheSameDecision() {
+        let h = history(0.25)
+        #expect(scheduler.decide(trial: 5, step: 1, value: 0.25, history: h) == scheduler.decide(trial: 5, step: 1, value: 0.25, history: h))
+    }
+}
+
+@Suite struct MedianSchedulerTests {
+    /// Three completed trials with values at steps 1 and 3; trial 3 is running.
+    func history(current: [Int: Double]) -> TrialHistory {
+        TestSupport.history(
+            [[1: 1.0, 3: 0.5], [1: 2.0, 3: 0.7], [1: 3.0, 3: 0.9], current], states: [.completed, .completed, .completed, .running])
+    }
+
+    @Test func aTrialWorseThanTheMedianIsStopped() {
+        let scheduler = MedianScheduler(startupTrials: 2, warmupSteps: 0)
+        let decision = scheduler.decide(trial: 3, step: 2, value: 2.5, history: history(current: [2: 2.5]))
+        // At step 2 the others' latest values are those of step 1: 1, 2, 3 → median 2.
+        #expect(decision.action == .stop)
+        #expect(decision.cutoff == 2.0)
+        #expect(decision.step == 2)
+        #expect(decision.value == 2.5)
+        #expect(decision.reason == "value 2.5 at step 2 is worse than the median 2 of 3 completed trials at that step")
+    }
+
+    @Test func aTrialAtOrBetterThanTheMedianContinues() {
+        let scheduler = MedianScheduler(startupTrials: 2, warmupSteps: 0)
+        let decision = scheduler.decide(trial: 3, step: 3, value: 0.7, history: history(current: [3: 0.7]))
+        #expect(decision.action == .continue)
+        #expect(decision.cutoff == 0.7)
+        #expect(!decision.isNotable)
+    }
+
+    @Test func nothingIsStoppedDuringWarmupOrStartup() {
+        let warm = MedianScheduler(startupTrials: 0, warmupSteps: 3)
+        #expect(warm.decide(trial: 3, step: 2, value: 9, history: history(current: [2: 9])).action == .continue)
+        let young = MedianScheduler(startupTrials: 4, warmupSteps: 0)
+        #expect(young.decide(trial: 3, step: 2, value: 9, history: history(current: [2: 9])).action == .continue)
+    }
+
+    @Test func theSameHistoryGivesTheSameDecision() {
+        let scheduler = MedianScheduler(startupTrials: 1, warmupSteps: 0)
+        let h = history(current: [2: 2.5])
+        #expect(scheduler.decide(trial: 3, step: 2, value: 2.5, history: h) == scheduler.decide(trial: 3, step: 2, value: 2.5, history: h))
+    }
+}
+
+@Suite struct HyperbandSchedulerTests {
+    let scheduler = HyperbandScheduler(minResource: 1, maxResource: 27, reduction: 3)
+
+    @Test func bracketsFollowHyperbandsAllocation() {
+        #expect(scheduler.brackets.count == 4)
+        #expect(scheduler.shares == [27, 12, 6, 4])
+        #expect(scheduler.brackets.map(\.rungs.resources) == [[1, 3, 9], [3, 9], [9], []])
+        #expect(scheduler.bracket(of: 0) == 0)
+        #expect(scheduler.bracket(of: 26) == 0)
+        #expect(scheduler.bracket(of: 27) == 1)
+        #expect(scheduler.bracket(of: 39) == 2)
+        #expect(scheduler.bracket(of: 45) == 3)
+        #expect(scheduler.bracket(of: 48) == 3)
+        #expect(scheduler.bracket(of: 49) == 0)
+        #expect(HyperbandScheduler(minResource: 1, maxResource: 27, reduction: 3, brackets: 2).shares == [3, 2])
+    }
+
+    @Test func trialsOnlyCompeteWithinTheirBracket() {
+        // Trials 0…3 in bracket 0 report at step 1; trial 27 (bracket 1) reports at step 1 and 3.
+        var curves = [[Int: Double]](repeating: [:], count: 28)
+        curves[0] = [1: 0.1]
+        curves[1] = [1: 0.2]
+        curves[2] = [1: 0.3]
+        curves[3] = [1: 0.9]
+        curves[27] = [1: 5, 3: 5]
+        let h = TestSupport.history(curves)
+        let stopped = scheduler.decide(trial: 3, step: 1, value: 0.9, history: h)
+        #expect(stopped.action == .stop)
+        #expect(stopped.reason?.hasPrefix("bracket 0: ") == true)
+        // Bracket 1's first rung is at step 3, and trial 27 is alone there.
+        #expect(scheduler.decide(trial: 27, step: 1, value: 5, history: h) == .proceed(step: 1, value: 5))
+        #expect(scheduler.decide(trial: 27, step: 3, value: 5, history: h).action == .continue)
+        // Bracket 3 has no rung: its trials always run on.
+        #expect(scheduler.decide(trial: 45, step: 1, value: 99, history: h) == .proceed(step: 1, value: 99))
+    }
+}
+
+@Suite struct SchedulerFactoryTests {
+    @Test func buildsEachScheduler() throws {
+        #expect(try SchedulerFactory.make(SchedulerSpec(algorithm: .none)).judgesReports == false)
+        #expect(try SchedulerFactory.make(SchedulerSpec(algorithm: .median)) is MedianScheduler)
+        #expect(try SchedulerFactory.make(SchedulerSpec(algorithm: .asha, minResource: 1, maxResource: 27)) is ASHAScheduler)
+        #expect(try SchedulerFactory.make(SchedulerSpec(algorithm: .hyperband, minResource: 1, maxResource: 27)) is HyperbandScheduler)
+    }
+
+    @Test func refusesInconsistentOptions() {
+        #expect(throws: SchedulerError.self) { try SchedulerFactory.make(SchedulerSpec(algorithm: .asha, minResource: 9, maxResource: 9)) }
+        #expect(throws: SchedulerError.self) { try SchedulerFactory.make(SchedulerSpec(algorithm: .asha, reduction: 1)) }
+        #expect(throws: SchedulerError.self) { try SchedulerFactory.make(SchedulerSpec(algorithm: .hyperband, minResource: 0)) }
+        #expect(throws: SchedulerError.self) {
+            try SchedulerFactory.make(SchedulerSpec(algorithm: .hyperband, minResource: 1, maxResource: 27, brackets: 5))
+        }
+        #expect(throws: SchedulerError.self) { try SchedulerFactory.make(SchedulerSpec(algorithm: .median, warmupSteps: -1)) }
+    }
+}

@@ -13,6 +13,9 @@ public enum TrialSupervisor {
             FileHandle.standardError.write(Data("error: __supervise needs a command\n".utf8))
             return 2
         }
+        // Lead a process group of our own (forage starts us as a session leader already); never signal a group we
+        // do not lead, such as the shell's when someone runs this by hand.
+        let leadsGroup = setsid() != -1 || getpgrp() == getpid()
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
 
@@ -43,7 +46,7 @@ public enum TrialSupervisor {
             return 127
         }
 
-        let group = getpgrp()
+        let target = leadsGroup ? -getpgrp() : child
         let watcher = Thread {
             var byte: UInt8 = 0
             while true {
@@ -51,14 +54,14 @@ public enum TrialSupervisor {
                 if n == 0 || (n < 0 && errno != EINTR) { break }
             }
             // The parent is gone: take the whole trial down with us.
-            kill(-group, SIGKILL)
+            kill(target, SIGKILL)
         }
         watcher.start()
 
         var waitStatus: Int32 = 0
         while waitpid(child, &waitStatus, 0) < 0 && errno == EINTR {}
         // Leftover background processes of the trial get SIGTERM (the supervisor ignores it).
-        kill(-group, SIGTERM)
+        if leadsGroup { kill(target, SIGTERM) }
         let exitCode = (waitStatus >> 8) & 0xff
         let signalNumber = waitStatus & 0x7f
         return signalNumber == 0 ? exitCode : 128 + signalNumber

@@ -41,7 +41,7 @@ struct ParzenEstimator {
     /// `weights[i]` is the weight of observation `i`.
     init(
         axes: [TPEAxis], observations: [Double], weights: [Double], priorWeight: Double, bandwidth: Bandwidth,
-        magicClip: Bool = true
+        magicClip: Bool = true, clipKernels: Int? = nil
     ) {
         self.axes = axes
         let d = axes.count
@@ -88,7 +88,7 @@ struct ParzenEstimator {
             }
             mus[n * d + j] = 0.5 * (lows[j] + highs[j])
             let maxSigma = range
-            let minSigma = magicClip ? range / min(100, 1 + Double(kernels)) : range * 1e-6
+            let minSigma = magicClip ? range / min(100, 1 + Double(clipKernels ?? kernels)) : range * 1e-6
             switch bandwidth {
             case .neighbour(let scale):
                 // Sort the observed centres; each takes the larger gap to its neighbours (the range's ends count as

@@ -5,7 +5,8 @@ import ForageCore
 /// integers and stepped floats) or a categorical index.
 struct TPEAxis: Sendable {
     enum Kind: Sendable {
-        /// A real coordinate in `[low, high]`; `cells` says whether values are discrete (`step` wide, in value space).
+        /// A real coordinate in `[low, high]` (log of the value when `log`); a `step` makes values discrete, each owning a
+        /// cell `step` wide in value space.
         case numeric(low: Double, high: Double, log: Bool, step: Double?)
         /// One of `count` choices.
         case categorical(count: Int)

@@ -156,12 +156,10 @@ public enum Dataset {
             switch column {
             case .numeric(let name, let values):
                 let trainValues = parts.train.map { values[$0] }.filter { !$0.isNaN }
-                let hasMissing = values.contains { $0.isNaN }
                 var imputed: Double?
                 if spec.missing == .mean || spec.missing == .median {
                     imputed = spec.missing == .mean ? mean(trainValues) : median(trainValues)
                 }
-                _ = hasMissing
                 encoderColumns.append(.numeric(name: name, imputed: imputed))
             case .categorical(let name, let values):
                 let seen = Set(parts.train.compactMap { values[$0] })

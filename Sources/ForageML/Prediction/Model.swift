@@ -14,12 +14,12 @@ public struct Model: Sendable {
         case network(MLPNetwork)
     }
 
-    /// Checks that the file's tensors fit its family and feature count.
-    public init(file: ModelFile) throws {
+    /// Checks that the file's tensors fit its family and feature count; `source` names the file in errors.
+    public init(file: ModelFile, source: String = "<model>") throws {
         self.file = file
         let header = file.header
         let d = header.encoder.featureCount
-        func corrupt(_ reason: String) -> ModelFileError { .corrupt(path: header.family, reason: reason) }
+        func corrupt(_ reason: String) -> ModelFileError { .corrupt(path: source, reason: reason) }
         guard header.encoder.means.count == d, header.encoder.scales.count == d else {
             throw corrupt("the scaler does not match the \(d) features")
         }
@@ -57,7 +57,7 @@ public struct Model: Sendable {
 
     /// Loads and checks a model file.
     public init(contentsOf path: String) throws {
-        try self.init(file: ModelFile.read(from: path))
+        try self.init(file: ModelFile.read(from: path), source: path)
     }
 
     /// The raw input columns a row must give, in order.

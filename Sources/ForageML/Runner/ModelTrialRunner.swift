@@ -3,7 +3,8 @@ import Foundation
 
 /// The outcome of one built-in model trial.
 public struct ModelTrialResult: Sendable {
-    /// Final metrics: `val_*` and (when the data has a test part) `test_*`, plus `train_loss` for the MLP.
+    /// Final metrics: `val_*` and (when the data has a test part) `test_*`; each set includes `loss` (log loss or
+    /// mean squared error), so `val_loss` is available as an objective for every family.
     public let metrics: [String: Double]
     /// True when the progress callback stopped the trial early.
     public let stopped: Bool
@@ -59,12 +60,16 @@ public enum ModelTrialRunner {
     public static func evaluate(_ model: Model, on split: DataSplit, task: DataSpec.Task) -> [String: Double] {
         guard split.count > 0 else { return [:] }
         let predictions = model.predict(features: split.features)
+        var metrics: [String: Double]
         switch task {
         case .classification:
             guard let probabilities = predictions.probabilities else { return [:] }
-            return ClassificationMetrics.compute(probabilities: probabilities, truth: split.classes)
+            metrics = ClassificationMetrics.compute(probabilities: probabilities, truth: split.classes)
+            metrics["loss"] = metrics["logloss"]
         case .regression:
-            return RegressionMetrics.compute(predicted: predictions.values, truth: split.targets)
+            metrics = RegressionMetrics.compute(predicted: predictions.values, truth: split.targets)
+            metrics["loss"] = pow(metrics["rmse"] ?? 0, 2)
         }
+        return metrics
     }
 }

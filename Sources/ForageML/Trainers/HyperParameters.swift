@@ -10,7 +10,7 @@ struct HyperParameters {
     func double(_ name: String, default value: Double, minimum: Double? = nil, exclusiveMinimum: Bool = false,
                 maximum: Double? = nil) throws -> Double {
         guard let given = values[name] else { return value }
-        guard case .some(let number) = given.doubleValue, number.isFinite, !isBool(given) else {
+        guard case .some(let number) = numeric(given), number.isFinite else {
             throw bad(name, given, "a finite number\(rangeText(minimum, exclusiveMinimum, maximum))")
         }
         if let minimum, exclusiveMinimum ? number <= minimum : number < minimum {
@@ -23,7 +23,7 @@ struct HyperParameters {
     func int(_ name: String, default value: Int, minimum: Int, maximum: Int) throws -> Int {
         guard let given = values[name] else { return value }
         let allowed = "an integer from \(minimum) to \(maximum)"
-        guard case .some(let number) = given.doubleValue, number.isFinite, number == number.rounded(), !isBool(given) else {
+        guard case .some(let number) = numeric(given), number.isFinite, number == number.rounded() else {
             throw bad(name, given, allowed)
         }
         guard number >= Double(minimum), number <= Double(maximum) else { throw bad(name, given, allowed) }
@@ -42,9 +42,14 @@ struct HyperParameters {
         values[name] == nil ? nil : try int(name, default: minimum, minimum: minimum, maximum: maximum)
     }
 
-    private func isBool(_ value: ParameterValue) -> Bool {
-        if case .bool = value { return true }
-        return false
+    /// A number, or a string holding one (categorical choices such as `[32, 64]` may arrive as text); not a bool.
+    private func numeric(_ value: ParameterValue) -> Double? {
+        switch value {
+        case .double(let x): return x
+        case .int(let x): return Double(x)
+        case .string(let text): return Double(text)
+        case .bool: return nil
+        }
     }
 
     private func rangeText(_ minimum: Double?, _ exclusive: Bool, _ maximum: Double?) -> String {

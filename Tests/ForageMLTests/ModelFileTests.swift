@@ -72,6 +72,26 @@ import Testing
         #expect(throws: ModelFileError.notAModelFile(path: "m")) { try ModelFile.decode(Data("hello".utf8), path: "m") }
     }
 
+    @Test func tamperedTensorOffsetsAreRefused() throws {
+        let (_, result) = try Self.trainedIrisMLP()
+        let original = try result.model.encoded()
+        let parsed = try ModelFile.decode(original)
+        var header = parsed.header
+        header.tensors[0].offset = -8
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = try encoder.encode(header)
+        let originalJSON = try encoder.encode(parsed.header)
+        var data = Data(ModelFile.magic)
+        withUnsafeBytes(of: UInt32(json.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(json)
+        data.append(original.suffix(original.count - ModelFile.magic.count - 4 - originalJSON.count))
+        #expect(originalJSON.count == original.count - ModelFile.magic.count - 4 - parsed.tensors.reduce(0) { $0 + $1.values.byteCount })
+        #expect(throws: ModelFileError.corrupt(path: "tampered", reason: "tensor W1 has an invalid offset, size or shape")) {
+            try ModelFile.decode(data, path: "tampered")
+        }
+    }
+
     @Test func batchPredictionErrorsAndRecords() throws {
         let (data, result) = try Self.trainedIrisMLP()
         let model = try Model(file: result.model)

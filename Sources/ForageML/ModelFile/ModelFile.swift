@@ -121,6 +121,11 @@ public struct ModelFile: Sendable, Equatable {
         } catch {
             throw ModelFileError.corrupt(path: path, reason: "unreadable header: \(error)")
         }
+        for entry in header.tensors {
+            let sizeOK = entry.shape.allSatisfy { $0 >= 0 && $0 <= Int(Int32.max) } && entry.shape.count <= 4
+            guard entry.offset >= 0, entry.byteCount >= 0, entry.byteCount <= bytes.count, entry.offset <= bytes.count, sizeOK
+            else { throw ModelFileError.corrupt(path: path, reason: "tensor \(entry.name) has an invalid offset, size or shape") }
+        }
         let payloadSize = header.tensors.reduce(0) { max($0, $1.offset + $1.byteCount) }
         let payload = bytes[headerEnd...]
         guard payload.count >= payloadSize else {
@@ -134,7 +139,11 @@ public struct ModelFile: Sendable, Equatable {
         }
         var tensors: [Tensor] = []
         for entry in header.tensors {
-            let count = entry.shape.reduce(1, *)
+            let (count, overflow) = entry.shape.reduce((1, false)) { partial, dimension in
+                let (product, flag) = partial.0.multipliedReportingOverflow(by: dimension)
+                return (product, partial.1 || flag)
+            }
+            guard !overflow else { throw ModelFileError.corrupt(path: path, reason: "tensor \(entry.name) is too large") }
             let start = headerEnd + entry.offset
             switch entry.dtype {
             case "float32":

@@ -26,7 +26,7 @@ let package = Package(
         .target(
             name: "ForageExecutor",
             dependencies: [
-                "ForageCore",
+                "ForageCore", "ForageML",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
@@ -34,10 +34,19 @@ let package = Package(
         .executableTarget(
             name: "forage",
             dependencies: [
-                "ForageCore", "ForageSpec", "ForageSearch", "ForageStore", "ForageExecutor", "ForageEngine",
+                "ForageCore", "ForageSpec", "ForageSearch", "ForageStore", "ForageExecutor", "ForageEngine", "ForageML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ForageSearchTests", dependencies: ["ForageSearch"]),
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS",
+            pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "ForageML",
+            dependencies: ["ForageCore", "COpenBLAS", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(name: "ForageMLTests", dependencies: ["ForageML"]),
     ],
     swiftLanguageModes: [.v6]
 )

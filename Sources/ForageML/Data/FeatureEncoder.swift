@@ -1,0 +1,145 @@
+/// How raw input columns become the model's standardised feature vector: numeric columns (with an optional imputed
+/// value for missing cells), categorical columns one-hot encoded with the categories seen in the training rows (an
+/// unseen or missing category encodes as all zeros), then `(x - mean) / scale` per feature. Fitted on training rows
+/// only; stored in the model file so prediction repeats exactly the same steps.
+public struct FeatureEncoder: Sendable, Codable, Equatable {
+    /// One input column and how it is encoded.
+    public enum Column: Sendable, Codable, Equatable {
+        /// A number; `imputed` replaces a missing cell (nil: a missing cell is an error).
+        case numeric(name: String, imputed: Double?)
+        /// A category, one feature per known category, in this order.
+        case categorical(name: String, categories: [String])
+
+        /// The column's name in the input.
+        public var name: String {
+            switch self {
+            case .numeric(let name, _), .categorical(let name, _): return name
+            }
+        }
+
+        /// Number of features this column becomes.
+        public var width: Int {
+            switch self {
+            case .numeric: return 1
+            case .categorical(_, let categories): return categories.count
+            }
+        }
+    }
+
+    /// The input columns, in the order rows given as arrays must follow.
+    public let columns: [Column]
+    /// Per output feature: the training mean subtracted.
+    public let means: [Double]
+    /// Per output feature: the training standard deviation divided by (1 for constant and one-hot features).
+    public let scales: [Double]
+
+    /// Creates an encoder; `means` and `scales` must have one entry per output feature.
+    public init(columns: [Column], means: [Double], scales: [Double]) {
+        self.columns = columns
+        self.means = means
+        self.scales = scales
+    }
+
+    /// The input column names, in order.
+    public var inputColumnNames: [String] { columns.map(\.name) }
+
+    /// The names of the encoded features (`color=red` for one-hot features).
+    public var featureNames: [String] {
+        columns.flatMap { column -> [String] in
+            switch column {
+            case .numeric(let name, _): return [name]
+            case .categorical(let name, let categories): return categories.map { "\(name)=\($0)" }
+            }
+        }
+    }
+
+    /// Number of encoded features.
+    public var featureCount: Int { columns.reduce(0) { $0 + $1.width } }
+
+    /// Encodes one row of input values (one per input column, in `columns` order) into `output[offset...]`,
+    /// standardised. `row` is the 1-based row number used in errors.
+    func encode(_ values: [InputValue], row: Int, into output: UnsafeMutableBufferPointer<Double>, at offset: Int)
+        throws(PredictionError)
+    {
+        guard values.count == columns.count else {
+            throw .wrongFeatureCount(row: row, expected: columns.count, found: values.count, columns: inputColumnNames)
+        }
+        var position = offset
+        for (column, value) in zip(columns, values) {
+            switch column {
+            case .numeric(let name, let imputed):
+                var number: Double
+                switch value {
+                case .number(let x): number = x
+                case .text(let text):
+                    if MissingMarker.isMissing(text) {
+                        guard let imputed else { throw .missingValue(row: row, column: name) }
+                        number = imputed
+                    } else if let x = Double(text) {
+                        number = x
+                    } else {
+                        throw .notANumber(row: row, column: name, value: text)
+                    }
+                case .missing:
+                    guard let imputed else { throw .missingValue(row: row, column: name) }
+                    number = imputed
+                }
+                if number.isNaN {
+                    guard let imputed else { throw .missingValue(row: row, column: name) }
+                    number = imputed
+                }
+                guard number.isFinite else { throw .notANumber(row: row, column: name, value: String(number)) }
+                output[position] = (number - means[position - offset]) / scales[position - offset]
+                position += 1
+            case .categorical(_, let categories):
+                let name = value.categoryName
+                for (k, category) in categories.enumerated() {
+                    let raw: Double = (name == category) ? 1 : 0
+                    output[position + k] = (raw - means[position - offset + k]) / scales[position - offset + k]
+                }
+                position += categories.count
+            }
+        }
+    }
+
+    /// Encodes a batch of rows into an `n × featureCount` matrix. `firstRow` numbers the rows in errors.
+    public func encode(rows: [[InputValue]], firstRow: Int = 1) throws(PredictionError) -> Matrix<Double> {
+        var matrix = Matrix<Double>(rows: rows.count, columns: featureCount)
+        let width = featureCount
+        var failure: PredictionError?
+        matrix.storage.withUnsafeMutableBufferPointer { buffer in
+            for (i, values) in rows.enumerated() {
+                do throws(PredictionError) {
+                    try encode(values, row: firstRow + i, into: buffer, at: i * width)
+                } catch {
+                    failure = error
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
+        return matrix
+    }
+
+    /// Encodes rows given as `[column name: value]`: every input column must be present; unknown names are errors.
+    public func encode(records: [[String: InputValue]], firstRow: Int = 1) throws(PredictionError) -> Matrix<Double> {
+        let known = Set(inputColumnNames)
+        var rows: [[InputValue]] = []
+        rows.reserveCapacity(records.count)
+        for (i, record) in records.enumerated() {
+            if let unknown = record.keys.sorted().first(where: { !known.contains($0) }) {
+                throw .unknownColumn(row: firstRow + i, column: unknown, expected: inputColumnNames)
+            }
+            var values: [InputValue] = []
+            values.reserveCapacity(columns.count)
+            for name in inputColumnNames {
+                guard let value = record[name] else {
+                    throw .missingColumn(row: firstRow + i, column: name, expected: inputColumnNames)
+                }
+                values.append(value)
+            }
+            rows.append(values)
+        }
+        return try encode(rows: rows, firstRow: firstRow)
+    }
+}

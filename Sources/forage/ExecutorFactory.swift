@@ -1,5 +1,6 @@
 import ForageCore
 import ForageExecutor
+import ForageML
 import ForageStore
 import Foundation
 
@@ -12,7 +13,12 @@ enum ExecutorFactory {
         case .command:
             return (CommandExecutor(supervisor: currentExecutable()), nil)
         case .model(let family):
-            throw CLIError("model trials (model: \(family)) need the built-in trainers, which this build of forage does not include yet")
+            guard let dataSpec = spec.data else { throw CLIError("a model trial needs a `data:` section") }
+            let data = try Dataset.load(dataSpec)
+            let info = DataInfo(
+                path: data.path, sha256: data.sha256, rows: data.rowCount, columns: data.columnCount, trainRows: data.train.count,
+                validationRows: data.validation.count, testRows: data.test.count)
+            return (ModelExecutor(data: data, family: family), info)
         }
     }
 

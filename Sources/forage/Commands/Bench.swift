@@ -1,12 +1,14 @@
 import ArgumentParser
 import ForageEngine
+import ForageML
+import ForageSearch
 import Foundation
 
 extension Forage {
     /// `forage bench …`: release-build benchmarks that print their figures.
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Benchmarks (build with -c release for meaningful numbers).", subcommands: [Overhead.self])
+            abstract: "Benchmarks (build with -c release for meaningful numbers).", subcommands: [Overhead.self, Search.self, Trainers.self])
 
         /// `forage bench overhead`: trials/s with every trial committed, and the leaderboard query time.
         struct Overhead: AsyncParsableCommand {
@@ -25,6 +27,41 @@ extension Forage {
                     #endif
                     let result = try await OverheadBenchmark.run(scale: scale, leaderboardTrials: leaderboardTrials) { printNote($0) }
                     print(result.table())
+                }
+            }
+        }
+    
+        /// `forage bench search`: simple regret of each searcher on the benchmark functions, and TPE suggestion time.
+        struct Search: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Search quality: median and IQR of simple regret after 25/50/100 trials over 10 seeds, per searcher.")
+
+            @Option(help: "Trials per study.")
+            var trials: Int = 100
+
+            @Option(help: "Seeds per searcher and function.")
+            var seeds: Int = 10
+
+            func run() async throws {
+                try await reportingErrors {
+                    let report = try SearchQualityBenchmark.run(trials: trials, seeds: 0..<seeds)
+                    print(report.table())
+                }
+            }
+        }
+
+        /// `forage bench trainers`: fit time and accuracy of the built-in trainers.
+        struct Trainers: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Trainer fit times and scores on Experiments/data and on a generated 100 000 × 50 table.")
+
+            @Option(help: "Folder with digits.csv and diabetes.csv.")
+            var data: String = "Experiments/data"
+
+            @Option(help: "Rows of the generated tables.")
+            var rows: Int = 100_000
+
+            func run() async throws {
+                try await reportingErrors {
+                    print(try TrainerBenchmark.run(dataDirectory: data, threads: 1, largeRows: rows))
                 }
             }
         }

@@ -85,7 +85,7 @@ struct LeaderboardFormatter {
             var row: [String] = [String(index + 1), String(trial.number), number(trial.value)]
             for name in experiment.parameterNames {
                 let value: ParameterValue? = trial.params[name]
-                row.append(value.map { exact ? exactParameter($0) : $0.description } ?? "")
+                row.append(value.map { exact ? exactParameter($0) : Format.parameter($0) } ?? "")
             }
             for metric in metrics { row.append(number(trial.metrics[metric])) }
             row.append(trial.duration.map { String(format: "%.3f", $0) } ?? "")

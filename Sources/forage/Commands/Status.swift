@@ -69,7 +69,7 @@ extension Forage {
                 "trials      \(counts.finished)/\(experiment.budgetTrials) done: \(counts.completed) completed, \(counts.pruned) pruned, \(counts.failed) failed, \(counts.running) running, \(counts.queued) queued",
             ]
             if let best, let value = best.value {
-                let params = best.params.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                let params = best.params.map { "\($0.key)=\(Format.parameter($0.value))" }.joined(separator: " ")
                 lines.append("best        \(Format.number(value)) (trial \(best.number)) \(params)")
             }
             if let started = experiment.startedAt {

@@ -57,7 +57,7 @@ extension Forage {
                     why = ""
                 }
                 var row: [String] = [String(trial.number), trial.state.rawValue, number(trial.value)]
-                for name in experiment.parameterNames { row.append(trial.params[name]?.description ?? "") }
+                for name in experiment.parameterNames { row.append(trial.params[name].map { exact ? $0.description : Format.parameter($0) } ?? "") }
                 for metric in metricNames { row.append(number(trial.metrics[metric])) }
                 row.append(String(trial.attempt))
                 row.append(trial.retryOf.map(String.init) ?? "")

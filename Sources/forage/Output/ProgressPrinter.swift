@@ -40,7 +40,7 @@ enum ProgressPrinter {
         var line = "trial \(event.trial) \(event.state.rawValue)"
         if let value = event.value { line += " value=\(Format.number(value))" }
         if let reason = event.reason { line += " (\(reason.rawValue): \(Format.oneLine(event.message ?? "")))" }
-        let params = event.params.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let params = event.params.map { "\($0.key)=\(Format.parameter($0.value))" }.joined(separator: " ")
         if !params.isEmpty { line += " " + params }
         line += " [\(event.done)/\(event.total)"
         if let best = event.best, let trial = event.bestTrial { line += ", best \(Format.number(best)) @ \(trial)" }
@@ -66,6 +66,12 @@ enum Format {
     }
 
     /// Full precision for machine formats (CSV, JSON): round-trips exactly.
+    /// A parameter for a human: numbers to 6 significant digits, other values as written.
+    static func parameter(_ value: ParameterValue) -> String {
+        if case .double(let number) = value { return Format.number(number) }
+        return value.description
+    }
+
     static func exact(_ value: Double) -> String { "\(value)" }
 
     static func duration(_ seconds: Double) -> String {

@@ -1,0 +1,56 @@
+import ForageCore
+import ForageML
+import Foundation
+
+/// Runs built-in trainers (`trial: {model: …}`) in this process, on a Dispatch queue, on a dataset loaded once per
+/// experiment. Each completed trial saves its model as `model.forage` in the trial folder.
+public struct ModelExecutor: TrialExecutor {
+    /// The name of the model file inside a trial folder (what `promote` and `predict` read).
+    public static let modelFileName = "model.forage"
+
+    public let data: PreparedData
+    public let family: String
+    /// OpenBLAS threads per trial: 1 by default (on 2 cores one thread per trial is fastest, see README).
+    public let threads: Int
+    private let queue: DispatchQueue
+
+    public init(data: PreparedData, family: String, threads: Int = BLASThreads.recommendedDefault) {
+        self.data = data
+        self.family = family
+        self.threads = threads
+        self.queue = DispatchQueue(label: "forage.trainers", qos: .userInitiated, attributes: .concurrent)
+    }
+
+    public func run(_ invocation: TrialInvocation, reporter: TrialReporter) async -> TrialOutcome {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                continuation.resume(returning: train(invocation, reporter: reporter))
+            }
+        }
+    }
+
+    private func train(_ invocation: TrialInvocation, reporter: TrialReporter) -> TrialOutcome {
+        let result: ModelTrialResult
+        do {
+            result = try ModelTrialRunner.run(family: family, params: invocation.params, data: data, threads: threads) { step, metrics in
+                if reporter.cancellation.isCancelled { return false }
+                return reporter.reportBlocking(step: step, values: metrics) == .continue
+            }
+        } catch {
+            return .failed(reason: .error, message: "\(error)", metrics: [:])
+        }
+        if reporter.cancellation.isCancelled {
+            return .failed(reason: .interrupted, message: "stopped before it finished", metrics: result.metrics)
+        }
+        var builder = OutcomeBuilder(objective: invocation.objective)
+        builder.add(MetricReport(step: nil, values: result.metrics))
+        if result.stopped { return builder.pruned() }
+        do {
+            try FileManager.default.createDirectory(at: invocation.directory, withIntermediateDirectories: true)
+            try result.model.write(to: invocation.directory.appendingPathComponent(Self.modelFileName).path)
+        } catch {
+            return .failed(reason: .error, message: "the model trained but could not be saved: \(error)", metrics: result.metrics)
+        }
+        return builder.completed()
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import ForageExecutor
+import ForageML
+import ForageStore
+import Foundation
+
+extension Forage {
+    /// `forage predict MODEL_FILE --input X.csv`: batch predictions offline.
+    struct Predict: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Predict with a saved model: a model file, or EXPERIMENT/TRIAL for a trial's model in the store.")
+
+        @Argument(help: "A model file (model.forage), or EXPERIMENT/TRIAL (e.g. iris-auto/12).")
+        var model: String
+
+        @Option(help: "CSV with a header row holding the model's feature columns (a target column is ignored).")
+        var input: String
+
+        @Option(help: "Write predictions to this CSV (default: stdout).")
+        var output: String?
+
+        @Flag(help: "Add class probabilities.")
+        var proba = false
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                let path = try resolveModelPath()
+                let loaded = try Model(contentsOf: path)
+                let predictions = try loaded.predict(csvAt: input)
+                if let output {
+                    try writePredictionsCSV(predictions, to: output, includeProbabilities: proba)
+                    printNote("wrote \(predictions.count) predictions to \(output)")
+                } else {
+                    print(PredictionsCSV.render(predictions, includeProbabilities: proba), terminator: "")
+                }
+            }
+        }
+
+        /// A path that exists is a model file; `NAME/N` is trial N of experiment NAME in the store.
+        private func resolveModelPath() throws -> String {
+            if FileManager.default.fileExists(atPath: model) { return model }
+            let parts = model.split(separator: "/")
+            if parts.count == 2, let number = Int(parts[1]) {
+                let file = storeOptions.directory.appendingPathComponent("trials/\(parts[0])/\(number)/\(ModelExecutor.modelFileName)")
+                if FileManager.default.fileExists(atPath: file.path) { return file.path }
+                throw CLIError("trial \(number) of '\(parts[0])' has no model file (\(file.path)); only completed model trials save one")
+            }
+            throw CLIError("\(model): no such model file")
+        }
+    }
+}

@@ -32,6 +32,8 @@ public actor SearchEngine {
     var running = 0
     var exhausted = false
     var stopReason: StopReason?
+    /// The best completed trial so far, kept incrementally (the history's `best` is a scan).
+    var best: (number: Int, value: Double)?
     var runningFlags: [Int: CancellationFlag] = [:]
     let started = ContinuousClock.now
 
@@ -62,6 +64,7 @@ public actor SearchEngine {
 
         let loaded = try store.history(experiment, intermediateMetric: scheduler.judgesReports ? spec.objective.metric : nil)
         history = loaded.history
+        best = history.best.flatMap { trial in trial.value.map { (trial.number, $0) } }
         let retried = Set(loaded.trials.compactMap(\.retryOf))
         for trial in loaded.trials {
             nextNumber = max(nextNumber, trial.number + 1)
@@ -206,7 +209,11 @@ public actor SearchEngine {
                 }
             }
         }
-        let best = history.best
+        if finish.state == .completed, let value = finish.value, value.isFinite,
+            best.map({ spec.objective.direction.isBetter(value, than: $0.value) }) ?? true
+        {
+            best = (job.number, value)
+        }
         options.progress?(
             ProgressEvent(
                 experiment: spec.name, trial: job.number, state: finish.state, value: finish.value, reason: finish.reason,
@@ -244,7 +251,6 @@ public actor SearchEngine {
             }
         }
         try await store.close(experiment: experiment.id, state: state, message: message, owner: owner)
-        let best = history.best
         return RunSummary(
             experiment: spec.name, state: state.rawValue, message: message, done: done, total: budget, failed: failedCount,
             bestTrial: best?.number, best: best?.value, elapsed: elapsedSeconds, isError: isError)

@@ -44,7 +44,7 @@ let package = Package(
         ),
         .target(
             name: "ForageML",
-            dependencies: ["ForageCore", "COpenBLAS", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ForageCore", "COpenBLAS"]
         ),
         .testTarget(name: "ForageMLTests", dependencies: ["ForageML"]),
     ],

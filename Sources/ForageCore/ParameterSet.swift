@@ -1,3 +1,5 @@
+import Foundation
+
 /// The hyperparameters of one trial, by name. Encodes as a JSON object with sorted keys.
 public struct ParameterSet: Sendable, Hashable, Codable, Sequence {
     public private(set) var values: [String: ParameterValue]
@@ -21,6 +23,13 @@ public struct ParameterSet: Sendable, Hashable, Codable, Sequence {
     /// A numeric view of the parameters (non-numeric ones are left out), as built-in functions read them.
     public var numbers: [String: Double] {
         values.compactMapValues(\.doubleValue)
+    }
+
+    /// The parameters as one JSON object with sorted keys: how the store keeps them and `FORAGE_PARAMS` passes them.
+    public var jsonString: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     public init(from decoder: any Decoder) throws {

@@ -36,6 +36,8 @@ public actor SearchEngine {
     var best: (number: Int, value: Double)?
     var runningFlags: [Int: CancellationFlag] = [:]
     let started = ContinuousClock.now
+    /// `<store>/trials/<experiment>/`, computed once: building URLs with `appendingPathComponent` stats the disk.
+    let trialsDirectory: URL
 
     enum StopReason: Sendable {
         case maxFailures(lastMessage: String)
@@ -59,6 +61,8 @@ public actor SearchEngine {
         } catch {
             throw EngineError.configuration("\(error)")
         }
+        trialsDirectory = store.directory.appendingPathComponent("trials", isDirectory: true)
+            .appendingPathComponent(spec.name, isDirectory: true)
         budget = options.trials ?? experiment.budgetTrials
         parallel = max(1, options.parallel ?? spec.budget.parallel)
 
@@ -144,7 +148,7 @@ public actor SearchEngine {
         let invocation = TrialInvocation(
             experiment: spec.name, number: job.number, attempt: job.attempt, params: job.params, spec: spec.trial,
             objective: spec.objective, declaredParameters: spec.searchSpace.names,
-            directory: store.directory.appendingPathComponent("trials").appendingPathComponent(spec.name).appendingPathComponent(String(job.number)),
+            directory: trialsDirectory.appendingPathComponent(String(job.number), isDirectory: true),
             workingDirectory: URL(fileURLWithPath: spec.baseDirectory))
         let store = self.store
         let metric = spec.objective.metric

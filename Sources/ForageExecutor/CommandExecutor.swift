@@ -118,10 +118,7 @@ public struct CommandExecutor: TrialExecutor {
 
     private func environment(for invocation: TrialInvocation) -> [Environment.Key: String?] {
         var env: [Environment.Key: String?] = [:]
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let json = (try? encoder.encode(invocation.params)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        env["FORAGE_PARAMS"] = json
+        env["FORAGE_PARAMS"] = invocation.params.jsonString
         for (name, value) in invocation.params {
             env[Environment.Key(stringLiteral: "FORAGE_PARAM_\(name.uppercased())")] = value.description
         }

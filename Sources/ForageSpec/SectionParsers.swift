@@ -50,14 +50,7 @@ enum DataParser {
 /// Reads the `searcher:` section; the allowed options depend on the algorithm.
 enum SearcherParser {
     static func parse(_ node: SpecNode) throws -> SearcherSpec {
-        let algorithmNames = SearcherSpec.Algorithm.allCases.map(\.rawValue)
-        let loose = try node.mapping()
-        let algorithmNode = try loose.required("algorithm", "one of \(algorithmNames.joined(separator: ", "))")
-        let name = try algorithmNode.string()
-        guard let algorithm = SearcherSpec.Algorithm(rawValue: name) else {
-            let hint = closest(name, in: algorithmNames).map { " (did you mean '\($0)'?)" } ?? ""
-            throw algorithmNode.error("'\(name)' is not a searcher\(hint); allowed: \(algorithmNames.joined(separator: ", "))")
-        }
+        let algorithm = try AlgorithmField.parse(node, as: SearcherSpec.Algorithm.self, what: "searcher")
         let options: [String]
         switch algorithm {
         case .grid: options = ["points"]
@@ -90,14 +83,7 @@ enum SearcherParser {
 /// Reads the `scheduler:` section; the allowed options depend on the algorithm.
 enum SchedulerParser {
     static func parse(_ node: SpecNode, trial: TrialSpec) throws -> SchedulerSpec {
-        let algorithmNames = SchedulerSpec.Algorithm.allCases.map(\.rawValue)
-        let loose = try node.mapping()
-        let algorithmNode = try loose.required("algorithm", "one of \(algorithmNames.joined(separator: ", "))")
-        let name = try algorithmNode.string()
-        guard let algorithm = SchedulerSpec.Algorithm(rawValue: name) else {
-            let hint = closest(name, in: algorithmNames).map { " (did you mean '\($0)'?)" } ?? ""
-            throw algorithmNode.error("'\(name)' is not a scheduler\(hint); allowed: \(algorithmNames.joined(separator: ", "))")
-        }
+        let algorithm = try AlgorithmField.parse(node, as: SchedulerSpec.Algorithm.self, what: "scheduler")
         let options: [String]
         switch algorithm {
         case .none: options = []
@@ -125,5 +111,20 @@ enum SchedulerParser {
             throw (fields["min"] ?? node).error("min (\(spec.minResource)) must be smaller than max (\(spec.maxResource))")
         }
         return spec
+    }
+}
+
+/// Reads the `algorithm:` key of a section whose other allowed keys depend on it (searcher, scheduler).
+enum AlgorithmField {
+    static func parse<Algorithm: RawRepresentable & CaseIterable>(_ node: SpecNode, as type: Algorithm.Type, what: String) throws -> Algorithm
+    where Algorithm.RawValue == String {
+        let names = Algorithm.allCases.map(\.rawValue)
+        let algorithmNode = try node.mapping().required("algorithm", "one of \(names.joined(separator: ", "))")
+        let name = try algorithmNode.string()
+        guard let algorithm = Algorithm(rawValue: name) else {
+            let hint = closest(name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
+            throw algorithmNode.error("'\(name)' is not a \(what)\(hint); allowed: \(names.joined(separator: ", "))")
+        }
+        return algorithm
     }
 }

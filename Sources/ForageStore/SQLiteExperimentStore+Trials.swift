@@ -56,7 +56,7 @@ extension SQLiteExperimentStore {
     /// Records a trial as running. Queued behind nothing and awaited by no one: the trial's later writes follow it in
     /// the same commit queue, and its finish is awaited.
     public func startTrial(experiment id: Int64, _ trial: TrialStart) {
-        let params = Self.encode(trial.params)
+        let params = trial.params.jsonString
         commits.submit { db in
             try db.cachedStatement(sql: """
                 INSERT INTO trials (experiment_id, number, draw, state, params, attempt, retry_of, worker, started_at)
@@ -111,12 +111,6 @@ extension SQLiteExperimentStore {
                 try statement.execute(arguments: [id, finish.number, name, value])
             }
         }
-    }
-
-    static func encode(_ params: ParameterSet) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(params)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     static func decodeParams(_ text: String?) -> ParameterSet {

@@ -49,19 +49,18 @@ public final class SQLiteExperimentStore: Sendable {
 
     /// Runs a read in a short read transaction that never blocks the writer.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do {
-            return try pool.read(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.database("\(error)")
-        }
+        try Self.mappingErrors { try pool.read(body) }
     }
 
     /// Runs one write transaction now (not batched): for rare operations such as creating an experiment.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try Self.mappingErrors { try pool.write(body) }
+    }
+
+    /// Passes `StoreError`s through and wraps any other database error in one.
+    private static func mappingErrors<T>(_ body: () throws -> T) throws -> T {
         do {
-            return try pool.write(body)
+            return try body()
         } catch let error as StoreError {
             throw error
         } catch {

@@ -1,4 +1,3 @@
-import Crypto
 import ForageCore
 import Foundation
 
@@ -9,12 +8,7 @@ public enum Dataset {
     /// Reads `spec.path` and prepares it.
     public static func load(_ spec: DataSpec) throws -> PreparedData {
         let (table, bytes) = try CSVTable.read(path: spec.path)
-        return try prepare(table: table, sha256: sha256Hex(bytes), spec: spec)
-    }
-
-    /// Lowercase hex SHA-256 of some bytes.
-    public static func sha256Hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return try prepare(table: table, sha256: SHA256Hex.of(bytes), spec: spec)
     }
 
     /// Prepares an already parsed table (`sha256` is recorded as given).

@@ -1,3 +1,4 @@
+import ForageCore
 import Foundation
 
 /// A trained built-in model as one self-describing file: the magic bytes `FORAGEML`, a little-endian UInt32 header
@@ -48,7 +49,7 @@ public struct ModelFile: Sendable, Equatable {
         }
         var header = self.header
         header.tensors = entries
-        header.payloadSHA256 = Dataset.sha256Hex(payload)
+        header.payloadSHA256 = SHA256Hex.of(payload)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try encoder.encode(header)
@@ -134,7 +135,7 @@ public struct ModelFile: Sendable, Equatable {
         guard payload.count == payloadSize else {
             throw ModelFileError.corrupt(path: path, reason: "\(payload.count - payloadSize) unexpected trailing bytes")
         }
-        guard Dataset.sha256Hex(Data(payload)) == header.payloadSHA256 else {
+        guard SHA256Hex.of(Data(payload)) == header.payloadSHA256 else {
             throw ModelFileError.corrupt(path: path, reason: "the weights do not match their checksum")
         }
         var tensors: [Tensor] = []
@@ -145,33 +146,34 @@ public struct ModelFile: Sendable, Equatable {
             }
             guard !overflow else { throw ModelFileError.corrupt(path: path, reason: "tensor \(entry.name) is too large") }
             let start = headerEnd + entry.offset
+            let width = entry.dtype == "float64" ? 8 : 4
+            if entry.dtype == "float32" || entry.dtype == "float64", entry.byteCount != count * width {
+                throw ModelFileError.corrupt(path: path, reason: "tensor \(entry.name) has a wrong size")
+            }
             switch entry.dtype {
             case "float32":
-                guard entry.byteCount == count * 4 else {
-                    throw ModelFileError.corrupt(path: path, reason: "tensor \(entry.name) has a wrong size")
-                }
-                var values = [Float](repeating: 0, count: count)
-                for i in 0..<count {
-                    var bits: UInt32 = 0
-                    for k in 0..<4 { bits |= UInt32(bytes[start + i * 4 + k]) << (8 * UInt32(k)) }
-                    values[i] = Float(bitPattern: bits)
-                }
-                tensors.append(Tensor(name: entry.name, shape: entry.shape, values: .float32(values)))
+                let words = Self.littleEndianWords(bytes, start: start, count: count, as: UInt32.self)
+                tensors.append(Tensor(name: entry.name, shape: entry.shape, values: .float32(words.map(Float.init(bitPattern:)))))
             case "float64":
-                guard entry.byteCount == count * 8 else {
-                    throw ModelFileError.corrupt(path: path, reason: "tensor \(entry.name) has a wrong size")
-                }
-                var values = [Double](repeating: 0, count: count)
-                for i in 0..<count {
-                    var bits: UInt64 = 0
-                    for k in 0..<8 { bits |= UInt64(bytes[start + i * 8 + k]) << (8 * UInt64(k)) }
-                    values[i] = Double(bitPattern: bits)
-                }
-                tensors.append(Tensor(name: entry.name, shape: entry.shape, values: .float64(values)))
+                let words = Self.littleEndianWords(bytes, start: start, count: count, as: UInt64.self)
+                tensors.append(Tensor(name: entry.name, shape: entry.shape, values: .float64(words.map(Double.init(bitPattern:)))))
             default:
                 throw ModelFileError.corrupt(path: path, reason: "tensor \(entry.name) has unknown dtype \(entry.dtype)")
             }
         }
         return ModelFile(header: header, tensors: tensors)
     }
+
+    /// `count` little-endian unsigned words of `Word`'s width, starting at byte `start`.
+    private static func littleEndianWords<Word: FixedWidthInteger & UnsignedInteger>(
+        _ bytes: [UInt8], start: Int, count: Int, as: Word.Type
+    ) -> [Word] {
+        let width = Word.bitWidth / 8
+        return (0..<count).map { i in
+            var bits: Word = 0
+            for k in 0..<width { bits |= Word(bytes[start + i * width + k]) << (8 * k) }
+            return bits
+        }
+    }
+
 }

@@ -16,11 +16,7 @@ extension Forage {
         @Option(help: "Name of the experiment (default: the spec's name).")
         var name: String?
 
-        @Option(help: "Total number of trials (overrides budget.trials).")
-        var trials: Int?
-
-        @Option(help: "Trials run at once (overrides budget.parallel).")
-        var parallel: Int?
+        @OptionGroup var budget: BudgetOverrides
 
         @Option(help: "Searcher seed (overrides searcher.seed).")
         var seed: Int?
@@ -28,8 +24,6 @@ extension Forage {
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
-            if let trials, trials < 1 { throw ValidationError("--trials must be at least 1") }
-            if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
             if let seed, seed < 0 { throw ValidationError("--seed must be 0 or more") }
         }
 
@@ -40,7 +34,7 @@ extension Forage {
                 if let seed { experiment.searcher.seed = UInt64(seed) }
                 let store = try storeOptions.openOrCreate()
                 let (executor, data) = try ExecutorFactory.make(for: experiment)
-                let options = RunOptions(trials: trials, parallel: parallel, progress: ProgressPrinter.make())
+                let options = RunOptions(trials: budget.trials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 let engine = try ExperimentRunner.start(
                     spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store,
                     executor: executor, options: options)
@@ -57,18 +51,9 @@ extension Forage {
         @Argument(help: "The experiment's name.")
         var name: String
 
-        @Option(help: "New total number of trials (to extend a finished experiment).")
-        var trials: Int?
-
-        @Option(help: "Trials run at once.")
-        var parallel: Int?
+        @OptionGroup var budget: BudgetOverrides
 
         @OptionGroup var storeOptions: StoreOptions
-
-        func validate() throws {
-            if let trials, trials < 1 { throw ValidationError("--trials must be at least 1") }
-            if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
-        }
 
         func run() async throws {
             try await reportingErrors {
@@ -78,13 +63,28 @@ extension Forage {
                 var experiment = try SpecLoader.parse(record.spec, file: record.specPath ?? name, baseDirectory: base)
                 experiment.name = record.name
                 experiment.searcher.seed = record.seed
-                if let parallel { experiment.budget.parallel = parallel }
+                if let parallel = budget.parallel { experiment.budget.parallel = parallel }
                 let (executor, _) = try ExecutorFactory.make(for: experiment)
-                let options = RunOptions(trials: trials ?? record.budgetTrials, parallel: parallel, progress: ProgressPrinter.make())
+                let options = RunOptions(
+                    trials: budget.trials ?? record.budgetTrials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 let engine = try ExperimentRunner.resume(spec: experiment, store: store, executor: executor, options: options)
                 try await RunSession.run(engine, store: store, name: record.name)
             }
         }
+    }
+}
+
+/// `--trials` and `--parallel`, shared by `run` (overriding the spec) and `resume` (changing the stored budget).
+struct BudgetOverrides: ParsableArguments {
+    @Option(help: "Total number of trials for the experiment (overrides budget.trials; with resume, extends it).")
+    var trials: Int?
+
+    @Option(help: "Trials run at once (overrides budget.parallel).")
+    var parallel: Int?
+
+    func validate() throws {
+        if let trials, trials < 1 { throw ValidationError("--trials must be at least 1") }
+        if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
     }
 }
 

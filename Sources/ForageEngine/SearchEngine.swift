@@ -38,6 +38,8 @@ public actor SearchEngine {
     let started = ContinuousClock.now
     /// `<store>/trials/<experiment>/`, computed once: building URLs with `appendingPathComponent` stats the disk.
     let trialsDirectory: URL
+    /// The spec's folder, where commands run.
+    let workingDirectory: URL
 
     enum StopReason: Sendable {
         case maxFailures(lastMessage: String)
@@ -63,6 +65,7 @@ public actor SearchEngine {
         }
         trialsDirectory = store.directory.appendingPathComponent("trials", isDirectory: true)
             .appendingPathComponent(spec.name, isDirectory: true)
+        workingDirectory = URL(fileURLWithPath: spec.baseDirectory, isDirectory: true)
         budget = options.trials ?? experiment.budgetTrials
         parallel = max(1, options.parallel ?? spec.budget.parallel)
 
@@ -149,7 +152,7 @@ public actor SearchEngine {
             experiment: spec.name, number: job.number, attempt: job.attempt, params: job.params, spec: spec.trial,
             objective: spec.objective, declaredParameters: spec.searchSpace.names,
             directory: trialsDirectory.appendingPathComponent(String(job.number), isDirectory: true),
-            workingDirectory: URL(fileURLWithPath: spec.baseDirectory))
+            workingDirectory: workingDirectory)
         let store = self.store
         let metric = spec.objective.metric
         let reporter = TrialReporter(

@@ -5,6 +5,9 @@ import Foundation
 ///
 /// With `steps: N` a trial reports N intermediate values converging to the function's value (a learning curve);
 /// `sleep` waits `seconds` (split over its steps). Cancellation and the per-trial timeout are checked between steps.
+///
+/// A function that can neither sleep nor wait for a scheduler's decision costs microseconds: handing it to a
+/// Dispatch thread would cost more than running it, so it runs inline, where it cannot block anything.
 public struct FunctionExecutor: TrialExecutor {
     private let queue: DispatchQueue
 
@@ -13,7 +16,10 @@ public struct FunctionExecutor: TrialExecutor {
     }
 
     public func run(_ invocation: TrialInvocation, reporter: TrialReporter) async -> TrialOutcome {
-        await withCheckedContinuation { continuation in
+        if case .function(let name) = invocation.spec.kind, name != BenchmarkFunction.sleep.rawValue, !reporter.waitsForDecisions {
+            return Self.evaluate(invocation, reporter: reporter)
+        }
+        return await withCheckedContinuation { continuation in
             queue.async {
                 continuation.resume(returning: Self.evaluate(invocation, reporter: reporter))
             }

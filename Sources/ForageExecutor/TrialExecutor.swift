@@ -66,6 +66,9 @@ public struct TrialReporter: Sendable {
     /// A reporter that records nothing and never stops a trial (tests, `forage bench`).
     public static let discarding = TrialReporter(judges: false, submit: { _, _ in }, judge: { _, _ in .continue })
 
+    /// Whether a report may wait for a commit and a decision (a scheduler judges reports).
+    public var waitsForDecisions: Bool { judges }
+
     /// Reports from async code (command and remote trials).
     public func report(step: Int, values: [String: Double]) async -> SchedulerDecision.Action {
         if judges { return await judge(step, values) }

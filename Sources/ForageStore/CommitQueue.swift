@@ -7,7 +7,9 @@ import Synchronization
 /// Operations are queued from any thread; one drain at a time runs on GRDB's writer queue and applies everything
 /// queued so far in a single `BEGIN IMMEDIATE … COMMIT`. Only after the commit returns are the operations'
 /// completions called, so nothing is ever reported done before it is durable. Under load, batches grow by
-/// themselves; when idle, an operation commits alone, at once.
+/// themselves; when idle, an awaited operation commits alone, at once. Operations nobody awaits (a trial's start,
+/// its streamed reports) wait up to `lazyDelay` for company, so a short trial's start, reports and finish usually
+/// share one transaction.
 final class CommitQueue: Sendable {
     typealias Operation = @Sendable (Database) throws -> Void
     typealias Completion = @Sendable (Result<Void, any Error>) -> Void
@@ -15,12 +17,15 @@ final class CommitQueue: Sendable {
     private struct Pending {
         var operations: [(Operation, Completion?)] = []
         var draining = false
+        var flushScheduled = false
         /// An error from a fire-and-forget operation, handed to the next operation that is awaited.
         var deferredError: (any Error)?
     }
 
     private let writer: DatabasePool
     private let state = Mutex(Pending())
+    /// How long an unawaited operation may wait for a batch.
+    static let lazyDelay: DispatchTimeInterval = .milliseconds(20)
 
     init(writer: DatabasePool) {
         self.writer = writer
@@ -29,13 +34,14 @@ final class CommitQueue: Sendable {
     /// Queues `operation` and returns once it is committed (or throws its error).
     func commit(_ operation: @escaping Operation) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            enqueue(operation) { result in continuation.resume(with: result) }
+            enqueue(operation, urgent: true) { result in continuation.resume(with: result) }
         }
     }
 
-    /// Queues `operation` without waiting; a failure is reported to the next awaited operation.
+    /// Queues `operation` without waiting; it commits with the next batch, at the latest after `lazyDelay`. A
+    /// failure is reported to the next awaited operation.
     func submit(_ operation: @escaping Operation) {
-        enqueue(operation, completion: nil)
+        enqueue(operation, urgent: false, completion: nil)
     }
 
     /// Returns once everything queued before this call is committed.
@@ -43,16 +49,37 @@ final class CommitQueue: Sendable {
         try await commit { _ in }
     }
 
-    private func enqueue(_ operation: @escaping Operation, completion: Completion?) {
-        let startDrain = state.withLock { pending -> Bool in
+    private func enqueue(_ operation: @escaping Operation, urgent: Bool, completion: Completion?) {
+        enum Next { case nothing, drain, scheduleFlush }
+        let next = state.withLock { pending -> Next in
             pending.operations.append((operation, completion))
-            if pending.draining { return false }
-            pending.draining = true
-            return true
+            if pending.draining { return .nothing }
+            if urgent {
+                pending.draining = true
+                return .drain
+            }
+            if pending.flushScheduled { return .nothing }
+            pending.flushScheduled = true
+            return .scheduleFlush
         }
-        if startDrain {
-            writer.asyncWriteWithoutTransaction { [self] db in drain(db) }
+        switch next {
+        case .nothing: break
+        case .drain: startDrain()
+        case .scheduleFlush:
+            DispatchQueue.global().asyncAfter(deadline: .now() + Self.lazyDelay) { [self] in
+                let start = state.withLock { pending -> Bool in
+                    pending.flushScheduled = false
+                    guard !pending.draining, !pending.operations.isEmpty else { return false }
+                    pending.draining = true
+                    return true
+                }
+                if start { startDrain() }
+            }
         }
+    }
+
+    private func startDrain() {
+        writer.asyncWriteWithoutTransaction { [self] db in drain(db) }
     }
 
     /// Commits batches until the queue is empty. Runs on GRDB's serial writer queue.

@@ -103,14 +103,20 @@ extension SQLiteExperimentStore {
         for row in try Row.fetchAll(db, sql: "SELECT trial, name, value FROM trial_metrics WHERE experiment_id = ?" + filter, arguments: [id]) {
             metrics[row["trial"], default: [:]][row["name"]] = row["value"]
         }
-        let unfinished = rows.filter { row in metrics[row["number"]] == nil && (row["last_step"] as Int?) != nil }.map { $0["number"] as Int }
+        // Trials without final metrics (running, failed) show the last intermediate value of each metric, and a
+        // running trial's last step is read from its reports (it is stored on the trial row when it finishes).
+        let unfinished = rows.filter { row in metrics[row["number"]] == nil || row["state"] == TrialState.running.rawValue }
+            .map { $0["number"] as Int }
+        var runningSteps: [Int: Int] = [:]
         if !unfinished.isEmpty {
             let list = unfinished.map(String.init).joined(separator: ",")
             for row in try Row.fetchAll(db, sql: """
-                SELECT trial, name, value, MAX(step) FROM intermediate_values WHERE experiment_id = ? AND trial IN (\(list))
+                SELECT trial, name, value, MAX(step) AS step FROM intermediate_values WHERE experiment_id = ? AND trial IN (\(list))
                 GROUP BY trial, name
                 """, arguments: [id]) {
-                metrics[row["trial"], default: [:]][row["name"]] = row["value"]
+                let trial: Int = row["trial"]
+                if metrics[trial] == nil || runningSteps[trial] != nil { metrics[trial, default: [:]][row["name"]] = row["value"] }
+                runningSteps[trial] = max(runningSteps[trial] ?? 0, row["step"])
             }
         }
         if withDecisions {
@@ -124,7 +130,7 @@ extension SQLiteExperimentStore {
             return TrialRecord(
                 number: number, draw: row["draw"], state: TrialState(rawValue: row["state"] ?? "") ?? .failed,
                 params: Self.decodeParams(row["params"]), value: row["value"], metrics: metrics[number] ?? [:],
-                lastStep: row["last_step"], reason: (row["reason"] as String?).flatMap(FailureReason.init(rawValue:)),
+                lastStep: row["last_step"] ?? runningSteps[number], reason: (row["reason"] as String?).flatMap(FailureReason.init(rawValue:)),
                 message: row["message"], attempt: row["attempt"] ?? 1, retryOf: row["retry_of"], requeued: row["requeued"] ?? false,
                 worker: row["worker"], decisions: decisions[number] ?? [],
                 startedAt: (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),

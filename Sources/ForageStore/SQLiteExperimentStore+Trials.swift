@@ -81,8 +81,6 @@ extension SQLiteExperimentStore {
             for (name, value) in values where !value.isNaN {
                 try statement.execute(arguments: [id, number, name, step, value])
             }
-            try db.cachedStatement(sql: "UPDATE trials SET last_step = MAX(COALESCE(last_step, ?), ?) WHERE experiment_id = ? AND number = ?")
-                .execute(arguments: [step, step, id, number])
         }
     }
 
@@ -99,8 +97,9 @@ extension SQLiteExperimentStore {
     public func finishTrial(experiment id: Int64, _ finish: TrialFinish) async throws {
         try await commits.commit { db in
             try db.cachedStatement(sql: """
-                UPDATE trials SET state = ?, value = ?, reason = ?, message = ?, requeued = ?, finished_at = ?,
-                    last_step = COALESCE(?, last_step) WHERE experiment_id = ? AND number = ?
+                UPDATE trials SET state = ?1, value = ?2, reason = ?3, message = ?4, requeued = ?5, finished_at = ?6,
+                    last_step = COALESCE(?7, (SELECT MAX(step) FROM intermediate_values WHERE experiment_id = ?8 AND trial = ?9))
+                WHERE experiment_id = ?8 AND number = ?9
                 """).execute(arguments: [
                     finish.state.rawValue, finish.value, finish.reason?.rawValue, finish.message, finish.requeued,
                     finish.finishedAt.timeIntervalSince1970, finish.lastStep, id, finish.number,

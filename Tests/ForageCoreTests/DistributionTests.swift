@@ -1,3 +1,4 @@
+import Foundation
 import ForageCore
 import Testing
 
@@ -60,5 +61,17 @@ import Testing
         #expect(abs(BenchmarkFunction.ackley([0, 0])) < 1e-12)
         #expect(try BenchmarkFunction.noop.evaluate(ParameterSet(["a": .int(2), "b": .double(0.5)])) == 2.5)
         #expect(throws: BenchmarkFunction.MissingInput.self) { try BenchmarkFunction.hartmann6.evaluate(ParameterSet(["x0": .double(0)])) }
+    }
+}
+
+@Suite struct ParameterSetJSONTests {
+    @Test func handWrittenJSONDecodesToTheSameParameters() throws {
+        let params = ParameterSet([
+            "lr": .double(1e-05), "layers": .int(3), "act": .string("re\"lu\\\n\u{1}é"), "flag": .bool(true), "x": .double(0.1),
+        ])
+        let text = params.jsonString
+        #expect(text.hasPrefix("{\"act\":"))
+        let decoded = try JSONDecoder().decode(ParameterSet.self, from: Data(text.utf8))
+        #expect(decoded == params)
     }
 }

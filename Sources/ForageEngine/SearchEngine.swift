@@ -151,7 +151,7 @@ public actor SearchEngine {
         let invocation = TrialInvocation(
             experiment: spec.name, number: job.number, attempt: job.attempt, params: job.params, spec: spec.trial,
             objective: spec.objective, declaredParameters: spec.searchSpace.names,
-            directory: trialsDirectory.appendingPathComponent(String(job.number), isDirectory: true),
+            trialsDirectory: trialsDirectory,
             workingDirectory: workingDirectory)
         let store = self.store
         let metric = spec.objective.metric

@@ -20,14 +20,17 @@ public struct TrialInvocation: Sendable {
     public var objective: Objective
     /// Names of every parameter the space declares (for `{name}` placeholders).
     public var declaredParameters: [String]
-    /// The trial's own folder (artifacts, logs); created by the executor when it needs one.
-    public var directory: URL
+    /// The experiment's folder of trial folders (`<store>/trials/<experiment>/`).
+    public var trialsDirectory: URL
+    /// The trial's own folder (artifacts, logs); created by the executor when it needs one. Computed on demand:
+    /// most in-process trials never need it, and building a URL costs a file-system check.
+    public var directory: URL { trialsDirectory.appendingPathComponent(String(number), isDirectory: true) }
     /// The spec's folder: a command's working directory.
     public var workingDirectory: URL
 
     public init(
         experiment: String, number: Int, attempt: Int, params: ParameterSet, spec: TrialSpec, objective: Objective,
-        declaredParameters: [String], directory: URL, workingDirectory: URL
+        declaredParameters: [String], trialsDirectory: URL, workingDirectory: URL
     ) {
         self.experiment = experiment
         self.number = number
@@ -36,7 +39,7 @@ public struct TrialInvocation: Sendable {
         self.spec = spec
         self.objective = objective
         self.declaredParameters = declaredParameters
-        self.directory = directory
+        self.trialsDirectory = trialsDirectory
         self.workingDirectory = workingDirectory
     }
 }

@@ -12,7 +12,10 @@ public enum OverheadBenchmark {
         public var label: String
         public var trials: Int
         public var seconds: Double
+        /// Process CPU time (user + system) spent on the run: less sensitive to a busy machine than wall time.
+        public var cpuSeconds: Double
         public var trialsPerSecond: Double { Double(trials) / seconds }
+        public var cpuMicrosecondsPerTrial: Double { cpuSeconds / Double(trials) * 1e6 }
     }
 
     public struct Result: Sendable {
@@ -22,11 +25,11 @@ public enum OverheadBenchmark {
         public var storeDirectory: String
 
         public func table() -> String {
-            var lines = ["configuration                                 trials   seconds   trials/s"]
+            var lines = ["configuration                                 trials   seconds   trials/s   CPU µs/trial"]
             for row in rows {
                 lines.append(
                     row.label.padding(toLength: 44, withPad: " ", startingAt: 0)
-                        + String(format: "%8d  %8.2f  %9.0f", row.trials, row.seconds, row.trialsPerSecond))
+                        + String(format: "%8d  %8.2f  %9.0f  %13.0f", row.trials, row.seconds, row.trialsPerSecond, row.cpuMicrosecondsPerTrial))
             }
             lines.append(String(format: "leaderboard --top 10 on %d trials: %.2f ms (median of 21 queries)", leaderboardTrials, leaderboardMilliseconds))
             return lines.joined(separator: "\n")
@@ -45,8 +48,9 @@ public enum OverheadBenchmark {
             ("noop, 2 slots, 50 reports per trial", n(5_000), 2, 50),
         ] {
             log("running \(label) × \(trials)…")
+            let cpuBefore = processCPUSeconds()
             let seconds = try await timeRun(store: store, name: "bench-\(rows.count)", trials: trials, parallel: parallel, steps: steps)
-            rows.append(Row(label: label, trials: trials, seconds: seconds))
+            rows.append(Row(label: label, trials: trials, seconds: seconds, cpuSeconds: processCPUSeconds() - cpuBefore))
         }
         log("filling a store with \(leaderboardTrials) trials for the leaderboard query…")
         _ = try await timeRun(store: store, name: "bench-leaderboard", trials: leaderboardTrials, parallel: 2, steps: 0)
@@ -77,6 +81,14 @@ public enum OverheadBenchmark {
         let seconds = milliseconds(ContinuousClock.now - start) / 1000
         guard summary.done == trials else { throw EngineError.configuration("benchmark run finished \(summary.done) of \(trials) trials") }
         return seconds
+    }
+
+    /// User plus system CPU time of this process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) * 1e-6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

@@ -2,6 +2,7 @@ import ArgumentParser
 import ForageEngine
 import ForageML
 import ForageSearch
+import ForageSpec
 import Foundation
 
 extension Forage {
@@ -41,10 +42,23 @@ extension Forage {
             @Option(help: "Seeds per searcher and function.")
             var seeds: Int = 10
 
+            @Option(help: "The early-stopping check: a spec run with and without its scheduler (skipped when the file is missing).")
+            var scheduler: String = "Experiments/digits-mlp-asha.yaml"
+
             func run() async throws {
                 try await reportingErrors {
                     let report = try SearchQualityBenchmark.run(trials: trials, seeds: 0..<seeds)
                     print(report.table())
+                    guard FileManager.default.fileExists(atPath: scheduler) else {
+                        printNote("\(scheduler) not found: skipping the early-stopping check")
+                        return
+                    }
+                    let spec = try SpecLoader.load(path: scheduler)
+                    printNote("running \(spec.name) with and without \(spec.scheduler.algorithm.rawValue)…")
+                    let (executor, _) = try ExecutorFactory.make(for: spec)
+                    print("")
+                    print("early stopping: \(spec.name), \(spec.budget.trials) trials, \(spec.searcher.algorithm.rawValue) seed \(spec.searcher.seed)")
+                    print(try await SchedulerBenchmark.run(spec: spec, scheduler: spec.scheduler, executor: executor).table())
                 }
             }
         }

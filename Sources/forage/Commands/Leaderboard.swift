@@ -73,7 +73,15 @@ struct LeaderboardFormatter {
             ] as [String: Any])
         case .csv: return table(exact: true).csv()
         case .markdown: return table(exact: false).markdown()
-        case .table: return trials.isEmpty ? "no completed trials yet" : table(exact: false).text()
+        case .table:
+            guard !trials.isEmpty else { return "no completed trials yet" }
+            var text = table(exact: false).text()
+            if let data = experiment.data {
+                // Which data these results came from (data versioning).
+                let name = URL(fileURLWithPath: data.path).lastPathComponent
+                text = "data: \(name) sha256 \(data.sha256.prefix(12))…, \(data.rows) rows, split \(data.trainRows)/\(data.validationRows)/\(data.testRows)\n" + text
+            }
+            return text
         }
     }
 

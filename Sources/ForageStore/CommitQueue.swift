@@ -32,9 +32,20 @@ final class CommitQueue: Sendable {
     }
 
     /// Queues `operation` and returns once it is committed (or throws its error).
+    ///
+    /// When no batch is being written, the caller becomes the writer: it commits the queue on its own thread, which
+    /// saves two thread hand-offs per commit when the store is not busy. Otherwise it waits for the running batch
+    /// writer to pick its operation up.
     func commit(_ operation: @escaping Operation) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            enqueue(operation, urgent: true) { result in continuation.resume(with: result) }
+            let lead = state.withLock { pending -> Bool in
+                pending.operations.append((operation, { result in continuation.resume(with: result) }))
+                if pending.draining { return false }
+                pending.draining = true
+                return true
+            }
+            guard lead else { return }
+            writer.writeWithoutTransaction { db in drain(db) }
         }
     }
 

@@ -7,18 +7,20 @@ extension SQLiteExperimentStore {
     public func counts(experiment id: Int64) throws -> TrialCounts {
         try read { db in
             var counts = TrialCounts()
-            for row in try Row.fetchAll(db, sql: "SELECT state, requeued, COUNT(*) AS n FROM trials WHERE experiment_id = ? GROUP BY state, requeued", arguments: [id]) {
+            // Counted from the (experiment, state, value) index alone; the few re-queued attempts are then subtracted.
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM trials WHERE experiment_id = ? GROUP BY state", arguments: [id]) {
                 let n: Int = row["n"]
-                let requeued: Bool = row["requeued"]
                 switch TrialState(rawValue: row["state"] ?? "") {
                 case .queued: counts.queued += n
                 case .running: counts.running += n
                 case .completed: counts.completed += n
                 case .pruned: counts.pruned += n
-                case .failed: if !requeued { counts.failed += n }
+                case .failed: counts.failed += n
                 case nil: break
                 }
             }
+            counts.failed -= try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM trials WHERE experiment_id = ? AND state = 'failed' AND requeued = 1", arguments: [id]) ?? 0
             counts.queued += try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM trials t WHERE t.experiment_id = ? AND t.state = 'failed' AND t.requeued = 1
                 AND NOT EXISTS (SELECT 1 FROM trials r WHERE r.experiment_id = t.experiment_id AND r.retry_of = t.number)

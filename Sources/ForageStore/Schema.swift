@@ -91,6 +91,13 @@ enum Schema {
                 PRAGMA user_version = 1;
                 """)
         }
+        migrator.registerMigration("2-retry-index") { db in
+            // Finds the retry of a re-queued attempt without scanning the experiment's trials.
+            try db.execute(sql: """
+                CREATE INDEX trials_by_retry ON trials(experiment_id, retry_of) WHERE retry_of IS NOT NULL;
+                PRAGMA user_version = 2;
+                """)
+        }
         return migrator
     }
 }

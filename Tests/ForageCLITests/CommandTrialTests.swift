@@ -33,7 +33,7 @@ import Testing
         try directory.write("t.py", Self.script)
         try directory.write("c.yaml", """
             objective: {metric: loss, direction: minimize}
-            trial: {command: [python3, t.py, "{x}"], timeout: 1s, grace: 0.2s}
+            trial: {command: [python3, t.py, "{x}"], timeout: 4s, grace: 0.2s}
             search_space:
               mode: {type: categorical, choices: [ok, crash, nan, silent, hang]}
               x: {type: float, low: 0, high: 1}

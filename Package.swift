@@ -31,6 +31,7 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .target(name: "ForageEngine", dependencies: ["ForageCore", "ForageSearch", "ForageStore", "ForageExecutor"]),
+        .executableTarget(name: "forage-supervise", path: "Sources/forage-supervise"),
         .executableTarget(
             name: "forage",
             dependencies: [

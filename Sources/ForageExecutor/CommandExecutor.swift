@@ -6,16 +6,17 @@ import SystemPackage
 
 /// Runs command trials as child processes with the metric protocol of DESIGN §5.
 ///
-/// Each trial runs in its own session (so its whole process group can be signalled). When `supervisor` is set (the
-/// `forage` binary), the command is started through `forage __supervise`, which kills the trial's process group as
-/// soon as this process dies for any reason, `kill -9` included, so no trial outlives a killed `forage`.
+/// Each trial runs in its own session (so its whole process group can be signalled). When `supervisor` is set
+/// (`forage-supervise`, or `forage __supervise`), the command is started through it: the supervisor kills the
+/// trial's process group as soon as this process dies for any reason, `kill -9` included, so no trial outlives a
+/// killed `forage`.
 public struct CommandExecutor: TrialExecutor {
-    /// The program that supervises each trial (`[path, "__supervise", "--"]` is put in front of the command).
-    public var supervisor: String?
+    /// The command put in front of each trial's command to supervise it, e.g. `["/usr/bin/forage-supervise"]`.
+    public var supervisor: [String]?
     /// How often the watchdog checks for timeouts and stop requests.
     public var pollInterval: Duration = .milliseconds(20)
 
-    public init(supervisor: String?) {
+    public init(supervisor: [String]?) {
         self.supervisor = supervisor
     }
 
@@ -29,7 +30,7 @@ public struct CommandExecutor: TrialExecutor {
             return .failed(reason: .error, message: "cannot create the trial folder \(invocation.directory.path): \(error.localizedDescription)", metrics: [:])
         }
         let arguments = CommandLineTemplate.expand(template, params: invocation.params, declared: invocation.declaredParameters)
-        let command = (supervisor.map { [$0, "__supervise", "--"] } ?? []) + arguments
+        let command = (supervisor ?? []) + arguments
         let logs = TrialLogs(directory: invocation.directory)
         let control = ProcessControl()
         let started = ContinuousClock.now

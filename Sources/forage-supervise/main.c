@@ -1,0 +1,73 @@
+// forage-supervise: the per-trial supervisor of command trials (see ForageExecutor/TrialSupervisor.swift, which
+// does the same in Swift as `forage __supervise`). Written in C so that it starts in about a millisecond: it runs
+// once per trial, and the Swift binary's start-up (~100 ms) would add to every trial.
+//
+// Usage: forage-supervise CMD [ARGS...]
+// It leads its own process group, runs CMD in it with stdin from /dev/null, and watches its own stdin, a pipe whose
+// other end only forage holds: when forage dies (even by SIGKILL) the pipe closes and the whole group is killed.
+// SIGTERM sent to the group reaches CMD; the supervisor ignores it and exits with CMD's status (128 + signal).
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static pid_t target;
+
+static void *watch_parent(void *unused) {
+    (void)unused;
+    char byte;
+    for (;;) {
+        ssize_t n = read(0, &byte, 1);
+        if (n == 0 || (n < 0 && errno != EINTR)) break;
+    }
+    kill(target, SIGKILL);  // forage is gone: take the whole trial down
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "error: forage-supervise needs a command\n");
+        return 2;
+    }
+    int leads_group = setsid() != -1 || getpgrp() == getpid();
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t defaults, empty;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGINT);
+    sigemptyset(&empty);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    posix_spawnattr_setsigmask(&attributes, &empty);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+    pid_t child;
+    int status = posix_spawnp(&child, argv[1], &actions, &attributes, argv + 1, environ);
+    if (status != 0) {
+        fprintf(stderr, "error: cannot run %s: %s\n", argv[1], strerror(status));
+        return 127;
+    }
+    target = leads_group ? -getpgrp() : child;
+    pthread_t watcher;
+    pthread_create(&watcher, NULL, watch_parent, NULL);
+
+    int wait_status = 0;
+    while (waitpid(child, &wait_status, 0) < 0 && errno == EINTR) {}
+    if (leads_group) kill(target, SIGTERM);  // leftover background processes of the trial
+    if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+    return WEXITSTATUS(wait_status);
+}

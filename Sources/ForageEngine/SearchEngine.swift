@@ -29,7 +29,13 @@ public actor SearchEngine {
     var failedCount = 0
     var failuresThisRun = 0
     var doneThisRun = 0
+    /// Attempts started and not yet committed (they count against the budget).
     var running = 0
+    /// Attempts whose trial is still executing (they occupy a slot). A finished attempt frees its slot at once and
+    /// waits for its commit off-slot, so a slot never idles through a commit and commits batch up.
+    var executing = 0
+    /// The run loop, waiting for a slot to free or an attempt to be recorded.
+    var loopWakeup: CheckedContinuation<Void, Never>?
     var exhausted = false
     var stopReason: StopReason?
     /// The best completed trial so far, kept incrementally (the history's `best` is a scan).
@@ -102,17 +108,18 @@ public actor SearchEngine {
         }
         defer { timeout?.cancel() }
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        try await withThrowingDiscardingTaskGroup { group in
             while true {
                 while let job = nextJob() {
                     running += 1
+                    executing += 1
                     let flag = CancellationFlag()
                     runningFlags[job.number] = flag
                     history.upsert(TrialSnapshot(number: job.number, state: .running, params: job.params))
                     group.addTask { try await self.execute(job, flag: flag) }
                 }
                 guard running > 0 else { break }
-                try await group.next()
+                await withCheckedContinuation { loopWakeup = $0 }
             }
         }
         return try await close()
@@ -126,7 +133,7 @@ public actor SearchEngine {
 
     /// The next attempt to start, or nil when nothing may start now.
     private func nextJob() -> TrialJob? {
-        guard stopReason == nil, running < parallel, done + running < budget else { return nil }
+        guard stopReason == nil, executing < parallel, done + running < budget else { return nil }
         if !retries.isEmpty {
             let retry = retries.removeFirst()
             defer { nextNumber += 1 }
@@ -168,7 +175,7 @@ public actor SearchEngine {
                 return await self.judge(trial: job.number, step: step, value: value)
             })
         let outcome = await executor.run(invocation, reporter: reporter)
-        let finish = await finishRecord(for: job, outcome: outcome)
+        let finish = await freeSlot(for: job, outcome: outcome)
         try await store.finishTrial(experiment: id, finish)
         await record(job, finish)
     }
@@ -179,6 +186,27 @@ public actor SearchEngine {
         let decision = scheduler.decide(trial: number, step: step, value: value, history: history)
         if decision.isNotable { store.recordDecision(experiment: experiment.id, trial: number, decision: decision) }
         return decision.action
+    }
+
+    /// Returns the store row for an outcome and, when nothing about this result must be known before the next
+    /// start, frees the attempt's slot at once. A learning sampler must see the result first, and a failure must be
+    /// counted (`max_failures`, retries) first, so then the slot frees when the result is recorded.
+    private func freeSlot(for job: TrialJob, outcome: TrialOutcome) -> TrialFinish {
+        let finish = finishRecord(for: job, outcome: outcome)
+        if freesSlotEarly(finish) {
+            executing -= 1
+            wakeLoop()
+        }
+        return finish
+    }
+
+    private func freesSlotEarly(_ finish: TrialFinish) -> Bool {
+        !sampler.learnsFromHistory && finish.state != .failed
+    }
+
+    private func wakeLoop() {
+        loopWakeup?.resume()
+        loopWakeup = nil
     }
 
     /// The store row for an outcome, deciding whether a failed attempt is re-queued.
@@ -198,7 +226,9 @@ public actor SearchEngine {
     /// Updates the in-memory mirror of the store after a commit and reports progress.
     private func record(_ job: TrialJob, _ finish: TrialFinish) {
         running -= 1
+        if !freesSlotEarly(finish) { executing -= 1 }
         runningFlags[job.number] = nil
+        defer { wakeLoop() }
         history.finish(number: job.number, state: finish.state, value: finish.state == .failed ? nil : finish.value)
         if finish.requeued {
             retries.append(PendingRetry(original: job.number, draw: job.draw, params: job.params, attempt: job.attempt))

@@ -9,6 +9,14 @@ public protocol Sampler: Sendable {
     /// The parameters for draw number `index` (0, 1, 2, … over the experiment's fresh trials; retries reuse their
     /// original parameters and take no draw), or nil when the sampler has nothing left to propose (a finished grid).
     func suggest(index: Int, space: SearchSpace, history: TrialHistory) -> ParameterSet?
+
+    /// Whether suggestions depend on the results in the history. When they do not (random, grid, Sobol), the engine
+    /// may start the next trial while the last one's result is still being committed.
+    var learnsFromHistory: Bool { get }
+}
+
+extension Sampler {
+    public var learnsFromHistory: Bool { true }
 }
 
 /// The error raised when a searcher cannot be built for a space.

@@ -47,6 +47,22 @@ struct ScriptedExecutor: TrialExecutor {
         }
     }
 
+    @Test func aLearningSamplerIsReproducibleWithOneSlot() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try SQLiteExperimentStore(directory: directory.url, create: true)
+        var first = spec("tpe-a", trials: 30, parallel: 1)
+        first.searcher = SearcherSpec(algorithm: .tpe, seed: 5)
+        var second = first
+        second.name = "tpe-b"
+        _ = try await run(first, store: store)
+        _ = try await run(second, store: store)
+        let a = try store.trials(try store.requireExperiment("tpe-a"))
+        let b = try store.trials(try store.requireExperiment("tpe-b"))
+        #expect(a.count == 30)
+        #expect(a.map(\.params) == b.map(\.params))
+    }
+
     @Test func retriesRequeueWithTheSameParametersAndTheBudgetCountsTheRetry() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

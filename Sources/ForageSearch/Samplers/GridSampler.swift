@@ -56,6 +56,8 @@ public struct GridSampler: Sampler {
         }
     }
 
+    public var learnsFromHistory: Bool { false }
+
     public func suggest(index: Int, space: SearchSpace, history: TrialHistory) -> ParameterSet? {
         guard index >= 0, index < count else { return nil }
         var values = ParameterSet()

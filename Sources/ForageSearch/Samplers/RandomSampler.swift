@@ -8,6 +8,8 @@ public struct RandomSampler: Sampler {
         self.seed = seed
     }
 
+    public var learnsFromHistory: Bool { false }
+
     public func suggest(index: Int, space: SearchSpace, history: TrialHistory) -> ParameterSet? {
         var rng = SplitMix64(seed: seed, stream: UInt64(index))
         return space.assign { parameter, _ in parameter.distribution.value(atUnit: rng.nextUnit()) }

@@ -21,6 +21,8 @@ public struct SobolSampler: Sampler {
         self.scramble = scramble
     }
 
+    public var learnsFromHistory: Bool { false }
+
     public func suggest(index: Int, space: SearchSpace, history: TrialHistory) -> ParameterSet? {
         guard index >= 0 else { return nil }
         let point = UInt64(index) + (scramble ? 0 : 1)

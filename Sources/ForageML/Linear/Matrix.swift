@@ -94,6 +94,13 @@ public struct Matrix<Element: BLASScalar>: Sendable, Equatable, Codable {
             b.storage.withUnsafeBufferPointer { pb in
                 c.storage.withUnsafeMutableBufferPointer { pc in
                     guard let baseA = pa.baseAddress, let baseB = pb.baseAddress, let baseC = pc.baseAddress else { return }
+                    if n == 1 {
+                        // A vector on the right (k × 1, or 1 × k transposed): both are k contiguous values.
+                        Element.gemv(
+                            transA: transposeA, rows: a.rows, columns: a.columns, alpha: alpha, a: baseA, lda: max(a.columns, 1),
+                            x: baseB, beta: beta, y: baseC)
+                        return
+                    }
                     Element.gemm(
                         transA: transposeA, transB: transposeB, m: m, n: n, k: k, alpha: alpha,
                         a: baseA, lda: max(a.columns, 1), b: baseB, ldb: max(b.columns, 1),

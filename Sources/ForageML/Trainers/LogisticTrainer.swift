@@ -5,7 +5,7 @@ import ForageCore
 /// cross-entropy plus `l2/2 · ‖W‖²` (the intercepts are not penalised); scores and gradients go through dgemm.
 ///
 /// Hyperparameters (defaults): `solver` lbfgs | gd (lbfgs), `l2` >= 0 (1e-3), `epochs` 1…100000 = maximum
-/// iterations (200), `lr` > 0 = gradient-descent step (0.5, gd only), `tol` > 0 = gradient tolerance (1e-6).
+/// iterations (200), `lr` > 0 = gradient-descent step (0.5, gd only), `tol` > 0 = gradient tolerance (1e-4, as scikit-learn).
 public struct LogisticTrainer: Trainer {
     public static let family = "logistic"
     public static let tasks: Set<DataSpec.Task> = [.classification]
@@ -23,7 +23,7 @@ public struct LogisticTrainer: Trainer {
         l2 = try p.double("l2", default: 1e-3, minimum: 0)
         maxIterations = try p.int("epochs", default: 200, minimum: 1, maximum: 100_000)
         learningRate = try p.double("lr", default: 0.5, minimum: 0, exclusiveMinimum: true)
-        tolerance = try p.double("tol", default: 1e-6, minimum: 0, exclusiveMinimum: true)
+        tolerance = try p.double("tol", default: 1e-4, minimum: 0, exclusiveMinimum: true)
     }
 
     public var effectiveParameters: ParameterSet {

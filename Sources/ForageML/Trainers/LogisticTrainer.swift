@@ -85,11 +85,18 @@ public struct LogisticTrainer: Trainer {
             var loss = 0.0
             let scale = 1 / Double(n)
             if outputs == 1 {
-                for r in 0..<n {
-                    let z = g[r, 0]
-                    let y = Double(classes[r])
-                    loss += Activations.softplus(z) - y * z
-                    g[r, 0] = (Activations.sigmoid(z) - y) * scale
+                // One exp per row serves both the loss (softplus) and its gradient (sigmoid).
+                g.storage.withUnsafeMutableBufferPointer { scores in
+                    classes.withUnsafeBufferPointer { labels in
+                        for r in 0..<n {
+                            let z = scores[r]
+                            let y = Double(labels[r])
+                            let e = exp(-abs(z))
+                            loss += max(z, 0) + log1p(e) - y * z
+                            let sigmoid = z >= 0 ? 1 / (1 + e) : e / (1 + e)
+                            scores[r] = (sigmoid - y) * scale
+                        }
+                    }
                 }
             } else {
                 Activations.softmaxRows(&g)

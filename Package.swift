@@ -11,6 +11,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "ForageCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -18,7 +22,7 @@ let package = Package(
         .testTarget(name: "ForageCoreTests", dependencies: ["ForageCore"]),
         .testTarget(name: "ForageStoreTests", dependencies: ["ForageStore", "ForageTesting"]),
         .testTarget(name: "ForageEngineTests", dependencies: ["ForageEngine", "ForageTesting"]),
-        .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting"]),
+        .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting", "ForageServer"]),
         .target(name: "ForageSearch", dependencies: ["ForageCore"]),
         .target(name: "ForageSpec", dependencies: ["ForageCore", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ForageSpecTests", dependencies: ["ForageSpec", "ForageTesting"]),
@@ -31,10 +35,24 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .target(name: "ForageEngine", dependencies: ["ForageCore", "ForageSearch", "ForageStore", "ForageExecutor"]),
+        .target(
+            name: "ForageRegistry",
+            dependencies: ["ForageCore", "ForageStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ForageRegistryTests", dependencies: ["ForageRegistry", "ForageStore", "ForageTesting"]),
+        .target(
+            name: "ForageServer",
+            dependencies: [
+                "ForageCore", "ForageRegistry", "ForageML",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "forage",
             dependencies: [
                 "ForageCore", "ForageSpec", "ForageSearch", "ForageStore", "ForageExecutor", "ForageEngine", "ForageML",
+                "ForageRegistry", "ForageServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ForageSearchTests", dependencies: ["ForageSearch"]),

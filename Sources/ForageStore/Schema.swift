@@ -2,7 +2,7 @@ import GRDB
 
 /// The store's numbered, forward-only migrations. A store written by a newer Forage is refused, never downgraded.
 enum Schema {
-    static let version = 1
+    static let version = 2
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -90,6 +90,9 @@ enum Schema {
                 CREATE INDEX decisions_by_trial ON decisions(experiment_id, trial);
                 PRAGMA user_version = 1;
                 """)
+        }
+        migrator.registerMigration("2-registry") { db in
+            try db.execute(sql: registrySQL)
         }
         return migrator
     }

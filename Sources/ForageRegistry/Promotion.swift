@@ -26,6 +26,13 @@ public struct PromotionComparison: Sendable, Equatable {
     public var candidate: Double
     public var current: Double
     public var currentVersion: Int
+
+    public init(metric: String, candidate: Double, current: Double, currentVersion: Int) {
+        self.metric = metric
+        self.candidate = candidate
+        self.current = current
+        self.currentVersion = currentVersion
+    }
 }
 
 /// What a promotion did.

@@ -16,7 +16,12 @@ final class ServerMetrics: Sendable {
     private let loadFailures: CoreMetrics.Counter
 
     init(version initial: Int) {
-        factory = PrometheusMetricsFactory(registry: registry)
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(100), .seconds(1),
+        ]
+        self.factory = factory
         rows = CoreMetrics.Counter(label: "forage_predicted_rows_total", factory: factory)
         errors = CoreMetrics.Counter(label: "forage_request_errors_total", factory: factory)
         version = CoreMetrics.Gauge(label: "forage_model_version", factory: factory)

@@ -3,6 +3,7 @@ import ForageRegistry
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// `forage serve`: loads a registry version, answers predictions over HTTP (Hummingbird) and follows the alias.
 /// SIGTERM/SIGINT drain in-flight requests and return.
@@ -39,7 +40,10 @@ public enum PredictionServer {
         }
         defer { follower?.cancel() }
         if handleSignals {
-            try await app.runService()
+            // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, but never wait longer than the drain limit.
+            var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            group.maximumGracefulShutdownDuration = configuration.drainTimeout
+            try await ServiceGroup(configuration: group).run()
         } else {
             try await app.run()
         }

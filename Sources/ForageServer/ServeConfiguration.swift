@@ -11,6 +11,8 @@ public struct ServeConfiguration: Sendable {
     public var idleTimeout: Duration
     /// Write one access-log line per request (swift-log, stderr).
     public var accessLog: Bool
+    /// On SIGTERM, how long in-flight requests may take before the server stops anyway.
+    public var drainTimeout: Duration = .seconds(10)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 << 20, pollInterval: Duration = .milliseconds(500),

@@ -7,7 +7,8 @@ import GRDB
 public final class SQLiteExperimentStore: Sendable {
     /// The store folder (holding `forage.sqlite`, `trials/`, `blobs/`).
     public let directory: URL
-    let pool: DatabasePool
+    /// The connection pool, shared with the model registry (same file, same single writer queue).
+    package let pool: DatabasePool
     let commits: CommitQueue
 
     /// The database file inside a store folder.
@@ -48,12 +49,12 @@ public final class SQLiteExperimentStore: Sendable {
     }
 
     /// Runs a read in a short read transaction that never blocks the writer.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
+    package func read<T>(_ body: (Database) throws -> T) throws -> T {
         try Self.mappingErrors { try pool.read(body) }
     }
 
     /// Runs one write transaction now (not batched): for rare operations such as creating an experiment.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    package func write<T>(_ body: (Database) throws -> T) throws -> T {
         try Self.mappingErrors { try pool.write(body) }
     }
 

@@ -2,7 +2,7 @@ import GRDB
 
 /// The store's numbered, forward-only migrations. A store written by a newer Forage is refused, never downgraded.
 enum Schema {
-    static let version = 1
+    static let version = 3
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -97,6 +97,9 @@ enum Schema {
                 CREATE INDEX trials_by_retry ON trials(experiment_id, retry_of) WHERE retry_of IS NOT NULL;
                 PRAGMA user_version = 2;
                 """)
+        }
+        migrator.registerMigration("3-registry") { db in
+            try db.execute(sql: registrySQL)
         }
         return migrator
     }

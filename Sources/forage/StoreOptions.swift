@@ -22,3 +22,21 @@ struct StoreOptions: ParsableArguments {
         try SQLiteExperimentStore(directory: directory, create: true)
     }
 }
+
+import ForageRegistry
+
+extension StoreOptions {
+    /// Opens the existing store and its model registry.
+    func openRegistry() throws -> (SQLiteExperimentStore, SQLiteModelRegistry) {
+        let store = try openExisting()
+        return (store, SQLiteModelRegistry(store: store))
+    }
+}
+
+/// Parses `M`, `M@ALIAS` or `M:VERSION`, or fails with the accepted forms.
+func modelReference(_ text: String) throws -> ModelReference {
+    guard let reference = ModelReference(parsing: text) else {
+        throw CLIError("'\(text)' is not a model reference; use NAME, NAME@ALIAS or NAME:VERSION")
+    }
+    return reference
+}

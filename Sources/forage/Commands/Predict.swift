@@ -1,6 +1,8 @@
 import ArgumentParser
 import ForageExecutor
 import ForageML
+import ForageRegistry
+import ForageServer
 import ForageStore
 import Foundation
 
@@ -8,9 +10,9 @@ extension Forage {
     /// `forage predict MODEL_FILE --input X.csv`: batch predictions offline.
     struct Predict: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Predict with a saved model: a model file, or EXPERIMENT/TRIAL for a trial's model in the store.")
+            abstract: "Predict with a saved model: a model file, EXPERIMENT/TRIAL, or a registered NAME, NAME@ALIAS, NAME:VERSION.")
 
-        @Argument(help: "A model file (model.forage), or EXPERIMENT/TRIAL (e.g. iris-auto/12).")
+        @Argument(help: "A model file (model.forage), EXPERIMENT/TRIAL (e.g. iris-auto/12), or NAME, NAME@ALIAS, NAME:VERSION from the registry.")
         var model: String
 
         @Option(help: "CSV with a header row holding the model's feature columns (a target column is ignored).")
@@ -26,8 +28,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let path = try resolveModelPath()
-                let loaded = try Model(contentsOf: path)
+                let loaded = try loadModel()
                 let predictions = try loaded.predict(csvAt: input)
                 if let output {
                     try writePredictionsCSV(predictions, to: output, includeProbabilities: proba)
@@ -36,6 +37,14 @@ extension Forage {
                     print(PredictionsCSV.render(predictions, includeProbabilities: proba), terminator: "")
                 }
             }
+        }
+
+        /// A file, a trial's model, or a registry version (loaded the way `serve` loads it: verified by its hash).
+        private func loadModel() throws -> Model {
+            if FileManager.default.fileExists(atPath: model) || model.contains("/") { return try Model(contentsOf: try resolveModelPath()) }
+            guard let reference = ModelReference(parsing: model) else { throw CLIError("\(model): no such model file or registered model") }
+            let (_, registry) = try storeOptions.openRegistry()
+            return try ModelLoader(registry: registry).load(reference).model
         }
 
         /// A path that exists is a model file; `NAME/N` is trial N of experiment NAME in the store.

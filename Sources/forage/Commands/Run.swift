@@ -1,6 +1,7 @@
 import ArgumentParser
 import ForageCore
 import ForageEngine
+import ForageRegistry
 import ForageSpec
 import ForageStore
 import Foundation
@@ -38,7 +39,7 @@ extension Forage {
                 let engine = try ExperimentRunner.start(
                     spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store,
                     executor: executor, options: options)
-                try await RunSession.run(engine, store: store, name: experiment.name)
+                try await RunSession.run(engine, store: store, name: experiment.name, promote: experiment.promotionRequest)
             }
         }
     }
@@ -68,9 +69,16 @@ extension Forage {
                 let options = RunOptions(
                     trials: budget.trials ?? record.budgetTrials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 let engine = try ExperimentRunner.resume(spec: experiment, store: store, executor: executor, options: options)
-                try await RunSession.run(engine, store: store, name: record.name)
+                try await RunSession.run(engine, store: store, name: record.name, promote: experiment.promotionRequest)
             }
         }
+    }
+}
+
+extension ExperimentSpec {
+    /// The spec's `promote:` block as a request for its best trial.
+    var promotionRequest: PromotionRequest? {
+        promote.map { PromotionRequest(experiment: name, model: $0.model, alias: $0.alias, ifBetter: $0.ifBetter) }
     }
 }
 
@@ -90,7 +98,8 @@ struct BudgetOverrides: ParsableArguments {
 
 /// Runs an engine with Ctrl-C / SIGTERM handling and prints the closing summary.
 enum RunSession {
-    static func run(_ engine: SearchEngine, store: SQLiteExperimentStore, name: String) async throws {
+    /// Runs the engine; when it finished and `promote` is given (the spec's `promote:` block), promotes the best trial.
+    static func run(_ engine: SearchEngine, store: SQLiteExperimentStore, name: String, promote: PromotionRequest? = nil) async throws {
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
@@ -111,5 +120,8 @@ enum RunSession {
         if let message = summary.message { printNote(message) }
         if summary.isError { throw ExitCode.failure }
         if summary.state == "interrupted" { throw ExitCode(130) }
+        if let promote, summary.state == "finished" {
+            try AutoPromotion.run(promote, store: store)
+        }
     }
 }

@@ -1,0 +1,26 @@
+import Foundation
+
+/// The model registry of DESIGN §7: versions (N+1 per registration), aliases with their full history, lineage and
+/// content-addressed blobs. Every change is one transaction.
+public protocol ModelRegistry: Sendable {
+    /// Stores the blob (once, by hash) and adds the next version of the model, moving `alias` to it if given.
+    func register(_ registration: Registration) throws(RegistryError) -> ModelVersion
+    /// Every model, by name.
+    func models() throws(RegistryError) -> [ModelSummary]
+    /// Every version of a model, oldest first.
+    func versions(of model: String) throws(RegistryError) -> [ModelVersion]
+    /// The version a reference means now.
+    func resolve(_ reference: ModelReference) throws(RegistryError) -> ModelVersion
+    /// Just the version number a reference means now: a cheap indexed read for servers that follow an alias.
+    func resolveNumber(_ reference: ModelReference) throws(RegistryError) -> Int
+    /// Points `alias` at `version` and records the move.
+    @discardableResult
+    func setAlias(model: String, alias: String, version: Int, kind: AliasMove.Kind, reason: String) throws(RegistryError) -> AliasMove
+    /// Moves `alias` back to the version it held before its latest (not yet undone) move.
+    @discardableResult
+    func rollback(model: String, alias: String) throws(RegistryError) -> AliasMove
+    /// Every alias move of a model, oldest first.
+    func history(of model: String) throws(RegistryError) -> [AliasMove]
+    /// The model file of a version, verified against its SHA-256.
+    func blob(of version: ModelVersion) throws(RegistryError) -> Data
+}

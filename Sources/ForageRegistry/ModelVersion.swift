@@ -1,0 +1,96 @@
+import ForageCore
+import Foundation
+
+/// Where a model version came from: the experiment and trial, their parameters and metrics, and the hashes of the
+/// spec and data they were trained from.
+public struct Lineage: Sendable, Equatable {
+    public var experiment: String?
+    public var trial: Int?
+    public var params: ParameterSet
+    /// Final metrics of the trial (`val_*` and `test_*` for built-in models).
+    public var metrics: [String: Double]
+    public var objectiveMetric: String?
+    public var direction: Direction?
+    public var specSHA256: String?
+    public var dataSHA256: String?
+
+    public init(
+        experiment: String? = nil, trial: Int? = nil, params: ParameterSet = ParameterSet([:]), metrics: [String: Double] = [:],
+        objectiveMetric: String? = nil, direction: Direction? = nil, specSHA256: String? = nil, dataSHA256: String? = nil
+    ) {
+        self.experiment = experiment
+        self.trial = trial
+        self.params = params
+        self.metrics = metrics
+        self.objectiveMetric = objectiveMetric
+        self.direction = direction
+        self.specSHA256 = specSHA256
+        self.dataSHA256 = dataSHA256
+    }
+
+    /// The objective measured on the test split: `val_accuracy` → `test_accuracy` (other names get a `test_` prefix).
+    public static func testMetric(for objective: String) -> String {
+        objective.hasPrefix("val_") ? "test_" + objective.dropFirst(4) : objective.hasPrefix("test_") ? objective : "test_" + objective
+    }
+}
+
+/// One registered version of a model: its number, its content-addressed blob and its lineage.
+public struct ModelVersion: Sendable, Equatable {
+    public var model: String
+    public var version: Int
+    /// SHA-256 of the model file; the blob lives at `blobs/<sha256>`.
+    public var blobSHA256: String
+    public var blobSize: Int
+    public var lineage: Lineage
+    public var description: String?
+    public var createdAt: Date
+    /// Aliases pointing at this version now.
+    public var aliases: [String]
+}
+
+/// One alias move, as kept in the alias history.
+public struct AliasMove: Sendable, Equatable {
+    /// What caused the move.
+    public enum Kind: String, Sendable {
+        case promote
+        case set
+        case rollback
+    }
+
+    public var model: String
+    public var alias: String
+    public var oldVersion: Int?
+    public var newVersion: Int
+    public var kind: Kind
+    public var reason: String
+    public var at: Date
+}
+
+/// A model with its latest version and aliases, for `forage models list`.
+public struct ModelSummary: Sendable, Equatable {
+    public var name: String
+    public var latestVersion: Int
+    public var versionCount: Int
+    public var aliases: [String: Int]
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// What a promotion hands to the registry: the model file's bytes and where they came from.
+public struct Registration: Sendable {
+    public var model: String
+    public var blob: Data
+    public var lineage: Lineage
+    public var alias: String?
+    public var reason: String
+    public var description: String?
+
+    public init(model: String, blob: Data, lineage: Lineage, alias: String? = nil, reason: String = "promote", description: String? = nil) {
+        self.model = model
+        self.blob = blob
+        self.lineage = lineage
+        self.alias = alias
+        self.reason = reason
+        self.description = description
+    }
+}

@@ -1,0 +1,146 @@
+import ForageCore
+import ForageStore
+import Foundation
+
+/// What to promote: a trial of an experiment (default: its best completed trial) into model `model`.
+public struct PromotionRequest: Sendable, Equatable {
+    public var experiment: String
+    public var trial: Int?
+    public var model: String
+    public var alias: String?
+    /// Refuse unless the candidate beats the alias's current version on the objective measured on the test split.
+    public var ifBetter: Bool
+
+    public init(experiment: String, trial: Int? = nil, model: String, alias: String? = nil, ifBetter: Bool = false) {
+        self.experiment = experiment
+        self.trial = trial
+        self.model = model
+        self.alias = alias
+        self.ifBetter = ifBetter
+    }
+}
+
+/// The comparison `--if-better` made.
+public struct PromotionComparison: Sendable, Equatable {
+    public var metric: String
+    public var candidate: Double
+    public var current: Double
+    public var currentVersion: Int
+
+    public init(metric: String, candidate: Double, current: Double, currentVersion: Int) {
+        self.metric = metric
+        self.candidate = candidate
+        self.current = current
+        self.currentVersion = currentVersion
+    }
+}
+
+/// What a promotion did.
+public struct PromotionOutcome: Sendable, Equatable {
+    public var version: ModelVersion
+    public var move: AliasMove?
+    public var comparison: PromotionComparison?
+
+    /// One line for people: `promoted iris-auto trial 7 as iris:3 (@prod: 2 → 3; test_accuracy 0.97 vs 0.95)`.
+    public var summary: String {
+        var line = "promoted \(version.lineage.experiment ?? "?") trial \(version.lineage.trial.map(String.init) ?? "?") as \(version.model):\(version.version)"
+        var notes: [String] = []
+        if let move { notes.append("@\(move.alias): \(move.oldVersion.map(String.init) ?? "none") → \(move.newVersion)") }
+        if let comparison {
+            notes.append("\(comparison.metric) \(comparison.candidate) vs \(comparison.current) of version \(comparison.currentVersion)")
+        }
+        return notes.isEmpty ? line : line + " (" + notes.joined(separator: "; ") + ")"
+    }
+}
+
+/// Promotion: copies a completed trial's model file into the registry as the next version, with its lineage, and
+/// moves the alias; with `ifBetter`, only when the candidate beats the alias's version on the test split.
+public enum Promoter {
+    /// Files a trial folder may hold as its model, best first (`model.forage` from built-in trainers, else `model*`).
+    public static let modelFileName = "model.forage"
+
+    public static func promote(
+        _ request: PromotionRequest, store: SQLiteExperimentStore, registry: some ModelRegistry
+    ) throws -> PromotionOutcome {
+        guard ModelName.isValid(request.model) else { throw RegistryError.invalidName(request.model) }
+        if let alias = request.alias, !ModelName.isValid(alias) { throw RegistryError.invalidName(alias) }
+        let experiment = try store.requireExperiment(request.experiment)
+        let trial: TrialRecord
+        if let number = request.trial {
+            guard let found = try store.trial(experiment, number: number) else {
+                throw RegistryError.noModelFile(experiment: experiment.name, trial: number, reason: "the experiment has no such trial")
+            }
+            trial = found
+        } else {
+            guard let best = try store.best(experiment) else { throw RegistryError.noCompletedTrial(experiment: experiment.name) }
+            trial = best
+        }
+        guard trial.state == .completed else {
+            let why = trial.reason.map { " (\($0.rawValue))" } ?? ""
+            throw RegistryError.noModelFile(
+                experiment: experiment.name, trial: trial.number, reason: "it is \(trial.state.rawValue)\(why); only completed trials have a model")
+        }
+        let folder = store.directory.appendingPathComponent("trials/\(experiment.name)/\(trial.number)")
+        guard let file = modelFile(in: folder) else {
+            throw RegistryError.noModelFile(
+                experiment: experiment.name, trial: trial.number,
+                reason: "no model file in \(folder.path) (function trials save none; a command trial must write a file named model* into FORAGE_TRIAL_DIR)")
+        }
+        let blob: Data
+        do {
+            blob = try Data(contentsOf: file)
+        } catch {
+            throw RegistryError.io(path: file.path, reason: error.localizedDescription)
+        }
+        let comparison = request.ifBetter ? try compare(trial, experiment: experiment, request: request, registry: registry) : nil
+        var reason = "promote \(experiment.name) trial \(trial.number)"
+        if let comparison { reason += "; \(comparison.metric) \(comparison.candidate) vs \(comparison.current)" }
+        let lineage = Lineage(
+            experiment: experiment.name, trial: trial.number, params: trial.params, metrics: trial.metrics,
+            objectiveMetric: experiment.objective.metric, direction: experiment.objective.direction,
+            specSHA256: experiment.specSHA256, dataSHA256: experiment.data?.sha256)
+        let version = try registry.register(Registration(model: request.model, blob: blob, lineage: lineage, alias: request.alias, reason: reason))
+        let move = try request.alias.flatMap { alias in try registry.history(of: request.model).last { $0.alias == alias } }
+        return PromotionOutcome(version: version, move: move, comparison: comparison)
+    }
+
+    /// `model.forage` if present, else the first file whose name starts with `model`.
+    static func modelFile(in folder: URL) -> URL? {
+        let preferred = folder.appendingPathComponent(modelFileName)
+        if FileManager.default.fileExists(atPath: preferred.path) { return preferred }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.sorted().first { $0.hasPrefix("model") }.map { folder.appendingPathComponent($0) }
+    }
+
+    /// Compares the candidate with the version the alias holds (or the latest version without an alias) on the
+    /// test-split objective; nil when there is nothing to compare with; throws `notBetter` when it is not better.
+    static func compare(
+        _ trial: TrialRecord, experiment: ExperimentRecord, request: PromotionRequest, registry: some ModelRegistry
+    ) throws(RegistryError) -> PromotionComparison? {
+        let reference = ModelReference(model: request.model, selector: request.alias.map { .alias($0) } ?? .latest)
+        let current: ModelVersion
+        do {
+            current = try registry.resolve(reference)
+        } catch {
+            switch error {
+            case .noModel, .noAlias, .noVersion: return nil
+            default: throw error
+            }
+        }
+        let metric = Lineage.testMetric(for: experiment.objective.metric)
+        guard let candidate = trial.metrics[metric] else {
+            throw .cannotCompare(metric: metric, reason: "trial \(trial.number) has no \(metric) (known: \(trial.metrics.keys.sorted().joined(separator: ", ")))")
+        }
+        guard let held = current.lineage.metrics[metric] else {
+            throw .cannotCompare(metric: metric, reason: "\(current.model):\(current.version) has no \(metric) in its lineage")
+        }
+        let direction = experiment.objective.direction
+        let better = direction == .maximize ? candidate > held : candidate < held
+        guard better else {
+            throw .notBetter(
+                model: request.model, alias: request.alias ?? "latest", metric: metric, candidate: candidate, current: held,
+                currentVersion: current.version, direction: direction.rawValue)
+        }
+        return PromotionComparison(metric: metric, candidate: candidate, current: held, currentVersion: current.version)
+    }
+}

@@ -1,0 +1,138 @@
+import ForageML
+import ForageRegistry
+import Foundation
+import Logging
+import Synchronization
+
+/// `forage bench serve`: starts the prediction service in this process on a free loopback port and drives it with
+/// keep-alive connections (one blocking client thread each), measuring requests/s and p50/p99 latency for 1-row
+/// and 100-row `{"inputs": …}` bodies.
+public enum ServeBenchmark {
+    /// One load run's figures.
+    public struct Result: Sendable {
+        public var rows: Int
+        public var connections: Int
+        public var seconds: Double
+        public var requests: Int
+        public var failures: Int
+        public var p50: Double
+        public var p90: Double
+        public var p99: Double
+        public var requestsPerSecond: Double { Double(requests) / seconds }
+    }
+
+    public static func run(
+        reference: ModelReference, registry: SQLiteModelRegistry, connections: Int, seconds: Double, rowCounts: [Int] = [1, 100],
+        progress: @escaping @Sendable (String) -> Void
+    ) async throws -> [Result] {
+        let model = try ModelLoader(registry: registry).load(reference).model
+        let port = Mutex<Int?>(nil)
+        let configuration = ServeConfiguration(host: "127.0.0.1", port: 0, accessLog: false)
+        var logger = Logger(label: "forage.bench")
+        logger.logLevel = .warning
+        let server = Task {
+            try await PredictionServer.run(
+                reference: reference, registry: registry, configuration: configuration, logger: logger, handleSignals: false
+            ) { _, bound in port.withLock { $0 = bound } }
+        }
+        defer { server.cancel() }
+        var bound: Int?
+        for _ in 0..<200 where bound == nil {
+            try await Task.sleep(for: .milliseconds(25))
+            bound = port.withLock { $0 }
+        }
+        guard let bound else { throw LoopbackClient.TransportError(description: "the server did not start") }
+        var results: [Result] = []
+        for rows in rowCounts {
+            let body = Self.body(rows: rows, columns: model.file.header.encoder.columns)
+            let request = LoopbackClient.request(method: "POST", path: "/invocations", body: body)
+            progress("warming up (\(rows) row\(rows == 1 ? "" : "s"), \(body.count) bytes)…")
+            _ = load(port: bound, request: request, connections: connections, seconds: min(1, seconds / 4), rows: rows)
+            progress("measuring \(rows) row\(rows == 1 ? "" : "s") for \(seconds) s with \(connections) connections…")
+            results.append(load(port: bound, request: request, connections: connections, seconds: seconds, rows: rows))
+        }
+        return results
+    }
+
+    /// A `{"inputs": [[…]]}` body with deterministic values (the first category for categorical columns).
+    static func body(rows: Int, columns: [FeatureEncoder.Column]) -> Data {
+        var generator = SplitMixGenerator(seed: 7)
+        let lines = (0..<rows).map { _ in
+            "[" + columns.map { column -> String in
+                switch column {
+                case .numeric: return String(Double(generator.next() % 1700) / 100)
+                case .categorical(_, let categories): return PredictionJSON.string(categories.first ?? "")
+                }
+            }.joined(separator: ",") + "]"
+        }
+        return Data(#"{"inputs":[\#(lines.joined(separator: ","))]}"#.utf8)
+    }
+
+    /// Runs `connections` client threads for `seconds` and gathers their latencies.
+    static func load(port: Int, request: [UInt8], connections: Int, seconds: Double, rows: Int) -> Result {
+        let latencies = Mutex<[UInt64]>([])
+        let failures = Mutex(0)
+        let group = DispatchGroup()
+        let startedAt = DispatchTime.now().uptimeNanoseconds
+        let deadline = startedAt + UInt64(seconds * 1e9)
+        for _ in 0..<connections {
+            group.enter()
+            let thread = Thread {
+                let client = LoopbackClient(port: port)
+                var mine: [UInt64] = []
+                mine.reserveCapacity(200_000)
+                var failed = 0
+                while true {
+                    let begin = DispatchTime.now().uptimeNanoseconds
+                    if begin >= deadline { break }
+                    do {
+                        let response = try client.send(raw: request)
+                        if response.status != 200 { failed += 1 }
+                    } catch {
+                        failed += 1
+                    }
+                    mine.append(DispatchTime.now().uptimeNanoseconds - begin)
+                }
+                latencies.withLock { $0.append(contentsOf: mine) }
+                failures.withLock { $0 += failed }
+                group.leave()
+            }
+            thread.start()
+        }
+        group.wait()
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - startedAt) / 1e9
+        let sorted = latencies.withLock { $0 }.sorted()
+        func percentile(_ p: Double) -> Double {
+            guard !sorted.isEmpty else { return .nan }
+            return Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6
+        }
+        return Result(
+            rows: rows, connections: connections, seconds: elapsed, requests: sorted.count, failures: failures.withLock { $0 },
+            p50: percentile(0.5), p90: percentile(0.9), p99: percentile(0.99))
+    }
+
+    /// The figures as a table.
+    public static func table(_ results: [Result]) -> String {
+        var lines = ["rows  connections  requests  req/s     p50 ms  p90 ms  p99 ms  failed"]
+        for r in results {
+            lines.append(
+                String(
+                    format: "%-4d  %-11d  %-8d  %-8.0f  %-6.3f  %-6.3f  %-6.3f  %d", r.rows, r.connections, r.requests, r.requestsPerSecond, r.p50,
+                    r.p90, r.p99, r.failures))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// SplitMix64, for deterministic benchmark bodies.
+struct SplitMixGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,47 @@
+import ForageRegistry
+import Foundation
+import Logging
+
+/// Follows a model reference (`M@alias` or `M`): polls the registry (one indexed read) and, when the version
+/// changes, loads and checks the new one, then swaps it in. A version that fails to load is logged once and skipped;
+/// the server keeps answering with the version it has.
+struct ModelFollower: Sendable {
+    let reference: ModelReference
+    let loader: ModelLoader
+    let served: ServedModel
+    let interval: Duration
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    func run() async {
+        var refused: Int?
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            let number: Int
+            do {
+                number = try loader.registry.resolveNumber(reference)
+            } catch {
+                logger.warning("cannot resolve \(reference): \(error)")
+                continue
+            }
+            let current = served.snapshot.version.version
+            guard number != current, number != refused else { continue }
+            do {
+                let version = try loader.registry.resolve(ModelReference(model: reference.model, selector: .version(number)))
+                let snapshot = try loader.load(version)
+                served.swap(to: snapshot)
+                refused = nil
+                metrics.modelSwapped(to: number)
+                logger.notice("now serving \(reference.model):\(number)", metadata: ["previous": "\(current)"])
+            } catch {
+                refused = number
+                metrics.loadFailed()
+                logger.error("refused \(reference.model):\(number), still serving version \(current): \(error)")
+            }
+        }
+    }
+}

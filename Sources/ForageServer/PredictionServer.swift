@@ -1,0 +1,51 @@
+import ForageML
+import ForageRegistry
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `forage serve`: loads a registry version, answers predictions over HTTP (Hummingbird) and follows the alias.
+/// SIGTERM/SIGINT drain in-flight requests and return.
+public enum PredictionServer {
+    /// Loads `reference`, binds, calls `onRunning(host, port)` once listening, and serves until a signal (or until
+    /// the calling task is cancelled when `handleSignals` is false).
+    public static func run(
+        reference: ModelReference, registry: SQLiteModelRegistry, configuration: ServeConfiguration, logger: Logger,
+        handleSignals: Bool = true, onRunning: @escaping @Sendable (String, Int) -> Void
+    ) async throws {
+        BLASThreads.set(1)
+        let loader = ModelLoader(registry: registry)
+        let served = ServedModel(try loader.load(reference))
+        let metrics = ServerMetrics(version: served.snapshot.version.version)
+        let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(AccessLogMiddleware(logger: logger, metrics: metrics, enabled: configuration.accessLog))
+        PredictionEndpoints(served: served, reference: reference, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        let idle = configuration.idleTimeout.components
+        let app = Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "forage"),
+            onServerRunning: { channel in
+                onRunning(configuration.host, channel.localAddress?.port ?? configuration.port)
+            },
+            logger: logger)
+        let follower: Task<Void, Never>?
+        if case .version = reference.selector {
+            follower = nil
+        } else {
+            let watcher = ModelFollower(
+                reference: reference, loader: loader, served: served, interval: configuration.pollInterval, metrics: metrics, logger: logger)
+            follower = Task { await watcher.run() }
+        }
+        defer { follower?.cancel() }
+        if handleSignals {
+            // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, but never wait longer than the drain limit.
+            var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            group.maximumGracefulShutdownDuration = configuration.drainTimeout
+            try await ServiceGroup(configuration: group).run()
+        } else {
+            try await app.run()
+        }
+    }
+}

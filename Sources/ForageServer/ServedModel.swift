@@ -1,0 +1,51 @@
+import ForageML
+import ForageRegistry
+import Foundation
+import Synchronization
+
+/// The model a server answers with now: swapped atomically when the followed alias moves, so each request sees
+/// one whole version (the old one until the new one is loaded and checked).
+public final class ServedModel: Sendable {
+    /// A loaded version.
+    public struct Snapshot: Sendable {
+        public let model: Model
+        public let version: ModelVersion
+        public let loadedAt: Date
+    }
+
+    private let current: Mutex<Snapshot>
+
+    public init(_ snapshot: Snapshot) {
+        current = Mutex(snapshot)
+    }
+
+    /// The version to use for one request.
+    public var snapshot: Snapshot { current.withLock { $0 } }
+
+    /// Replaces the served version.
+    public func swap(to snapshot: Snapshot) {
+        current.withLock { $0 = snapshot }
+    }
+}
+
+/// Loads registry versions into servable models: the blob is verified by its hash, then parsed and checked.
+public struct ModelLoader: Sendable {
+    public let registry: SQLiteModelRegistry
+
+    public init(registry: SQLiteModelRegistry) {
+        self.registry = registry
+    }
+
+    /// Loads the version a reference means now.
+    public func load(_ reference: ModelReference) throws -> ServedModel.Snapshot {
+        try load(registry.resolve(reference))
+    }
+
+    /// Loads one version; a corrupt or unreadable blob is an error (the caller keeps what it serves).
+    public func load(_ version: ModelVersion) throws -> ServedModel.Snapshot {
+        let data = try registry.blob(of: version)
+        let source = registry.blobs.url(for: version.blobSHA256).path
+        let model = try Model(file: ModelFile.decode(data, path: source), source: source)
+        return ServedModel.Snapshot(model: model, version: version, loadedAt: Date())
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import ForageRegistry
+import ForageServer
+import Foundation
+
+extension Forage {
+    /// `forage serve M[@A|:V]`: the prediction service.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve a registered model over HTTP (MLflow-compatible /invocations; /ping, /health, /version, /metrics); follows the alias.")
+
+        @Argument(help: "NAME (latest version), NAME@ALIAS (followed as it moves) or NAME:VERSION.")
+        var reference: String
+
+        @Option(help: "Address to listen on.")
+        var host = "127.0.0.1"
+
+        @Option(help: "Port (0 picks a free one; the bound address is printed).")
+        var port = 8080
+
+        @Option(help: "Largest request body (e.g. 8MB, 512KB); larger bodies get 413.")
+        var maxBody = "8MB"
+
+        @Option(help: "Seconds between registry polls for a moved alias.")
+        var poll = 0.5
+
+        @Option(help: "Seconds a connection may stay idle (a stalled client) before it is closed.")
+        var idleTimeout = 30.0
+
+        @Flag(help: "Do not write access-log lines.")
+        var noAccessLog = false
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            guard ServeConfiguration.parseSize(maxBody) != nil else { throw ValidationError("--max-body must be a size such as 8MB or 1048576") }
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+            guard poll > 0, idleTimeout > 0 else { throw ValidationError("--poll and --idle-timeout must be positive") }
+        }
+
+        func run() async throws {
+            try await reportingErrors {
+                let (_, registry) = try storeOptions.openRegistry()
+                let configuration = ServeConfiguration(
+                    host: host, port: port, maxBodyBytes: ServeConfiguration.parseSize(maxBody) ?? 8 << 20,
+                    pollInterval: .milliseconds(Int(poll * 1000)), idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
+                    accessLog: !noAccessLog)
+                let reference = try modelReference(reference)
+                try await PredictionServer.run(
+                    reference: reference, registry: registry, configuration: configuration, logger: ServerLogging.logger()
+                ) { host, port in
+                    FileHandle.standardOutput.write(Data("serving \(reference) on http://\(host):\(port)\n".utf8))
+                }
+                printNote("stopped")
+            }
+        }
+    }
+}
+
+extension Forage.Bench {
+    /// `forage bench serve M[@A|:V]`: the prediction service under load on loopback.
+    struct ServeLoad: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "serve",
+            abstract: "Serving throughput: req/s and p50/p99 latency for 1-row and 100-row requests, in-process client over loopback.")
+
+        @Argument(help: "The registered model to serve: NAME, NAME@ALIAS or NAME:VERSION.")
+        var reference: String
+
+        @Option(help: "Concurrent keep-alive connections (one client thread each).")
+        var connections = 8
+
+        @Option(help: "Seconds per measurement.")
+        var seconds = 5.0
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                #if DEBUG
+                printNote("note: this is a debug build; build with `swift build -c release` for real figures")
+                #endif
+                let (_, registry) = try storeOptions.openRegistry()
+                let results = try await ServeBenchmark.run(
+                    reference: try modelReference(reference), registry: registry, connections: connections, seconds: seconds
+                ) { printNote($0) }
+                print(ServeBenchmark.table(results))
+            }
+        }
+    }
+}

@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "ForageCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -35,6 +37,7 @@ let package = Package(
             name: "forage",
             dependencies: [
                 "ForageCore", "ForageSpec", "ForageSearch", "ForageStore", "ForageExecutor", "ForageEngine", "ForageML",
+                "ForageReport", "ForageServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ForageSearchTests", dependencies: ["ForageSearch"]),
@@ -47,6 +50,18 @@ let package = Package(
             dependencies: ["ForageCore", "COpenBLAS"]
         ),
         .testTarget(name: "ForageMLTests", dependencies: ["ForageML"]),
+        .target(
+            name: "ForageReport",
+            dependencies: ["ForageCore", "ForageStore", .product(name: "Mustache", package: "swift-mustache")],
+            resources: []
+        ),
+        .testTarget(name: "ForageReportTests", dependencies: ["ForageReport", "ForageStore", "ForageTesting"]),
+        .target(
+            name: "ForageServer",
+            dependencies: [
+                "ForageCore", "ForageStore", "ForageReport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

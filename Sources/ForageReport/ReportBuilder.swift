@@ -84,7 +84,7 @@ public struct ReportBuilder {
         if let best = data.leaderboard.first {
             context["best"] = [
                 "number": best.number, "value": best.value.map(LeaderboardTable.format) ?? "",
-                "params": best.params.map { "\($0.key) = \($0.value)" }.joined(separator: ", "),
+                "params": best.params.map { "\($0.key) = \(Self.format($0.value))" }.joined(separator: ", "),
             ] as [String: Any]
         }
         return PageTemplates.render("report", context)
@@ -123,6 +123,12 @@ public struct ReportBuilder {
         }
         rows += [("seed", String(experiment.seed)), ("Forage version", experiment.forageVersion)]
         return rows
+    }
+
+    /// A parameter value for reading: numbers to 6 significant digits.
+    static func format(_ value: ParameterValue) -> String {
+        if case .double(let number) = value { return LeaderboardTable.format(number) }
+        return value.description
     }
 
     static func pairs(_ rows: [(String, String)]) -> [[String: Any]] {

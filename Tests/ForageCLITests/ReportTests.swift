@@ -51,7 +51,8 @@ import Testing
         #expect(html.contains("Permutation importance on a random-forest surrogate"))
         #expect(html.contains("spec SHA-256"))
         #expect(!html.contains("http://") && !html.contains("https://"), "no outside address")
-        #expect(!html.contains("src=") && !html.contains("<link"), "nothing loaded from elsewhere")
+        #expect(!html.contains("src=") && !html.contains("url("), "nothing loaded from elsewhere")
+        #expect(html.components(separatedBy: "<link").count == 2 && html.contains("<link rel=\"icon\" href=\"data:,\">"), "only the empty inline icon")
         #expect(html.contains("<table id=\"lb\""))
         #expect(html.components(separatedBy: "<tr><td data-v=").count - 1 == counts["completed"])
 

@@ -10,12 +10,13 @@ enum PageTemplates {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}}</title>
+        <link rel="icon" href="data:,">
         <style>{{{css}}}</style>
         </head>
         <body{{#poll}} data-poll="{{poll}}" data-fragment="{{fragment}}"{{/poll}}>
         <header>{{#home}}<a href="{{home}}">← experiments</a>{{/home}}<h1>{{title}}</h1>{{#poll}}<span class="badge" title="this page refreshes while the search runs">live</span>{{/poll}}</header>
         <main id="report">{{{body}}}</main>
-        <footer>Forage {{version}} · generated {{generatedAt}} · one self-contained file: inline styles, plots and script, no network requests</footer>
+        <footer>Forage {{version}} · generated {{generatedAt}} · {{#poll}}read-only dashboard: refreshes while a search runs{{/poll}}{{^poll}}one self-contained file: inline styles, plots and script, no network requests{{/poll}}</footer>
         <script>{{{js}}}</script>
         </body>
         </html>

@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "ForageCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -44,7 +45,7 @@ let package = Package(
         .target(
             name: "ForageServer",
             dependencies: [
-                "ForageCore", "ForageRegistry", "ForageML",
+                "ForageCore", "ForageStore", "ForageRegistry", "ForageML", "ForageReport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -55,7 +56,7 @@ let package = Package(
             name: "forage",
             dependencies: [
                 "ForageCore", "ForageSpec", "ForageSearch", "ForageStore", "ForageExecutor", "ForageEngine", "ForageML",
-                "ForageRegistry", "ForageServer",
+                "ForageRegistry", "ForageReport", "ForageServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ForageSearchTests", dependencies: ["ForageSearch"]),
@@ -68,6 +69,12 @@ let package = Package(
             dependencies: ["ForageCore", "COpenBLAS"]
         ),
         .testTarget(name: "ForageMLTests", dependencies: ["ForageML"]),
+        .target(
+            name: "ForageReport",
+            dependencies: ["ForageCore", "ForageStore", .product(name: "Mustache", package: "swift-mustache")],
+            resources: []
+        ),
+        .testTarget(name: "ForageReportTests", dependencies: ["ForageReport", "ForageStore", "ForageTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

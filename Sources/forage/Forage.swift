@@ -8,6 +8,9 @@ struct Forage: AsyncParsableCommand {
         commandName: "forage",
         abstract: "Hyperparameter search and AutoML experiments, stored in SQLite, resumable after any crash.",
         version: ForageVersion.current,
-        subcommands: [Run.self, Resume.self, Status.self, Trials.self, Leaderboard.self, Promote.self, Models.self, Serve.self, Predict.self, Bench.self, Supervise.self]
+        subcommands: [
+            Run.self, Resume.self, Status.self, Trials.self, Leaderboard.self, Promote.self, Models.self, Serve.self, Dashboard.self,
+            Predict.self, Bench.self, Supervise.self,
+        ]
     )
 }

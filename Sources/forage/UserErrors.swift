@@ -37,4 +37,6 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case csv
     case json
     case markdown
+    /// A self-contained HTML report (leaderboard only).
+    case html
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ForageCore
+import ForageReport
 import ForageStore
 import Foundation
 
@@ -11,10 +12,10 @@ extension Forage {
         @Argument(help: "The experiment's name.")
         var name: String
 
-        @Option(help: "Show only the best K trials.")
+        @Option(help: "Show only the best K trials (html: the table's rows, default 1000; the plots use every trial).")
         var top: Int?
 
-        @Option(help: "table, csv, json or markdown.")
+        @Option(help: "table, csv, json, markdown or html (one self-contained page with plots).")
         var format: OutputFormat = .table
 
         @Option(help: "Write to this file instead of stdout.")
@@ -30,8 +31,9 @@ extension Forage {
             try await reportingErrors {
                 let store = try storeOptions.openExisting()
                 let experiment = try store.requireExperiment(name)
-                let trials = try store.leaderboard(experiment, top: top)
-                let text = try LeaderboardFormatter(experiment: experiment, trials: trials).render(format)
+                let report = format == .html ? try ReportData.load(from: store, experiment: name, tableRows: top ?? 1000) : nil
+                let trials = try report?.leaderboard ?? store.leaderboard(experiment, top: top)
+                let text = try LeaderboardFormatter(experiment: experiment, trials: trials, report: report).render(format)
                 if let output {
                     do {
                         try (text + "\n").write(toFile: output, atomically: true, encoding: .utf8)
@@ -51,6 +53,8 @@ extension Forage {
 struct LeaderboardFormatter {
     var experiment: ExperimentRecord
     var trials: [TrialRecord]
+    /// What the html format draws (every trial, curves, decisions); the other formats need only `trials`.
+    var report: ReportData? = nil
 
     var metricNames: [String] {
         Set(trials.flatMap(\.metrics.keys)).subtracting([experiment.objective.metric]).sorted()
@@ -82,6 +86,9 @@ struct LeaderboardFormatter {
                 text = "data: \(name) sha256 \(data.sha256.prefix(12))…, \(data.rows) rows, split \(data.trainRows)/\(data.validationRows)/\(data.testRows)\n" + text
             }
             return text
+        case .html:
+            guard let report else { throw CLIError("the html format needs the experiment's report data") }
+            return ReportBuilder(data: report).page()
         }
     }
 

@@ -20,7 +20,7 @@ extension Forage {
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
-            guard format != .markdown else { throw ValidationError("trials supports --format table, csv or json") }
+            guard format != .markdown, format != .html else { throw ValidationError("trials supports --format table, csv or json") }
             if let state, TrialState(rawValue: state) == nil {
                 throw ValidationError("unknown state '\(state)'; allowed: \(TrialState.allCases.map(\.rawValue).joined(separator: ", "))")
             }

@@ -1,0 +1,66 @@
+import ForageCore
+import ForageStore
+import Foundation
+
+/// The list of a store's experiments with their state and progress (the dashboard's home page).
+public struct IndexPage {
+    /// One experiment's line: the record, its trial counts and its best value.
+    public struct Entry: Sendable {
+        public var experiment: ExperimentRecord
+        public var counts: TrialCounts
+        public var best: Double?
+
+        public init(experiment: ExperimentRecord, counts: TrialCounts, best: Double?) {
+            self.experiment = experiment
+            self.counts = counts
+            self.best = best
+        }
+    }
+
+    public var entries: [Entry]
+    public var generatedAt: Date
+
+    public init(entries: [Entry], generatedAt: Date = Date()) {
+        self.entries = entries
+        self.generatedAt = generatedAt
+    }
+
+    /// Reads every experiment's counts and best value, one short read each.
+    public static func load(from store: SQLiteExperimentStore) throws -> IndexPage {
+        let entries = try store.experiments().map { experiment in
+            Entry(experiment: experiment, counts: try store.counts(experiment: experiment.id), best: try store.best(experiment)?.value)
+        }
+        return IndexPage(entries: entries)
+    }
+
+    /// The whole page, refreshing itself through `poll` and `fragment` (relative addresses on the same server).
+    public func page(poll: String, fragment: String, link: (String) -> String) -> String {
+        PageTemplates.render(
+            "page",
+            [
+                "title": "Forage experiments", "css": PageStyle.css, "js": PageScript.js, "version": ForageVersion.current,
+                "generatedAt": ReportBuilder.timestamp(generatedAt), "body": body(link: link), "poll": poll, "fragment": fragment,
+            ])
+    }
+
+    /// The list alone.
+    public func body(link: (String) -> String) -> String {
+        let rows = entries.map { entry -> [String: Any] in
+            let budget = max(entry.experiment.budgetTrials, 1)
+            let finished = entry.counts.finished
+            return [
+                "name": entry.experiment.name, "link": link(entry.experiment.name), "state": entry.experiment.state.rawValue,
+                "percent": min(100, finished * 100 / budget), "finished": finished, "budget": entry.experiment.budgetTrials,
+                "completed": entry.counts.completed, "pruned": entry.counts.pruned, "failed": entry.counts.failed,
+                "running": entry.counts.running, "best": entry.best.map(LeaderboardTable.format) ?? "–",
+                "objective": "\(entry.experiment.objective.direction.rawValue) \(entry.experiment.objective.metric)",
+            ]
+        }
+        return PageTemplates.render("index", ["experiments": rows, "hasExperiments": !rows.isEmpty])
+    }
+
+    /// What changes when the list should be redrawn: each experiment's state and finished count.
+    public var version: [String] {
+        entries.map { "\($0.experiment.name):\($0.experiment.state.rawValue):\($0.counts.finished):\($0.counts.running)" }
+    }
+}

@@ -1,0 +1,30 @@
+import ForageStore
+import Foundation
+import Hummingbird
+
+/// `forage dashboard`: a read-only web view of a store. The list of experiments with their state and progress, and
+/// each experiment's report page, refreshing live while a search runs. It opens the store without creating it and
+/// only reads, in short WAL read transactions, so it never blocks the process writing trials.
+public struct DashboardServer: Sendable {
+    public var store: SQLiteExperimentStore
+    public var host: String
+    public var port: Int
+
+    public init(store: SQLiteExperimentStore, host: String = "127.0.0.1", port: Int = 8081) {
+        self.store = store
+        self.host = host
+        self.port = port
+    }
+
+    /// Serves until the process is interrupted; `onBound` receives the port actually bound (useful with port 0).
+    public func run(onBound: @escaping @Sendable (Int) -> Void) async throws {
+        let pages = DashboardPages(store: store)
+        let router = Router()
+        DashboardRoutes.add(to: router, pages: pages)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "forage-dashboard"),
+            onServerRunning: { channel in onBound(channel.localAddress?.port ?? 0) })
+        try await app.runService()
+    }
+}

@@ -1,0 +1,110 @@
+import ForageCore
+import Foundation
+import GRDB
+
+/// One trial as reports and the dashboard plot it: only the columns a plot needs, read in one pass.
+public struct TrialPoint: Sendable, Equatable {
+    public var number: Int
+    public var state: TrialState
+    /// The objective (completed trials), or the last intermediate objective value (pruned trials); nil otherwise.
+    public var value: Double?
+    public var params: ParameterSet
+    public var reason: FailureReason?
+    public var lastStep: Int?
+    /// True for a failed attempt that was re-queued (its retry counts instead).
+    public var requeued: Bool
+
+    public init(
+        number: Int, state: TrialState, value: Double?, params: ParameterSet, reason: FailureReason? = nil, lastStep: Int? = nil,
+        requeued: Bool = false
+    ) {
+        self.number = number
+        self.state = state
+        self.value = value
+        self.params = params
+        self.reason = reason
+        self.lastStep = lastStep
+        self.requeued = requeued
+    }
+}
+
+/// One step of a trial's learning curve.
+public struct CurvePoint: Sendable, Equatable {
+    public var step: Int
+    public var value: Double
+
+    public init(step: Int, value: Double) {
+        self.step = step
+        self.value = value
+    }
+}
+
+extension SQLiteExperimentStore {
+    /// Every trial of the experiment, by number, with only what plots need (no metrics, no decisions): one short
+    /// read transaction, cheap at 100 000 trials.
+    public func trialPoints(_ experiment: ExperimentRecord) throws -> [TrialPoint] {
+        try read { db in
+            var points: [TrialPoint] = []
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT number, state, value, params, reason, last_step, requeued FROM trials WHERE experiment_id = ? ORDER BY number",
+                arguments: [experiment.id])
+            while let row = try cursor.next() {
+                points.append(
+                    TrialPoint(
+                        number: row["number"], state: TrialState(rawValue: row["state"] ?? "") ?? .failed, value: row["value"],
+                        params: Self.decodeParams(row["params"]),
+                        reason: (row["reason"] as String?).flatMap(FailureReason.init(rawValue:)),
+                        lastStep: row["last_step"], requeued: row["requeued"] ?? false))
+            }
+            return points
+        }
+    }
+
+    /// The intermediate values of `metric` for the given trials, by trial number, each curve ordered by step.
+    public func curves(_ experiment: ExperimentRecord, metric: String, trials numbers: [Int]) throws -> [Int: [CurvePoint]] {
+        guard !numbers.isEmpty else { return [:] }
+        return try read { db in
+            var curves: [Int: [CurvePoint]] = [:]
+            for chunk in stride(from: 0, to: numbers.count, by: 500) {
+                let list = numbers[chunk..<min(chunk + 500, numbers.count)].map(String.init).joined(separator: ",")
+                let cursor = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT trial, step, value FROM intermediate_values
+                        WHERE experiment_id = ? AND name = ? AND trial IN (\(list)) ORDER BY trial, step
+                        """, arguments: [experiment.id, metric])
+                while let row = try cursor.next() {
+                    curves[row["trial"], default: []].append(CurvePoint(step: row["step"], value: row["value"]))
+                }
+            }
+            return curves
+        }
+    }
+
+    /// The scheduler decisions of the given trials, by trial number, in the order they were taken.
+    public func decisions(_ experiment: ExperimentRecord, trials numbers: [Int]) throws -> [Int: [DecisionRecord]] {
+        guard !numbers.isEmpty else { return [:] }
+        return try read { db in
+            var decisions: [Int: [DecisionRecord]] = [:]
+            for chunk in stride(from: 0, to: numbers.count, by: 500) {
+                let list = numbers[chunk..<min(chunk + 500, numbers.count)].map(String.init).joined(separator: ",")
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT * FROM decisions WHERE experiment_id = ? AND trial IN (\(list)) ORDER BY id", arguments: [experiment.id])
+                {
+                    decisions[row["trial"], default: []].append(
+                        DecisionRecord(
+                            step: row["step"], action: row["action"], reason: row["reason"], rung: row["rung"], cutoff: row["cutoff"],
+                            value: row["value"]))
+                }
+            }
+            return decisions
+        }
+    }
+
+    /// Trial numbers that reported at least one intermediate value of `metric`.
+    public func trialsWithCurves(_ experiment: ExperimentRecord, metric: String) throws -> Set<Int> {
+        try read { db in
+            Set(try Int.fetchAll(db, sql: "SELECT DISTINCT trial FROM intermediate_values WHERE experiment_id = ? AND name = ?", arguments: [experiment.id, metric]))
+        }
+    }
+}

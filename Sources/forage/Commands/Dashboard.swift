@@ -1,0 +1,33 @@
+import ArgumentParser
+import ForageServer
+import Foundation
+
+extension Forage {
+    /// `forage dashboard`: a read-only, live web view of the store's experiments.
+    struct Dashboard: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve a read-only, live web view of the store's experiments (plots, progress, leaderboards).")
+
+        @Option(help: "The address to listen on (loopback by default).")
+        var host = "127.0.0.1"
+
+        @Option(help: "The port to listen on; 0 picks a free one (the bound port is printed).")
+        var port = 8081
+
+        @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        }
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try storeOptions.openExisting()
+                let host = self.host
+                try await DashboardServer(store: store, host: host, port: port).run { bound in
+                    FileHandle.standardOutput.write(Data("dashboard on http://\(host):\(bound)/ (read-only; Ctrl-C to stop)\n".utf8))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import ForageTesting
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `forage dashboard` answers while a search runs in another process, and the search still completes.
+@Suite(.serialized) struct DashboardTests {
+    static let spec = """
+        name: slow
+        objective: {metric: value, direction: minimize}
+        trial: {function: sleep}
+        search_space:
+          seconds: {type: float, low: 0.04, high: 0.08}
+          x0: {type: float, low: 0, high: 1}
+        searcher: {algorithm: random, seed: 1}
+        budget: {trials: 60, parallel: 2}
+        """
+
+    /// GETs a loopback address; returns the status code and the body.
+    static func get(_ url: URL) async throws -> (Int, String) {
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 10
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Reads the dashboard's first stdout line and takes the port from it.
+    static func boundPort(_ process: ForageProcess.Running) -> Int? {
+        var text = ""
+        let handle = process.standardOutputPipe.fileHandleForReading
+        while !text.contains("\n") {
+            let data = handle.availableData
+            if data.isEmpty { return nil }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard let range = text.range(of: #"127\.0\.0\.1:([0-9]+)"#, options: .regularExpression) else { return nil }
+        return Int(text[range].split(separator: ":").last ?? "")
+    }
+
+    @Test func pagesAnswerDuringARunningSearchAndTheSearchCompletes() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("s.yaml", Self.spec)
+        let run = try ForageProcess.start(["run", "s.yaml"], in: directory.url)
+        defer { if run.process.isRunning { run.process.terminate() } }
+        let database = directory.url.appendingPathComponent(".forage/forage.sqlite")
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: database.path) { try await Task.sleep(for: .milliseconds(20)) }
+
+        let dashboard = try ForageProcess.start(["dashboard", "--port", "0"], in: directory.url)
+        defer {
+            dashboard.process.terminate()
+            dashboard.process.waitUntilExit()
+        }
+        let port = try #require(Self.boundPort(dashboard))
+        let base = try #require(URL(string: "http://127.0.0.1:\(port)"))
+        var sawRunning = false
+        for _ in 0..<10 where run.process.isRunning {
+            let (summaryStatus, summary) = try await Self.get(base.appendingPathComponent("api/experiments/slow/summary"))
+            #expect(summaryStatus == 200)
+            if summary.contains("\"state\":\"running\"") { sawRunning = true }
+            let (indexStatus, index) = try await Self.get(base)
+            #expect(indexStatus == 200)
+            #expect(index.contains("href=\"/experiments/slow\""))
+            let (pageStatus, page) = try await Self.get(base.appendingPathComponent("experiments/slow"))
+            #expect(pageStatus == 200)
+            #expect(page.contains("<svg id=\"plot-history\"") && page.contains("data-poll=\"/api/experiments/slow/summary\""))
+            let (fragmentStatus, _) = try await Self.get(try #require(URL(string: "experiments/slow?fragment=1", relativeTo: base)))
+            #expect(fragmentStatus == 200)
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        #expect(sawRunning, "the dashboard was polled while the search ran")
+        let (missing, _) = try await Self.get(base.appendingPathComponent("experiments/nope"))
+        #expect(missing == 404)
+
+        run.process.waitUntilExit()
+        #expect(run.process.terminationStatus == 0)
+        let status = try ForageProcess.run(["status", "slow", "--format", "json"], in: directory.url)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(object["state"] as? String == "finished")
+        #expect((object["counts"] as? [String: Int])?["completed"] == 60)
+    }
+}

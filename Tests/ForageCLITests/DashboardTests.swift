@@ -13,7 +13,7 @@ import Testing
         objective: {metric: value, direction: minimize}
         trial: {function: sleep}
         search_space:
-          seconds: {type: float, low: 0.04, high: 0.08}
+          seconds: {type: float, low: 0.15, high: 0.25}
           x0: {type: float, low: 0, high: 1}
         searcher: {algorithm: random, seed: 1}
         budget: {trials: 60, parallel: 2}

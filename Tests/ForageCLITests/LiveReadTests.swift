@@ -11,15 +11,20 @@ import Testing
         try directory.write("s.yaml", """
             objective: {metric: value, direction: minimize}
             trial: {function: sleep}
-            search_space: {seconds: {type: float, low: 0.05, high: 0.1}}
+            search_space: {seconds: {type: float, low: 0.2, high: 0.3}}
             budget: {trials: 40, parallel: 2}
             """)
         let running = try ForageProcess.start(["run", "s.yaml"], in: directory.url)
-        try await Task.sleep(for: .milliseconds(700))
-        let status = try ForageProcess.run(["status", "s", "--format", "json"], in: directory.url)
-        #expect(status.status == 0)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
-        #expect(object["state"] as? String == "running")
+        // Wait (on a busy machine, process start-up can take a while) until the experiment shows as running.
+        var state: String?
+        for _ in 0..<100 where state != "running" {
+            try await Task.sleep(for: .milliseconds(50))
+            let status = try ForageProcess.run(["status", "s", "--format", "json"], in: directory.url)
+            guard status.status == 0 else { continue }
+            let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+            state = object?["state"] as? String
+        }
+        #expect(state == "running")
         #expect(try ForageProcess.run(["trials", "s"], in: directory.url).status == 0)
         #expect(try ForageProcess.run(["leaderboard", "s", "--top", "3"], in: directory.url).status == 0)
         let second = try ForageProcess.run(["resume", "s"], in: directory.url)

@@ -8,12 +8,13 @@ import Testing
 
 /// `forage dashboard` answers while a search runs in another process, and the search still completes.
 @Suite(.serialized) struct DashboardTests {
+    /// Trials wait for a file named `go`, which the test creates once it has polled the dashboard: the search is
+    /// running for as long as the test needs, however busy the machine.
     static let spec = """
         name: slow
         objective: {metric: value, direction: minimize}
-        trial: {function: sleep}
+        trial: {command: "while [ ! -f go ]; do sleep 0.02; done; echo '{\\"value\\": {x0}}'"}
         search_space:
-          seconds: {type: float, low: 0.15, high: 0.25}
           x0: {type: float, low: 0, high: 1}
         searcher: {algorithm: random, seed: 1}
         budget: {trials: 60, parallel: 2}
@@ -56,6 +57,11 @@ import Testing
         }
         let port = try #require(Self.boundPort(dashboard))
         let base = try #require(URL(string: "http://127.0.0.1:\(port)"))
+        // The store file can exist a moment before the experiment's row does.
+        for _ in 0..<200 {
+            if (try? await Self.get(base.appendingPathComponent("api/experiments/slow/summary")))?.0 == 200 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         var sawRunning = false
         for _ in 0..<10 where run.process.isRunning {
             let (summaryStatus, summary) = try await Self.get(base.appendingPathComponent("api/experiments/slow/summary"))
@@ -72,6 +78,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(150))
         }
         #expect(sawRunning, "the dashboard was polled while the search ran")
+        try directory.write("go", "")
         let (missing, _) = try await Self.get(base.appendingPathComponent("experiments/nope"))
         #expect(missing == 404)
 

@@ -8,16 +8,16 @@ import Testing
     @Test func readersSeeARunningExperimentAndASecondOwnerIsRefused() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
+        // Trials wait for a file the test creates, so the experiment is running for as long as the test needs.
         try directory.write("s.yaml", """
             objective: {metric: value, direction: minimize}
-            trial: {function: sleep}
-            search_space: {seconds: {type: float, low: 0.2, high: 0.3}}
+            trial: {command: "while [ ! -f go ]; do sleep 0.02; done; echo '{\\"value\\": {x}}'"}
+            search_space: {x: {type: float, low: 0, high: 1}}
             budget: {trials: 40, parallel: 2}
             """)
         let running = try ForageProcess.start(["run", "s.yaml"], in: directory.url)
-        // Wait (on a busy machine, process start-up can take a while) until the experiment shows as running.
         var state: String?
-        for _ in 0..<100 where state != "running" {
+        for _ in 0..<600 where state != "running" {
             try await Task.sleep(for: .milliseconds(50))
             let status = try ForageProcess.run(["status", "s", "--format", "json"], in: directory.url)
             guard status.status == 0 else { continue }
@@ -30,6 +30,7 @@ import Testing
         let second = try ForageProcess.run(["resume", "s"], in: directory.url)
         #expect(second.status != 0)
         #expect(second.stderr.contains("is being run by pid \(running.process.processIdentifier)"), "\(second.stderr)")
+        try directory.write("go", "")
         running.process.waitUntilExit()
         #expect(running.process.terminationStatus == 0)
         let final = try ForageProcess.run(["status", "s", "--format", "json"], in: directory.url)

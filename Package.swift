@@ -24,6 +24,7 @@ let package = Package(
         .testTarget(name: "ForageCoreTests", dependencies: ["ForageCore"]),
         .testTarget(name: "ForageStoreTests", dependencies: ["ForageStore", "ForageTesting"]),
         .testTarget(name: "ForageEngineTests", dependencies: ["ForageEngine", "ForageTesting"]),
+        .testTarget(name: "ForageExecutorTests", dependencies: ["ForageExecutor"]),
         .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting", "ForageServer"]),
         .target(name: "ForageSearch", dependencies: ["ForageCore"]),
         .target(name: "ForageSpec", dependencies: ["ForageCore", .product(name: "Yams", package: "Yams")]),

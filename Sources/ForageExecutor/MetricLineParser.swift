@@ -60,7 +60,8 @@ enum MetricLineParser {
     }
 
     private static func number(_ raw: Any) -> Double? {
-        if raw is Bool { return nil }
+        // `raw is Bool` would also be true for the numbers 0 and 1 (NSNumber bridges to Bool), so compare types.
+        if type(of: raw) == Bool.self { return nil }
         if let number = raw as? NSNumber {
             // NSNumber wraps JSON booleans too on Linux; their objCType is "c".
             if String(cString: number.objCType) == "c" { return nil }

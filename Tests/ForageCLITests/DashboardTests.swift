@@ -16,7 +16,7 @@ import Testing
           seconds: {type: float, low: 0.04, high: 0.08}
           x0: {type: float, low: 0, high: 1}
         searcher: {algorithm: random, seed: 1}
-        budget: {trials: 60, parallel: 2}
+        budget: {trials: 120, parallel: 2}
         """
 
     /// GETs a loopback address; returns the status code and the body.
@@ -80,6 +80,6 @@ import Testing
         let status = try ForageProcess.run(["status", "slow", "--format", "json"], in: directory.url)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(object["state"] as? String == "finished")
-        #expect((object["counts"] as? [String: Int])?["completed"] == 60)
+        #expect((object["counts"] as? [String: Int])?["completed"] == 120)
     }
 }

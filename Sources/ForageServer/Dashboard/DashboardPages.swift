@@ -9,7 +9,8 @@ import Foundation
 actor DashboardPages {
     let store: SQLiteExperimentStore
     private let queue = DispatchQueue(label: "forage.dashboard.pages", attributes: .concurrent)
-    private var bodies: [String: (version: String, built: Date, html: String)] = [:]
+    private var bodies: [String: (version: String, built: Date, cost: TimeInterval, html: String)] = [:]
+    private var building: [String: Task<(html: String, cost: TimeInterval), any Error>] = [:]
 
     init(store: SQLiteExperimentStore) {
         self.store = store
@@ -59,7 +60,9 @@ actor DashboardPages {
         }
     }
 
-    /// One experiment's page (or its body alone), rebuilt only when its counts changed and at most once a second.
+    /// One experiment's page (or its body alone). A body is rebuilt only when the experiment's counts changed, and
+    /// no sooner than five times its last build time (at least a second), so that a page of a 100 000-trial search
+    /// being watched costs the machine at most a fifth of a core; concurrent requests share one build.
     func experiment(_ name: String, fragment: Bool) async throws -> String {
         let store = self.store
         let (experiment, counts) = try await offPool {
@@ -68,13 +71,22 @@ actor DashboardPages {
         }
         let version = Self.version(experiment, counts)
         let html: String
-        if let cached = bodies[name], cached.version == version || Date().timeIntervalSince(cached.built) < 1 {
+        if let cached = bodies[name], cached.version == version || Date().timeIntervalSince(cached.built) < max(1, 5 * cached.cost) {
             html = cached.html
+        } else if let running = building[name] {
+            html = try await running.value.html
         } else {
-            html = try await offPool {
-                ReportBuilder(data: try ReportData.load(from: store, experiment: name)).body()
+            let task = Task { () async throws -> (html: String, cost: TimeInterval) in
+                let started = Date()
+                let html = try await self.offPool { ReportBuilder(data: try ReportData.load(from: store, experiment: name)).body() }
+                return (html, Date().timeIntervalSince(started))
             }
-            bodies[name] = (version, Date(), html)
+            building[name] = task
+            let built = await task.result
+            building[name] = nil
+            let (body, cost) = try built.get()
+            bodies[name] = (version, Date(), cost, body)
+            html = body
         }
         guard !fragment else { return html }
         let link = Self.link(name)

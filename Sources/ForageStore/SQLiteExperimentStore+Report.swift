@@ -46,7 +46,8 @@ extension SQLiteExperimentStore {
         try read { db in
             var points: [TrialPoint] = []
             let cursor = try Row.fetchCursor(
-                db, sql: "SELECT number, state, value, params, reason, last_step, requeued FROM trials WHERE experiment_id = ? ORDER BY number",
+                db,
+                sql: "SELECT number, state, value, params, reason, last_step, requeued FROM trials WHERE experiment_id = ? ORDER BY number",
                 arguments: [experiment.id])
             while let row = try cursor.next() {
                 points.append(
@@ -89,7 +90,8 @@ extension SQLiteExperimentStore {
             for chunk in stride(from: 0, to: numbers.count, by: 500) {
                 let list = numbers[chunk..<min(chunk + 500, numbers.count)].map(String.init).joined(separator: ",")
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT * FROM decisions WHERE experiment_id = ? AND trial IN (\(list)) ORDER BY id", arguments: [experiment.id])
+                    db, sql: "SELECT * FROM decisions WHERE experiment_id = ? AND trial IN (\(list)) ORDER BY id",
+                    arguments: [experiment.id])
                 {
                     decisions[row["trial"], default: []].append(
                         DecisionRecord(
@@ -104,7 +106,10 @@ extension SQLiteExperimentStore {
     /// Trial numbers that reported at least one intermediate value of `metric`.
     public func trialsWithCurves(_ experiment: ExperimentRecord, metric: String) throws -> Set<Int> {
         try read { db in
-            Set(try Int.fetchAll(db, sql: "SELECT DISTINCT trial FROM intermediate_values WHERE experiment_id = ? AND name = ?", arguments: [experiment.id, metric]))
+            Set(
+                try Int.fetchAll(
+                    db, sql: "SELECT DISTINCT trial FROM intermediate_values WHERE experiment_id = ? AND name = ?",
+                    arguments: [experiment.id, metric]))
         }
     }
 }
@@ -150,7 +155,9 @@ enum FlatParamsParser {
             case 0x74, 0x66:
                 let isTrue = bytes[i] == 0x74
                 let word = isTrue ? "true" : "false"
-                guard i + word.utf8.count <= bytes.count, String(decoding: bytes[i..<(i + word.utf8.count)], as: UTF8.self) == word else { return nil }
+                guard i + word.utf8.count <= bytes.count, String(decoding: bytes[i..<(i + word.utf8.count)], as: UTF8.self) == word else {
+                    return nil
+                }
                 i += word.utf8.count
                 values[key] = .bool(isTrue)
             default:
@@ -175,7 +182,9 @@ enum FlatParamsParser {
                 i += 1
                 continue
             }
-            if bytes[i] == 0x7D { return i + 1 == bytes.count || bytes[(i + 1)...].allSatisfy({ $0 == 0x20 || $0 == 0x0A }) ? ParameterSet(values) : nil }
+            if bytes[i] == 0x7D {
+                return i + 1 == bytes.count || bytes[(i + 1)...].allSatisfy({ $0 == 0x20 || $0 == 0x0A }) ? ParameterSet(values) : nil
+            }
             return nil
         }
         return nil

@@ -38,10 +38,13 @@ actor DashboardPages {
         return try await offPool {
             let page = try IndexPage.load(from: store)
             let experiments = page.entries.map { entry -> [String: Any] in
-                ["name": entry.experiment.name, "state": entry.experiment.state.rawValue, "budget": entry.experiment.budgetTrials,
-                 "counts": Self.counts(entry.counts), "best": entry.best as Any? ?? NSNull()]
+                [
+                    "name": entry.experiment.name, "state": entry.experiment.state.rawValue, "budget": entry.experiment.budgetTrials,
+                    "counts": Self.counts(entry.counts), "best": entry.best as Any? ?? NSNull(),
+                ]
             }
-            return try JSONSerialization.data(withJSONObject: ["version": page.version, "experiments": experiments], options: [.sortedKeys])
+            return try JSONSerialization.data(
+                withJSONObject: ["version": page.version, "experiments": experiments], options: [.sortedKeys])
         }
     }
 
@@ -97,7 +100,8 @@ actor DashboardPages {
 
     /// The address of an experiment's page.
     static func link(_ name: String) -> String {
-        "/experiments/" + (name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? name)
+        "/experiments/"
+            + (name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? name)
     }
 
     static func version(_ experiment: ExperimentRecord, _ counts: TrialCounts) -> String {
@@ -105,6 +109,9 @@ actor DashboardPages {
     }
 
     static func counts(_ counts: TrialCounts) -> [String: Int] {
-        ["queued": counts.queued, "running": counts.running, "completed": counts.completed, "pruned": counts.pruned, "failed": counts.failed]
+        [
+            "queued": counts.queued, "running": counts.running, "completed": counts.completed, "pruned": counts.pruned,
+            "failed": counts.failed,
+        ]
     }
 }

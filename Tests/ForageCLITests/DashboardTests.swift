@@ -16,7 +16,7 @@ import Testing
           seconds: {type: float, low: 0.04, high: 0.08}
           x0: {type: float, low: 0, high: 1}
         searcher: {algorithm: random, seed: 1}
-        budget: {trials: 120, parallel: 2}
+        budget: {trials: 160, parallel: 2}
         """
 
     /// GETs a loopback address; returns the status code and the body.
@@ -46,7 +46,7 @@ import Testing
         try directory.write("s.yaml", Self.spec)
         try directory.write(
             "w.yaml",
-            Self.spec.replacingOccurrences(of: "name: slow", with: "name: warm").replacingOccurrences(of: "trials: 120", with: "trials: 1"))
+            Self.spec.replacingOccurrences(of: "name: slow", with: "name: warm").replacingOccurrences(of: "trials: 160", with: "trials: 1"))
         // A first, tiny experiment creates the store, so the dashboard is up before the long search starts.
         let warm = try ForageProcess.run(["run", "w.yaml"], in: directory.url)
         #expect(warm.status == 0, "\(warm.stderr)")
@@ -58,11 +58,16 @@ import Testing
         let port = try #require(Self.boundPort(dashboard))
         let base = try #require(URL(string: "http://127.0.0.1:\(port)"))
 
+        let (health, _) = try await Self.get(base.appendingPathComponent("health"))  // also warms up URLSession
+        #expect(health == 200)
+
         let run = try ForageProcess.start(["run", "s.yaml"], in: directory.url)
         defer { if run.process.isRunning { run.process.terminate() } }
         var roundsWhileRunning = 0
+        var seen: [String] = []
         for _ in 0..<600 where run.process.isRunning && roundsWhileRunning < 5 {
             let (summaryStatus, summary) = try await Self.get(base.appendingPathComponent("api/experiments/slow/summary"))
+            seen.append("\(summaryStatus) \(summary.prefix(120))")
             if summaryStatus == 200, summary.contains("\"state\":\"running\"") {
                 let (indexStatus, index) = try await Self.get(base)
                 #expect(indexStatus == 200)
@@ -78,7 +83,7 @@ import Testing
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        #expect(roundsWhileRunning > 0, "the dashboard answered while the search ran")
+        #expect(roundsWhileRunning > 0, "the dashboard answered while the search ran; saw \(seen.suffix(5))")
         let (missing, _) = try await Self.get(base.appendingPathComponent("experiments/nope"))
         #expect(missing == 404)
 
@@ -87,6 +92,6 @@ import Testing
         let status = try ForageProcess.run(["status", "slow", "--format", "json"], in: directory.url)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(object["state"] as? String == "finished")
-        #expect((object["counts"] as? [String: Int])?["completed"] == 120)
+        #expect((object["counts"] as? [String: Int])?["completed"] == 160)
     }
 }

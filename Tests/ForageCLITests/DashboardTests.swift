@@ -13,10 +13,10 @@ import Testing
         objective: {metric: value, direction: minimize}
         trial: {function: sleep}
         search_space:
-          seconds: {type: float, low: 0.04, high: 0.08}
+          seconds: {type: float, low: 0.08, high: 0.12}
           x0: {type: float, low: 0, high: 1}
         searcher: {algorithm: random, seed: 1}
-        budget: {trials: 160, parallel: 2}
+        budget: {trials: 80, parallel: 2}
         """
 
     /// GETs a loopback address; returns the status code and the body.
@@ -46,7 +46,7 @@ import Testing
         try directory.write("s.yaml", Self.spec)
         try directory.write(
             "w.yaml",
-            Self.spec.replacingOccurrences(of: "name: slow", with: "name: warm").replacingOccurrences(of: "trials: 160", with: "trials: 1"))
+            Self.spec.replacingOccurrences(of: "name: slow", with: "name: warm").replacingOccurrences(of: "trials: 80", with: "trials: 1"))
         // A first, tiny experiment creates the store, so the dashboard is up before the long search starts.
         let warm = try ForageProcess.run(["run", "w.yaml"], in: directory.url)
         #expect(warm.status == 0, "\(warm.stderr)")
@@ -65,7 +65,7 @@ import Testing
         defer { if run.process.isRunning { run.process.terminate() } }
         var roundsWhileRunning = 0
         var seen: [String] = []
-        for _ in 0..<600 where run.process.isRunning && roundsWhileRunning < 5 {
+        for _ in 0..<600 where run.process.isRunning && roundsWhileRunning < 3 {
             let (summaryStatus, summary) = try await Self.get(base.appendingPathComponent("api/experiments/slow/summary"))
             seen.append("\(summaryStatus) \(summary.prefix(120))")
             if summaryStatus == 200, summary.contains("\"state\":\"running\"") {
@@ -81,7 +81,7 @@ import Testing
             } else {
                 #expect(summaryStatus == 200 || summaryStatus == 404, "before the experiment exists: 404")
             }
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: .milliseconds(200))
         }
         #expect(roundsWhileRunning > 0, "the dashboard answered while the search ran; saw \(seen.suffix(5))")
         let (missing, _) = try await Self.get(base.appendingPathComponent("experiments/nope"))
@@ -92,6 +92,6 @@ import Testing
         let status = try ForageProcess.run(["status", "slow", "--format", "json"], in: directory.url)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(object["state"] as? String == "finished")
-        #expect((object["counts"] as? [String: Int])?["completed"] == 160)
+        #expect((object["counts"] as? [String: Int])?["completed"] == 80)
     }
 }

@@ -72,8 +72,7 @@ let package = Package(
         .testTarget(name: "ForageMLTests", dependencies: ["ForageML"]),
         .target(
             name: "ForageReport",
-            dependencies: ["ForageCore", "ForageStore", .product(name: "Mustache", package: "swift-mustache")],
-            resources: []
+            dependencies: ["ForageCore", "ForageStore", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .testTarget(name: "ForageReportTests", dependencies: ["ForageReport", "ForageStore", "ForageTesting"]),
     ],

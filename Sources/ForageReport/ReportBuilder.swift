@@ -56,7 +56,10 @@ public struct ReportBuilder {
         let byNumber = Dictionary(data.trials.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         let stops = data.curves.keys.sorted().compactMap { number -> [String: Any]? in
             guard let trial = byNumber[number], trial.state == .pruned else { return nil }
-            return ["number": number, "step": trial.lastStep.map(String.init) ?? "", "reason": CurvesPlot.stopReason(data.decisions[number] ?? []) ?? "no decision recorded"]
+            return [
+                "number": number, "step": trial.lastStep.map(String.init) ?? "",
+                "reason": CurvesPlot.stopReason(data.decisions[number] ?? []) ?? "no decision recorded",
+            ]
         }
         let total = data.trials.count
         var context: [String: Any] = [
@@ -65,14 +68,19 @@ public struct ReportBuilder {
             "lineage": Self.pairs(lineage()),
             "spec": experiment.spec,
             "historySVG": history.svg,
-            "historyNote": history.shown < total ? " Showing \(history.shown) of \(total) trials: per bucket of trials the lowest and highest values, the first failure, and every improvement of the best." : "",
+            "historyNote": history.shown < total
+                ? " Showing \(history.shown) of \(total) trials: per bucket of trials the lowest and highest values, the first failure, and every improvement of the best."
+                : "",
             "parallelSVG": parallel.svg,
-            "parallelNote": parallel.shown < data.counts.completed ? "Showing \(parallel.shown) of \(data.counts.completed) completed trials (the best quarter, then an even spread)." : "",
+            "parallelNote": parallel.shown < data.counts.completed
+                ? "Showing \(parallel.shown) of \(data.counts.completed) completed trials (the best quarter, then an even spread)." : "",
             "importanceMethod": ParameterImportance.method,
             "importanceNote": importance.map { "Fitted to \($0.trialsUsed) completed trials, seed \(experiment.seed)." } ?? "",
             "importanceSVG": ImportancePlot(importance: importance).render(),
             "curvesSVG": curves,
-            "curvesNote": data.curves.isEmpty ? "" : " Curves of \(data.curves.count) trials (the best completed ones, then pruned and failed ones spread over the run); short orange ticks mark where every pruned trial stopped.",
+            "curvesNote": data.curves.isEmpty
+                ? ""
+                : " Curves of \(data.curves.count) trials (the best completed ones, then pruned and failed ones spread over the run); short orange ticks mark where every pruned trial stopped.",
             "hasStops": !stops.isEmpty, "stops": stops,
             "tableNote": data.leaderboard.count < data.counts.completed
                 ? "The best \(data.leaderboard.count) of \(data.counts.completed) completed trials are embedded in this page (use `forage leaderboard --format csv` for all)."
@@ -82,10 +90,11 @@ public struct ReportBuilder {
             "columns": table.columns, "rows": table.rows,
         ]
         if let best = data.leaderboard.first {
-            context["best"] = [
-                "number": best.number, "value": best.value.map(LeaderboardTable.format) ?? "",
-                "params": best.params.map { "\($0.key) = \(Self.format($0.value))" }.joined(separator: ", "),
-            ] as [String: Any]
+            context["best"] =
+                [
+                    "number": best.number, "value": best.value.map(LeaderboardTable.format) ?? "",
+                    "params": best.params.map { "\($0.key) = \(Self.format($0.value))" }.joined(separator: ", "),
+                ] as [String: Any]
         }
         return PageTemplates.render("report", context)
     }

@@ -33,13 +33,16 @@ public struct ReportData: Sendable {
     public var completedCount: Int { counts.completed }
 
     /// Reads an experiment's report data. `tableRows` bounds the leaderboard table; `curveTrials` the learning curves.
-    public static func load(from store: SQLiteExperimentStore, experiment name: String, tableRows: Int = 1000, curveTrials: Int = 60) throws -> ReportData {
+    public static func load(from store: SQLiteExperimentStore, experiment name: String, tableRows: Int = 1000, curveTrials: Int = 60) throws
+        -> ReportData
+    {
         let experiment = try store.requireExperiment(name)
         let counts = try store.counts(experiment: experiment.id)
         let trials = try store.trialPoints(experiment).filter { !$0.requeued }
         let leaderboard = try store.leaderboard(experiment, top: tableRows)
         let withCurves = try store.trialsWithCurves(experiment, metric: experiment.objective.metric)
-        let chosen = CurveSelection.choose(trials: trials, having: withCurves, direction: experiment.objective.direction, limit: curveTrials)
+        let chosen = CurveSelection.choose(
+            trials: trials, having: withCurves, direction: experiment.objective.direction, limit: curveTrials)
         let curves = try store.curves(experiment, metric: experiment.objective.metric, trials: chosen)
         let decisions = try store.decisions(experiment, trials: chosen)
         return ReportData(

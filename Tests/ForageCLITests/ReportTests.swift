@@ -30,7 +30,8 @@ import Testing
         let run = try ForageProcess.run(["run", "c.yaml"], in: directory.url)
         #expect(run.status == 0, "\(run.stderr)")
         let status = try ForageProcess.run(["status", "curves", "--format", "json"], in: directory.url)
-        let counts = try #require((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int])
+        let counts = try #require(
+            (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int])
         #expect((counts["pruned"] ?? 0) > 0, "\(counts)")
         #expect((counts["failed"] ?? 0) > 0, "\(counts)")
         #expect((counts["completed"] ?? 0) > 0, "\(counts)")
@@ -52,7 +53,9 @@ import Testing
         #expect(html.contains("spec SHA-256"))
         #expect(!html.contains("http://") && !html.contains("https://"), "no outside address")
         #expect(!html.contains("src=") && !html.contains("url("), "nothing loaded from elsewhere")
-        #expect(html.components(separatedBy: "<link").count == 2 && html.contains("<link rel=\"icon\" href=\"data:,\">"), "only the empty inline icon")
+        #expect(
+            html.components(separatedBy: "<link").count == 2 && html.contains("<link rel=\"icon\" href=\"data:,\">"),
+            "only the empty inline icon")
         #expect(html.contains("<table id=\"lb\""))
         #expect(html.components(separatedBy: "<tr><td data-v=").count - 1 == counts["completed"])
 

@@ -66,10 +66,12 @@ public struct ParameterImportance: Sendable {
         var categories: [String: [String: Double]] = [:]
         var lowest: [String: Double] = [:]
         for name in parameters {
-            let strings = Set(trials.compactMap { point -> String? in
-                if case .string(let s)? = point.params[name] { return s }
-                return nil
-            }).sorted()
+            let strings = Set(
+                trials.compactMap { point -> String? in
+                    if case .string(let s)? = point.params[name] { return s }
+                    return nil
+                }
+            ).sorted()
             categories[name] = Dictionary(uniqueKeysWithValues: strings.enumerated().map { ($1, Double($0)) })
             let numbers = trials.compactMap { $0.params[name]?.doubleValue }
             lowest[name] = (numbers.min() ?? 0) - 1

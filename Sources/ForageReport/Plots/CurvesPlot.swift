@@ -31,12 +31,15 @@ public struct CurvesPlot {
 
     public func render(width: Double = 960, height: Double = 380) -> String {
         let state = Dictionary(uniqueKeysWithValues: trials.map { ($0.number, $0.state) })
-        let stops = CurveSelection.evenly(trials.filter { $0.state == .pruned && $0.lastStep != nil && ($0.value?.isFinite ?? false) }, count: 2000)
+        let stops = CurveSelection.evenly(
+            trials.filter { $0.state == .pruned && $0.lastStep != nil && ($0.value?.isFinite ?? false) }, count: 2000)
         let steps = curves.values.flatMap { $0.map { Double($0.step) } } + stops.compactMap { $0.lastStep.map(Double.init) }
         let values = curves.values.flatMap { $0.map(\.value) }.filter(\.isFinite) + stops.compactMap(\.value)
         var svg = SVGDocument(id: "plot-curves", width: width, height: height)
         guard !curves.isEmpty || !stops.isEmpty else {
-            svg.text("no intermediate values were reported (the trials report only final values)", x: width / 2, y: height / 2, className: "title")
+            svg.text(
+                "no intermediate values were reported (the trials report only final values)", x: width / 2, y: height / 2,
+                className: "title")
             return svg.markup
         }
         let frame = PlotFrame(width: width, height: height, xs: steps, ys: values)

@@ -36,7 +36,8 @@ public struct HistoryPlot {
         let positive = !values.isEmpty && values.allSatisfy { $0 > 0 }
         let ratio = (values.max() ?? 1) / max(values.min() ?? 1, 1e-300)
         var frame = PlotFrame(
-            width: width, height: height, xs: trials.isEmpty ? [0, 1] : [Double(trials.first?.number ?? 0), Double(trials.last?.number ?? 1)],
+            width: width, height: height,
+            xs: trials.isEmpty ? [0, 1] : [Double(trials.first?.number ?? 0), Double(trials.last?.number ?? 1)],
             ys: values.isEmpty ? [0, 1] : values, yLog: positive && ratio > 1e3)
         frame.bottom = 56
         frame.y = Scale(covering: values.isEmpty ? [0, 1] : values, pixels: height - 56, 16, logarithmic: positive && ratio > 1e3)
@@ -49,7 +50,9 @@ public struct HistoryPlot {
             if trial.state == .completed {
                 svg.element("circle", ["cx": SVGDocument.n(x), "cy": SVGDocument.n(y), "r": "3", "class": "pt-c"], title: label)
             } else {
-                svg.element("circle", ["cx": SVGDocument.n(x), "cy": SVGDocument.n(y), "r": "3", "class": "pt-p"], title: label + (trial.lastStep.map { " at step \($0)" } ?? ""))
+                svg.element(
+                    "circle", ["cx": SVGDocument.n(x), "cy": SVGDocument.n(y), "r": "3", "class": "pt-p"],
+                    title: label + (trial.lastStep.map { " at step \($0)" } ?? ""))
             }
         }
         let strip = height - 56 + 24

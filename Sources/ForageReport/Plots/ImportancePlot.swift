@@ -21,9 +21,15 @@ public struct ImportancePlot {
             let y = 16 + Double(index) * 28
             svg.text(score.name, x: left - 8, y: y + 15, anchor: "end", className: "title")
             svg.element(
-                "rect", ["x": SVGDocument.n(left), "y": SVGDocument.n(y), "width": SVGDocument.n(max(1, score.importance * barWidth)), "height": "20", "class": "bar"],
+                "rect",
+                [
+                    "x": SVGDocument.n(left), "y": SVGDocument.n(y), "width": SVGDocument.n(max(1, score.importance * barWidth)),
+                    "height": "20", "class": "bar",
+                ],
                 title: "\(score.name): \(String(format: "%.3f", score.importance))")
-            svg.text(String(format: "%.1f %%", score.importance * 100), x: left + max(1, score.importance * barWidth) + 6, y: y + 15, anchor: "start")
+            svg.text(
+                String(format: "%.1f %%", score.importance * 100), x: left + max(1, score.importance * barWidth) + 6, y: y + 15,
+                anchor: "start")
         }
         return svg.markup
     }

@@ -40,13 +40,21 @@ public struct ParallelCoordinatesPlot {
         var axes: [Axis] = []
         for name in parameters {
             let values = lines.compactMap { $0.params[name] }
-            let strings = Array(Set(values.compactMap { value -> String? in if case .string(let s) = value { return s } else { return nil } })).sorted()
+            let strings = Array(
+                Set(values.compactMap { value -> String? in if case .string(let s) = value { return s } else { return nil } })
+            ).sorted()
             if !strings.isEmpty {
-                axes.append(Axis(title: name, scale: Scale(covering: [0, Double(max(1, strings.count - 1))], pixels: bottom, top), categories: strings))
+                axes.append(
+                    Axis(
+                        title: name, scale: Scale(covering: [0, Double(max(1, strings.count - 1))], pixels: bottom, top),
+                        categories: strings))
             } else {
                 let numbers = values.compactMap(\.doubleValue)
                 let log = !numbers.isEmpty && numbers.allSatisfy { $0 > 0 } && (numbers.max() ?? 1) / max(numbers.min() ?? 1, 1e-300) > 100
-                axes.append(Axis(title: name + (log ? " (log)" : ""), scale: Scale(covering: numbers, pixels: bottom, top, logarithmic: log), categories: []))
+                axes.append(
+                    Axis(
+                        title: name + (log ? " (log)" : ""), scale: Scale(covering: numbers, pixels: bottom, top, logarithmic: log),
+                        categories: []))
             }
         }
         let values = lines.compactMap(\.value)
@@ -64,20 +72,27 @@ public struct ParallelCoordinatesPlot {
                 if let y = axis.position(trial.params[parameters[index]]) { points.append((60 + Double(index) * gap, y)) }
             }
             points.append((60 + Double(axes.count) * gap, objectiveScale(trial.value ?? 0)))
-            svg.polyline(points, className: "pc", stroke: colors.color(shade(trial.value ?? 0)), title: "trial \(trial.number) · \(Scale.label(trial.value ?? 0))")
+            svg.polyline(
+                points, className: "pc", stroke: colors.color(shade(trial.value ?? 0)),
+                title: "trial \(trial.number) · \(Scale.label(trial.value ?? 0))")
         }
         svg.close()
         svg.group(className: "axes")
         let allAxes = axes + [Axis(title: objective.metric, scale: objectiveScale, categories: [])]
         for (index, axis) in allAxes.enumerated() {
             let x = 60 + Double(index) * gap
-            svg.element("line", ["x1": SVGDocument.n(x), "x2": SVGDocument.n(x), "y1": SVGDocument.n(top), "y2": SVGDocument.n(bottom), "class": "axis"])
+            svg.element(
+                "line",
+                ["x1": SVGDocument.n(x), "x2": SVGDocument.n(x), "y1": SVGDocument.n(top), "y2": SVGDocument.n(bottom), "class": "axis"])
             svg.text(axis.title, x: x, y: top - 14, className: "title")
-            let ticks: [(Double, String)] = axis.categories.isEmpty
+            let ticks: [(Double, String)] =
+                axis.categories.isEmpty
                 ? axis.scale.ticks(4).map { (axis.scale($0), Scale.label($0)) }
                 : axis.categories.enumerated().map { (axis.scale(Double($0.offset)), $0.element) }
             for (y, label) in ticks {
-                svg.element("line", ["x1": SVGDocument.n(x - 3), "x2": SVGDocument.n(x), "y1": SVGDocument.n(y), "y2": SVGDocument.n(y), "class": "axis"])
+                svg.element(
+                    "line",
+                    ["x1": SVGDocument.n(x - 3), "x2": SVGDocument.n(x), "y1": SVGDocument.n(y), "y2": SVGDocument.n(y), "class": "axis"])
                 svg.text(label, x: x - 5, y: y + 4, anchor: "end", className: "lbl tick")
             }
         }

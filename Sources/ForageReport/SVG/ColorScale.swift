@@ -27,8 +27,11 @@ public struct ColorScale: Sendable {
             let t = Double(i) / Double(steps - 1)
             svg.element(
                 "rect",
-                ["x": SVGDocument.n(x + Double(i) * width / Double(steps)), "y": SVGDocument.n(y), "width": SVGDocument.n(width / Double(steps) + 0.5),
-                 "height": "8", "fill": color(t)])
+                [
+                    "x": SVGDocument.n(x + Double(i) * width / Double(steps)), "y": SVGDocument.n(y),
+                    "width": SVGDocument.n(width / Double(steps) + 0.5),
+                    "height": "8", "fill": color(t),
+                ])
         }
         svg.text(low, x: x, y: y + 20, anchor: "start")
         svg.text(high, x: x + width, y: y + 20, anchor: "end")

@@ -21,15 +21,30 @@ public struct PlotFrame {
         svg.group(className: "axes")
         for tick in x.ticks(6) {
             let px = x(tick)
-            svg.element("line", ["x1": SVGDocument.n(px), "x2": SVGDocument.n(px), "y1": SVGDocument.n(top), "y2": SVGDocument.n(height - bottom), "class": "grid"])
+            svg.element(
+                "line",
+                [
+                    "x1": SVGDocument.n(px), "x2": SVGDocument.n(px), "y1": SVGDocument.n(top), "y2": SVGDocument.n(height - bottom),
+                    "class": "grid",
+                ])
             svg.text(Scale.label(tick), x: px, y: height - bottom + 16)
         }
         for tick in y.ticks(5) {
             let py = y(tick)
-            svg.element("line", ["x1": SVGDocument.n(left), "x2": SVGDocument.n(width - right), "y1": SVGDocument.n(py), "y2": SVGDocument.n(py), "class": "grid"])
+            svg.element(
+                "line",
+                [
+                    "x1": SVGDocument.n(left), "x2": SVGDocument.n(width - right), "y1": SVGDocument.n(py), "y2": SVGDocument.n(py),
+                    "class": "grid",
+                ])
             svg.text(Scale.label(tick), x: left - 6, y: py + 4, anchor: "end")
         }
-        svg.element("rect", ["x": SVGDocument.n(left), "y": SVGDocument.n(top), "width": SVGDocument.n(width - left - right), "height": SVGDocument.n(height - top - bottom), "class": "frame"])
+        svg.element(
+            "rect",
+            [
+                "x": SVGDocument.n(left), "y": SVGDocument.n(top), "width": SVGDocument.n(width - left - right),
+                "height": SVGDocument.n(height - top - bottom), "class": "frame",
+            ])
         svg.text(xTitle, x: (left + width - right) / 2, y: height - 8, className: "title")
         svg.text(yTitle, x: 14, y: (top + height - bottom) / 2, className: "title", rotate: -90)
         svg.close()

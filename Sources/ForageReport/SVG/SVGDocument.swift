@@ -29,10 +29,13 @@ public struct SVGDocument {
     }
 
     /// Appends a text label.
-    public mutating func text(_ string: String, x: Double, y: Double, anchor: String = "middle", className: String = "lbl", rotate: Double? = nil) {
+    public mutating func text(
+        _ string: String, x: Double, y: Double, anchor: String = "middle", className: String = "lbl", rotate: Double? = nil
+    ) {
         var transform = ""
         if let rotate { transform = " transform=\"rotate(\(Self.n(rotate)) \(Self.n(x)) \(Self.n(y)))\"" }
-        body += "<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" text-anchor=\"\(anchor)\" class=\"\(className)\"\(transform)>\(Self.escape(string))</text>"
+        body +=
+            "<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" text-anchor=\"\(anchor)\" class=\"\(className)\"\(transform)>\(Self.escape(string))</text>"
     }
 
     /// Appends a polyline through `points` (in pixels).

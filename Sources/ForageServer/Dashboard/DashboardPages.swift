@@ -9,7 +9,8 @@ import Foundation
 actor DashboardPages {
     let store: SQLiteExperimentStore
     private let queue = DispatchQueue(label: "forage.dashboard.pages", attributes: .concurrent)
-    private var bodies: [String: (version: String, built: Date, html: String)] = [:]
+    private var bodies: [String: (version: String, built: Date, cost: TimeInterval, html: String)] = [:]
+    private var building: [String: Task<(html: String, cost: TimeInterval), any Error>] = [:]
 
     init(store: SQLiteExperimentStore) {
         self.store = store
@@ -37,10 +38,13 @@ actor DashboardPages {
         return try await offPool {
             let page = try IndexPage.load(from: store)
             let experiments = page.entries.map { entry -> [String: Any] in
-                ["name": entry.experiment.name, "state": entry.experiment.state.rawValue, "budget": entry.experiment.budgetTrials,
-                 "counts": Self.counts(entry.counts), "best": entry.best as Any? ?? NSNull()]
+                [
+                    "name": entry.experiment.name, "state": entry.experiment.state.rawValue, "budget": entry.experiment.budgetTrials,
+                    "counts": Self.counts(entry.counts), "best": entry.best as Any? ?? NSNull(),
+                ]
             }
-            return try JSONSerialization.data(withJSONObject: ["version": page.version, "experiments": experiments], options: [.sortedKeys])
+            return try JSONSerialization.data(
+                withJSONObject: ["version": page.version, "experiments": experiments], options: [.sortedKeys])
         }
     }
 
@@ -59,7 +63,9 @@ actor DashboardPages {
         }
     }
 
-    /// One experiment's page (or its body alone), rebuilt only when its counts changed and at most once a second.
+    /// One experiment's page (or its body alone). A body is rebuilt only when the experiment's counts changed, and
+    /// no sooner than five times its last build time (at least a second), so that a page of a 100 000-trial search
+    /// being watched costs the machine at most a fifth of a core; concurrent requests share one build.
     func experiment(_ name: String, fragment: Bool) async throws -> String {
         let store = self.store
         let (experiment, counts) = try await offPool {
@@ -68,13 +74,22 @@ actor DashboardPages {
         }
         let version = Self.version(experiment, counts)
         let html: String
-        if let cached = bodies[name], cached.version == version || Date().timeIntervalSince(cached.built) < 1 {
+        if let cached = bodies[name], cached.version == version || Date().timeIntervalSince(cached.built) < max(1, 5 * cached.cost) {
             html = cached.html
+        } else if let running = building[name] {
+            html = try await running.value.html
         } else {
-            html = try await offPool {
-                ReportBuilder(data: try ReportData.load(from: store, experiment: name)).body()
+            let task = Task { () async throws -> (html: String, cost: TimeInterval) in
+                let started = Date()
+                let html = try await self.offPool { ReportBuilder(data: try ReportData.load(from: store, experiment: name)).body() }
+                return (html, Date().timeIntervalSince(started))
             }
-            bodies[name] = (version, Date(), html)
+            building[name] = task
+            let built = await task.result
+            building[name] = nil
+            let (body, cost) = try built.get()
+            bodies[name] = (version, Date(), cost, body)
+            html = body
         }
         guard !fragment else { return html }
         let link = Self.link(name)
@@ -85,7 +100,8 @@ actor DashboardPages {
 
     /// The address of an experiment's page.
     static func link(_ name: String) -> String {
-        "/experiments/" + (name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? name)
+        "/experiments/"
+            + (name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? name)
     }
 
     static func version(_ experiment: ExperimentRecord, _ counts: TrialCounts) -> String {
@@ -93,6 +109,9 @@ actor DashboardPages {
     }
 
     static func counts(_ counts: TrialCounts) -> [String: Int] {
-        ["queued": counts.queued, "running": counts.running, "completed": counts.completed, "pruned": counts.pruned, "failed": counts.failed]
+        [
+            "queued": counts.queued, "running": counts.running, "completed": counts.completed, "pruned": counts.pruned,
+            "failed": counts.failed,
+        ]
     }
 }

@@ -68,13 +68,14 @@ struct LeaderboardFormatter {
                 row["rank"] = index + 1
                 return row
             }
-            return try RecordJSON.text([
-                "experiment": experiment.name,
-                "objective": ["metric": experiment.objective.metric, "direction": experiment.objective.direction.rawValue],
-                "spec_sha256": experiment.specSHA256,
-                "data_sha256": experiment.data?.sha256 as Any? ?? NSNull(),
-                "trials": rows,
-            ] as [String: Any])
+            return try RecordJSON.text(
+                [
+                    "experiment": experiment.name,
+                    "objective": ["metric": experiment.objective.metric, "direction": experiment.objective.direction.rawValue],
+                    "spec_sha256": experiment.specSHA256,
+                    "data_sha256": experiment.data?.sha256 as Any? ?? NSNull(),
+                    "trials": rows,
+                ] as [String: Any])
         case .csv: return table(exact: true).csv()
         case .markdown: return table(exact: false).markdown()
         case .table:

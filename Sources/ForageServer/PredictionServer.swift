@@ -20,7 +20,9 @@ public enum PredictionServer {
         let metrics = ServerMetrics(version: served.snapshot.version.version)
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(AccessLogMiddleware(logger: logger, metrics: metrics, enabled: configuration.accessLog))
-        PredictionEndpoints(served: served, reference: reference, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        PredictionEndpoints(served: served, reference: reference, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes,
+            bodyTimeout: configuration.bodyTimeout
+        ).add(to: router)
         let idle = configuration.idleTimeout.components
         let app = Application(
             router: router,

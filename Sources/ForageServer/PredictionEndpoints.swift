@@ -13,7 +13,8 @@ struct PredictionEndpoints: Sendable {
     let reference: ModelReference
     let metrics: ServerMetrics
     let maxBodyBytes: Int
-    let bodyTimeout: Duration
+    let deadlines: BodyDeadlines
+    var bodyTimeout: Duration { deadlines.timeout }
 
     func add(to router: Router<BasicRequestContext>) {
         router.post("invocations") { request, _ in await invocations(request) }
@@ -71,21 +72,10 @@ struct PredictionEndpoints: Sendable {
 
     /// The body, up to the size limit, or `BodyTimeout` when a stalled client does not send it in time.
     func collectBody(_ request: Request) async throws -> ByteBuffer {
+        var request = request
         let limit = maxBodyBytes
-        let timeout = bodyTimeout
-        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask {
-                var request = request
-                return try await request.collectBody(upTo: limit)
-            }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let body = first else { throw BodyTimeout() }
-            return body
-        }
+        guard let body = try await deadlines.run({ try await request.collectBody(upTo: limit) }) else { throw BodyTimeout() }
+        return body
     }
 
     /// Every prediction says which model version answered it.

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Body deadlines without a timer per request: a request registers its own task with a deadline while it reads
-/// its body; one sweeper (every 100 ms) cancels the tasks whose deadline passed and marks them expired, so the
+/// its body (in a child task); one sweeper (every 100 ms) cancels the tasks whose deadline passed and marks them expired, so the
 /// request answers 408. Registration and removal are two short locked operations.
 final class BodyDeadlines: Sendable {
     private struct Entry: @unchecked Sendable {
@@ -23,8 +23,17 @@ final class BodyDeadlines: Sendable {
         self.timeout = timeout
     }
 
-    /// Runs `body` (reading a request body) under the deadline; returns nil when the deadline passed.
-    func run<T>(_ body: () async throws -> T) async throws -> T? {
+    /// Runs `body` (reading a request body) under the deadline, in a child task (cancelling the request's own task
+    /// would drop the connection before the 408 is written); returns nil when the deadline passed.
+    func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await self.guarded(body) }
+            guard let first = try await group.next() else { return nil }
+            return first
+        }
+    }
+
+    private func guarded<T>(_ body: () async throws -> T) async throws -> T? {
         let deadline = ContinuousClock.now + timeout
         let id: UInt64? = withUnsafeCurrentTask { task in
             guard let task else { return nil }

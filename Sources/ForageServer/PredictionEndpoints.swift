@@ -72,9 +72,12 @@ struct PredictionEndpoints: Sendable {
 
     /// The body, up to the size limit, or `BodyTimeout` when a stalled client does not send it in time.
     func collectBody(_ request: Request) async throws -> ByteBuffer {
-        var request = request
         let limit = maxBodyBytes
-        guard let body = try await deadlines.run({ try await request.collectBody(upTo: limit) }) else { throw BodyTimeout() }
+        let body = try await deadlines.run {
+            var request = request
+            return try await request.collectBody(upTo: limit)
+        }
+        guard let body else { throw BodyTimeout() }
         return body
     }
 

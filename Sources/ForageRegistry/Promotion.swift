@@ -43,7 +43,7 @@ public struct PromotionOutcome: Sendable, Equatable {
 
     /// One line for people: `promoted iris-auto trial 7 as iris:3 (@prod: 2 → 3; test_accuracy 0.97 vs 0.95)`.
     public var summary: String {
-        var line = "promoted \(version.lineage.experiment ?? "?") trial \(version.lineage.trial.map(String.init) ?? "?") as \(version.model):\(version.version)"
+        let line = "promoted \(version.lineage.experiment ?? "?") trial \(version.lineage.trial.map(String.init) ?? "?") as \(version.model):\(version.version)"
         var notes: [String] = []
         if let move { notes.append("@\(move.alias): \(move.oldVersion.map(String.init) ?? "none") → \(move.newVersion)") }
         if let comparison {

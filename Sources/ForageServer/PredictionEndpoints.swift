@@ -3,6 +3,9 @@ import ForageRegistry
 import Foundation
 import Hummingbird
 
+/// A request body that did not arrive in time.
+struct BodyTimeout: Error {}
+
 /// The prediction service's endpoints (DESIGN §7): `POST /invocations`, `GET /ping`, `/health`, `/version`,
 /// `/metrics`.
 struct PredictionEndpoints: Sendable {
@@ -10,6 +13,8 @@ struct PredictionEndpoints: Sendable {
     let reference: ModelReference
     let metrics: ServerMetrics
     let maxBodyBytes: Int
+    let deadlines: BodyDeadlines
+    var bodyTimeout: Duration { deadlines.timeout }
 
     func add(to router: Router<BasicRequestContext>) {
         router.post("invocations") { request, _ in await invocations(request) }
@@ -28,12 +33,13 @@ struct PredictionEndpoints: Sendable {
 
     func invocations(_ request: Request) async -> Response {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes { return tooLarge() }
-        var request = request
         let body: ByteBuffer
         do {
-            body = try await request.collectBody(upTo: maxBodyBytes)
+            body = try await collectBody(request)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             return tooLarge()
+        } catch is BodyTimeout {
+            return Self.error(.requestTimeout, code: "REQUEST_TIMEOUT", "the body did not arrive within \(bodyTimeout) (slow client)")
         } catch {
             return Self.error(.badRequest, code: "BAD_REQUEST", "cannot read the body: \(error)")
         }
@@ -62,6 +68,17 @@ struct PredictionEndpoints: Sendable {
         return Response(
             status: .ok, headers: headers,
             body: .init(byteBuffer: ByteBuffer(bytes: PredictionJSON.encode(predictions, probabilities: proba))))
+    }
+
+    /// The body, up to the size limit, or `BodyTimeout` when a stalled client does not send it in time.
+    func collectBody(_ request: Request) async throws -> ByteBuffer {
+        let limit = maxBodyBytes
+        let body = try await deadlines.run {
+            var request = request
+            return try await request.collectBody(upTo: limit)
+        }
+        guard let body else { throw BodyTimeout() }
+        return body
     }
 
     /// Every prediction says which model version answered it.

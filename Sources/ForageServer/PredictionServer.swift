@@ -18,9 +18,14 @@ public enum PredictionServer {
         let loader = ModelLoader(registry: registry)
         let served = ServedModel(try loader.load(reference))
         let metrics = ServerMetrics(version: served.snapshot.version.version)
+        let deadlines = BodyDeadlines(timeout: configuration.bodyTimeout)
+        let sweeper = Task { await deadlines.sweep() }
+        defer { sweeper.cancel() }
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(AccessLogMiddleware(logger: logger, metrics: metrics, enabled: configuration.accessLog))
-        PredictionEndpoints(served: served, reference: reference, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes).add(to: router)
+        PredictionEndpoints(served: served, reference: reference, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes,
+            deadlines: deadlines
+        ).add(to: router)
         let idle = configuration.idleTimeout.components
         let app = Application(
             router: router,

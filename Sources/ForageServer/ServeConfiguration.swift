@@ -13,6 +13,8 @@ public struct ServeConfiguration: Sendable {
     public var accessLog: Bool
     /// On SIGTERM, how long in-flight requests may take before the server stops anyway.
     public var drainTimeout: Duration = .seconds(10)
+    /// A request whose body has not fully arrived after this long gets 408.
+    public var bodyTimeout: Duration = .seconds(10)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 << 20, pollInterval: Duration = .milliseconds(500),

@@ -7,7 +7,12 @@ import Synchronization
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
-    private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
+    private struct Key: Hashable {
+        let endpoint: String
+        let status: Int
+    }
+
+    private let counters = Mutex<[Key: CoreMetrics.Counter]>([:])
     private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
     private let rows: CoreMetrics.Counter
     private let errors: CoreMetrics.Counter
@@ -32,7 +37,7 @@ final class ServerMetrics: Sendable {
 
     /// One finished request.
     func request(endpoint: String, status: Int, nanoseconds: Int64) {
-        let key = "\(endpoint) \(status)"
+        let key = Key(endpoint: endpoint, status: status)
         let counter = counters.withLock { cache in
             if let counter = cache[key] { return counter }
             let counter = CoreMetrics.Counter(label: "forage_requests_total", dimensions: [("endpoint", endpoint), ("status", String(status))], factory: factory)

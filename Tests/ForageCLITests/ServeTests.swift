@@ -60,7 +60,7 @@ import Testing
         _ = try forage(["promote", "m", "--trial", "\(numbers[1])", "--model", "iris"], in: directory)
         _ = try forage(["promote", "m", "--trial", "\(numbers[2])", "--model", "iris"], in: directory)
 
-        let server = try ForageProcess.start(["serve", "iris@prod", "--port", "0", "--poll", "0.2", "--no-access-log"], in: directory.url)
+        let server = try ForageProcess.start(["serve", "iris@prod", "--port", "0", "--poll", "0.2", "--body-timeout", "0.5", "--no-access-log"], in: directory.url)
         defer { if server.process.isRunning { server.process.terminate() } }
         let port = try boundPort(server)
         let client = LoopbackClient(port: port)
@@ -102,10 +102,11 @@ import Testing
         let huge = LoopbackClient(port: port)
         let big = try huge.send(method: "POST", path: "/invocations", body: Data(repeating: UInt8(ascii: " "), count: 10 << 20))
         #expect(big.status == 413)
-        // A stalled client (half a request) does not hold up others.
+        // A stalled client (half a body) does not hold up others, and gets 408 at the body timeout.
         let slow = LoopbackClient(port: port)
         try slow.write(Array("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"inp".utf8))
         #expect(try client.send(method: "GET", path: "/ping").status == 200)
+        #expect(try slow.readResponse().status == 408)
 
         // Move the alias while requests flow: every request succeeds, the new version answers within 2 s.
         let versionBefore = try client.send(method: "GET", path: "/version")

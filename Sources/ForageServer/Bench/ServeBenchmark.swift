@@ -29,7 +29,7 @@ public enum ServeBenchmark {
         let port = Mutex<Int?>(nil)
         let configuration = ServeConfiguration(host: "127.0.0.1", port: 0, accessLog: false)
         var logger = Logger(label: "forage.bench")
-        logger.logLevel = .warning
+        logger.logLevel = .critical
         let server = Task {
             try await PredictionServer.run(
                 reference: reference, registry: registry, configuration: configuration, logger: logger, handleSignals: false

@@ -44,6 +44,7 @@ struct JSONParser {
     private var scratch: [CChar] = []
 
     static let maxDepth = 64
+    static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { value, _ in value * 10 } }
 
     /// Parses one JSON document (surrounding whitespace allowed, nothing else after it).
     static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
@@ -250,12 +251,21 @@ struct JSONParser {
         }
         guard digits > 0 else { throw error("invalid number") }
         if digits > 1, bytes[start + (bytes[start] == UInt8(ascii: "-") ? 1 : 0)] == UInt8(ascii: "0") { throw error("leading zero in a number") }
+        var fractionDigits = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             index += 1
             let fractionStart = index
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+                if digits < 15 {
+                    mantissa = mantissa * 10 + UInt64(bytes[index] - UInt8(ascii: "0"))
+                    fractionDigits += 1
+                    digits += 1
+                } else {
+                    simple = false
+                }
+                index += 1
+            }
             guard index > fractionStart else { throw error("invalid number") }
-            simple = false
         }
         if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
             index += 1
@@ -265,8 +275,9 @@ struct JSONParser {
             guard index > exponentStart else { throw error("invalid number") }
             simple = false
         }
-        if simple {
-            let value = Double(mantissa)
+        if simple, digits <= 15 {
+            // Clinger's fast path: an exact integer below 2^53 divided by an exact power of ten is correctly rounded.
+            let value = Double(mantissa) / Self.powersOfTen[fractionDigits]
             return bytes[start] == UInt8(ascii: "-") ? -value : value
         }
         // General case: strtod on a NUL-terminated copy (correctly rounded).

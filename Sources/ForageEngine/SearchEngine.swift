@@ -246,8 +246,9 @@ public actor SearchEngine {
                 }
             }
         }
+        // Ties go to the lower trial number, as in the store's leaderboard.
         if finish.state == .completed, let value = finish.value, value.isFinite,
-            best.map({ spec.objective.direction.isBetter(value, than: $0.value) }) ?? true
+            best.map({ spec.objective.direction.isBetter(value, than: $0.value) || (value == $0.value && job.number < $0.number) }) ?? true
         {
             best = (job.number, value)
         }

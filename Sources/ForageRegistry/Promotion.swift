@@ -135,7 +135,9 @@ public enum Promoter {
             throw .cannotCompare(metric: metric, reason: "\(current.model):\(current.version) has no \(metric) in its lineage")
         }
         let direction = experiment.objective.direction
-        let better = direction == .maximize ? candidate > held : candidate < held
+        // Better by more than rounding noise: two evaluations of the same model can differ in the last bits.
+        let margin = 1e-9 * max(abs(candidate), abs(held), 1e-12)
+        let better = direction.isBetter(candidate, than: direction == .maximize ? held + margin : held - margin)
         guard better else {
             throw .notBetter(
                 model: request.model, alias: request.alias ?? "latest", metric: metric, candidate: candidate, current: held,

@@ -7,7 +7,7 @@ import SystemPackage
 /// Runs command trials as child processes with the metric protocol of DESIGN §5.
 ///
 /// Each trial runs in its own session (so its whole process group can be signalled). When `supervisor` is set
-/// (`forage-supervise`, or `forage __supervise`), the command is started through it: the supervisor kills the
+/// (`forage-supervise`), the command is started through it: the supervisor kills the
 /// trial's process group as soon as this process dies for any reason, `kill -9` included, so no trial outlives a
 /// killed `forage`.
 public struct CommandExecutor: TrialExecutor {

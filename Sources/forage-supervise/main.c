@@ -1,6 +1,6 @@
-// forage-supervise: the per-trial supervisor of command trials (see ForageExecutor/TrialSupervisor.swift, which
-// does the same in Swift as `forage __supervise`). Written in C so that it starts in about a millisecond: it runs
-// once per trial, and the Swift binary's start-up (~100 ms) would add to every trial.
+// forage-supervise: the per-trial supervisor of command trials, started by ForageExecutor's CommandExecutor.
+// Written in C so that it starts in about a millisecond: it runs once per trial, and a Swift binary's start-up
+// (~100 ms here) would add to every trial.
 //
 // Usage: forage-supervise CMD [ARGS...]
 // It leads its own process group, runs CMD in it with stdin from /dev/null, and watches its own stdin, a pipe whose

@@ -22,12 +22,14 @@ enum ExecutorFactory {
         }
     }
 
-    /// The trial supervisor: `forage-supervise` beside the running binary (starts in about a millisecond), else the
-    /// running `forage` itself (`forage __supervise`, same behaviour, ~100 ms start-up).
+    /// The trial supervisor `forage-supervise`, built and installed beside `forage`. Without it, commands still run
+    /// in their own process group, but would outlive a `forage` killed with SIGKILL: say so once.
     static func supervisor() -> [String]? {
-        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
-        let sibling = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("forage-supervise").path
-        if FileManager.default.isExecutableFile(atPath: sibling) { return [sibling] }
-        return [path, "__supervise", "--"]
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let sibling = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("forage-supervise").path
+            if FileManager.default.isExecutableFile(atPath: sibling) { return [sibling] }
+        }
+        printNote("warning: forage-supervise is not beside the forage binary; trial processes may outlive a killed forage")
+        return nil
     }
 }

@@ -10,7 +10,7 @@ struct Forage: AsyncParsableCommand {
         version: ForageVersion.current,
         subcommands: [
             Run.self, Resume.self, Status.self, Trials.self, Leaderboard.self, Promote.self, Models.self, Serve.self, Dashboard.self,
-            Predict.self, Bench.self, Supervise.self,
+            Predict.self, Bench.self,
         ]
     )
 }

@@ -38,6 +38,7 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .target(name: "ForageEngine", dependencies: ["ForageCore", "ForageSearch", "ForageStore", "ForageExecutor"]),
+        .target(name: "ForageRemote", dependencies: ["ForageCore", "ForageSpec", "ForageExecutor"]),
         .executableTarget(name: "forage-supervise", path: "Sources/forage-supervise"),
         .target(
             name: "ForageRegistry",
@@ -46,7 +47,7 @@ let package = Package(
         .target(
             name: "ForageServer",
             dependencies: [
-                "ForageCore", "ForageStore", "ForageRegistry", "ForageML", "ForageReport",
+                "ForageCore", "ForageStore", "ForageRegistry", "ForageML", "ForageReport", "ForageEngine", "ForageRemote",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -57,7 +58,7 @@ let package = Package(
             name: "forage",
             dependencies: [
                 "ForageCore", "ForageSpec", "ForageSearch", "ForageStore", "ForageExecutor", "ForageEngine", "ForageML",
-                "ForageRegistry", "ForageReport", "ForageServer",
+                "ForageRegistry", "ForageReport", "ForageServer", "ForageRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ForageSearchTests", dependencies: ["ForageSearch"]),

@@ -12,6 +12,8 @@ public struct RunOptions: Sendable {
     public var progress: (@Sendable (ProgressEvent) -> Void)?
     /// Seconds between ownership heartbeats.
     public var heartbeatInterval: Double = 3
+    /// Set to let remote workers lease trials (a coordinator); `parallel` may then be 0.
+    public var remote: RemoteOptions?
 
     public init(trials: Int? = nil, parallel: Int? = nil, progress: (@Sendable (ProgressEvent) -> Void)? = nil) {
         self.trials = trials

@@ -46,6 +46,13 @@ public actor SearchEngine {
     let trialsDirectory: URL
     /// The spec's folder, where commands run.
     let workingDirectory: URL
+    /// Set when remote workers may lease trials (`forage run --listen`).
+    let remote: RemoteOptions?
+    var leases = LeaseBook()
+    var workersSeen: Set<String> = []
+    var workersTold: Set<String> = []
+    /// The run has ended and its state is recorded: nothing more is leased.
+    var closed = false
 
     enum StopReason: Sendable {
         case maxFailures(lastMessage: String)
@@ -73,7 +80,13 @@ public actor SearchEngine {
             .appendingPathComponent(spec.name, isDirectory: true)
         workingDirectory = URL(fileURLWithPath: spec.baseDirectory, isDirectory: true)
         budget = options.trials ?? experiment.budgetTrials
-        parallel = max(1, options.parallel ?? spec.budget.parallel)
+        remote = options.remote
+        let slots = options.parallel ?? spec.budget.parallel
+        if slots < 1 && options.remote == nil {
+            throw EngineError.configuration(
+                "budget.parallel is \(slots): with no local slots only remote workers run trials; start the run with --listen")
+        }
+        parallel = max(0, slots)
 
         let loaded = try store.history(experiment, intermediateMetric: scheduler.judgesReports ? spec.objective.metric : nil)
         history = loaded.history
@@ -107,10 +120,20 @@ public actor SearchEngine {
             }
         }
         defer { timeout?.cancel() }
+        let watchdog = remote.map { remote in
+            Task {
+                let period = Int64(min(1, remote.leaseTimeout / 4) * 1000)
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(period))
+                    try await self.expireLeases()
+                }
+            }
+        }
+        defer { watchdog?.cancel() }
 
         try await withThrowingDiscardingTaskGroup { group in
             while true {
-                while let job = nextJob() {
+                while let job = nextJob(for: nil) {
                     running += 1
                     executing += 1
                     let flag = CancellationFlag()
@@ -118,7 +141,7 @@ public actor SearchEngine {
                     history.upsert(TrialSnapshot(number: job.number, state: .running, params: job.params))
                     group.addTask { try await self.execute(job, flag: flag) }
                 }
-                guard running > 0 else { break }
+                guard running > 0 || waitsForWorkers else { break }
                 await withCheckedContinuation { loopWakeup = $0 }
             }
         }
@@ -129,15 +152,26 @@ public actor SearchEngine {
     public func interrupt(_ why: String) {
         if stopReason == nil { stopReason = .interrupted(why) }
         for flag in runningFlags.values { flag.cancel() }
+        if !leases.held.isEmpty {
+            Task { try await self.abandonLeases("the coordinator stopped: \(why)") }
+        }
+        wakeLoop()
     }
 
-    /// The next attempt to start, or nil when nothing may start now.
-    private func nextJob() -> TrialJob? {
-        guard stopReason == nil, executing < parallel, done + running < budget else { return nil }
+    /// Whether the run loop must keep waiting with nothing running: remote workers may still take trials.
+    private var waitsForWorkers: Bool {
+        remote != nil && overReason == nil
+    }
+
+    /// The next attempt to start, on a local slot (`worker` nil) or for a remote worker; nil when nothing may start now.
+    func nextJob(for worker: String?) -> TrialJob? {
+        guard stopReason == nil, worker != nil || executing < parallel, done + running < budget else { return nil }
         if !retries.isEmpty {
             let retry = retries.removeFirst()
             defer { nextNumber += 1 }
-            return TrialJob(number: nextNumber, draw: retry.draw, params: retry.params, attempt: retry.attempt + 1, retryOf: retry.original)
+            return TrialJob(
+                number: nextNumber, draw: retry.draw, params: retry.params, attempt: retry.attempt + 1, retryOf: retry.original,
+                worker: worker)
         }
         guard !exhausted else { return nil }
         guard let params = sampler.suggest(index: nextDraw, space: spec.searchSpace, history: history) else {
@@ -148,7 +182,7 @@ public actor SearchEngine {
             nextNumber += 1
             nextDraw += 1
         }
-        return TrialJob(number: nextNumber, draw: nextDraw, params: params, attempt: 1, retryOf: nil)
+        return TrialJob(number: nextNumber, draw: nextDraw, params: params, attempt: 1, retryOf: nil, worker: worker)
     }
 
     /// Runs one attempt off the actor and commits its outcome; only then does the actor learn of it.
@@ -181,7 +215,7 @@ public actor SearchEngine {
     }
 
     /// A scheduler decision for a committed report; notable decisions are stored with their reasons.
-    private func judge(trial number: Int, step: Int, value: Double) -> SchedulerDecision.Action {
+    func judge(trial number: Int, step: Int, value: Double) -> SchedulerDecision.Action {
         history.record(number: number, step: step, value: value)
         let decision = scheduler.decide(trial: number, step: step, value: value, history: history)
         if decision.isNotable { store.recordDecision(experiment: experiment.id, trial: number, decision: decision) }
@@ -204,13 +238,13 @@ public actor SearchEngine {
         !sampler.learnsFromHistory && finish.state != .failed
     }
 
-    private func wakeLoop() {
+    func wakeLoop() {
         loopWakeup?.resume()
         loopWakeup = nil
     }
 
     /// The store row for an outcome, deciding whether a failed attempt is re-queued.
-    private func finishRecord(for job: TrialJob, outcome: TrialOutcome) -> TrialFinish {
+    func finishRecord(for job: TrialJob, outcome: TrialOutcome) -> TrialFinish {
         let metrics = outcome.metrics
         switch outcome {
         case .completed:
@@ -224,9 +258,9 @@ public actor SearchEngine {
     }
 
     /// Updates the in-memory mirror of the store after a commit and reports progress.
-    private func record(_ job: TrialJob, _ finish: TrialFinish) {
+    func record(_ job: TrialJob, _ finish: TrialFinish) {
         running -= 1
-        if !freesSlotEarly(finish) { executing -= 1 }
+        if job.worker == nil && !freesSlotEarly(finish) { executing -= 1 }
         runningFlags[job.number] = nil
         defer { wakeLoop() }
         history.finish(number: job.number, state: finish.state, value: finish.state == .failed ? nil : finish.value)
@@ -289,6 +323,7 @@ public actor SearchEngine {
             }
         }
         try await store.close(experiment: experiment.id, state: state, message: message, owner: owner)
+        closed = true
         return RunSummary(
             experiment: spec.name, state: state.rawValue, message: message, done: done, total: budget, failed: failedCount,
             bestTrial: best?.number, best: best?.value, elapsed: elapsedSeconds, isError: isError)

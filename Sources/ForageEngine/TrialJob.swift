@@ -7,6 +7,8 @@ struct TrialJob: Sendable {
     var params: ParameterSet
     var attempt: Int
     var retryOf: Int?
+    /// The remote worker running it, or nil for a local slot.
+    var worker: String? = nil
 }
 
 /// A re-queued attempt waiting for its retry.

@@ -101,7 +101,11 @@ public enum SpecLoader {
         let fields = try node.mapping(allowed: ["trials", "parallel", "timeout", "max_failures", "retries"])
         var budget = Budget()
         if let node = fields["trials"] { budget.trials = try positive(node.int(), node) }
-        if let node = fields["parallel"] { budget.parallel = try positive(node.int(), node) }
+        if let node = fields["parallel"] {
+            // 0 is a pure coordinator: every trial runs on remote workers (`--listen`).
+            budget.parallel = try node.int()
+            guard budget.parallel >= 0 else { throw node.error("must be 0 (remote workers only) or more, found \(budget.parallel)") }
+        }
         if let node = fields["timeout"] { budget.timeout = try node.duration() }
         if let node = fields["max_failures"] { budget.maxFailures = try positive(node.int(), node) }
         if let node = fields["retries"] {

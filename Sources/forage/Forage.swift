@@ -9,7 +9,7 @@ struct Forage: AsyncParsableCommand {
         abstract: "Hyperparameter search and AutoML experiments, stored in SQLite, resumable after any crash.",
         version: ForageVersion.current,
         subcommands: [
-            Run.self, Resume.self, Status.self, Trials.self, Leaderboard.self, Promote.self, Models.self, Serve.self, Dashboard.self,
+            Run.self, Resume.self, Status.self, Trials.self, Leaderboard.self, Promote.self, Models.self, Serve.self, Dashboard.self, Worker.self,
             Predict.self, Bench.self,
         ]
     )

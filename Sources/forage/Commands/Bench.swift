@@ -55,7 +55,7 @@ extension Forage {
                     }
                     let spec = try SpecLoader.load(path: scheduler)
                     printNote("running \(spec.name) with and without \(spec.scheduler.algorithm.rawValue)…")
-                    let (executor, _) = try ExecutorFactory.make(for: spec)
+                    let (executor, _) = try TrialSetup.make(for: spec)
                     print("")
                     print("early stopping: \(spec.name), \(spec.budget.trials) trials, \(spec.searcher.algorithm.rawValue) seed \(spec.searcher.seed)")
                     print(try await SchedulerBenchmark.run(spec: spec, scheduler: spec.scheduler, executor: executor).table())

@@ -2,6 +2,8 @@ import ArgumentParser
 import ForageCore
 import ForageEngine
 import ForageRegistry
+import ForageRemote
+import ForageServer
 import ForageSpec
 import ForageStore
 import Foundation
@@ -22,6 +24,8 @@ extension Forage {
         @Option(help: "Searcher seed (overrides searcher.seed).")
         var seed: Int?
 
+        @OptionGroup var coordinator: CoordinatorOptions
+
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
@@ -34,12 +38,16 @@ extension Forage {
                 if let name { experiment.name = name }
                 if let seed { experiment.searcher.seed = UInt64(seed) }
                 let store = try storeOptions.openOrCreate()
-                let (executor, data) = try ExecutorFactory.make(for: experiment)
-                let options = RunOptions(trials: budget.trials, parallel: budget.parallel, progress: ProgressPrinter.make())
+                let (executor, data) = try TrialSetup.make(for: experiment)
+                var options = RunOptions(trials: budget.trials, parallel: budget.parallel, progress: ProgressPrinter.make())
+                options.remote = coordinator.remote
+                let listener = try coordinator.configuration()
                 let engine = try ExperimentRunner.start(
                     spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store,
                     executor: executor, options: options)
-                try await RunSession.run(engine, store: store, name: experiment.name, promote: experiment.promotionRequest)
+                try await RunSession.run(
+                    engine, store: store, name: experiment.name, promote: experiment.promotionRequest,
+                    coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: spec)) })
             }
         }
     }
@@ -54,6 +62,8 @@ extension Forage {
 
         @OptionGroup var budget: BudgetOverrides
 
+        @OptionGroup var coordinator: CoordinatorOptions
+
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
@@ -65,11 +75,15 @@ extension Forage {
                 experiment.name = record.name
                 experiment.searcher.seed = record.seed
                 if let parallel = budget.parallel { experiment.budget.parallel = parallel }
-                let (executor, _) = try ExecutorFactory.make(for: experiment)
-                let options = RunOptions(
+                let (executor, _) = try TrialSetup.make(for: experiment)
+                var options = RunOptions(
                     trials: budget.trials ?? record.budgetTrials, parallel: budget.parallel, progress: ProgressPrinter.make())
+                options.remote = coordinator.remote
+                let listener = try coordinator.configuration()
                 let engine = try ExperimentRunner.resume(spec: experiment, store: store, executor: executor, options: options)
-                try await RunSession.run(engine, store: store, name: record.name, promote: experiment.promotionRequest)
+                try await RunSession.run(
+                    engine, store: store, name: record.name, promote: experiment.promotionRequest,
+                    coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: record.specPath)) })
             }
         }
     }
@@ -92,14 +106,18 @@ struct BudgetOverrides: ParsableArguments {
 
     func validate() throws {
         if let trials, trials < 1 { throw ValidationError("--trials must be at least 1") }
-        if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+        if let parallel, parallel < 0 { throw ValidationError("--parallel must be 0 (with --listen: remote workers only) or more") }
     }
 }
 
 /// Runs an engine with Ctrl-C / SIGTERM handling and prints the closing summary.
 enum RunSession {
     /// Runs the engine; when it finished and `promote` is given (the spec's `promote:` block), promotes the best trial.
-    static func run(_ engine: SearchEngine, store: SQLiteExperimentStore, name: String, promote: PromotionRequest? = nil) async throws {
+    /// With `coordinator`, the run also serves the workers' API (`--listen`) until it ends.
+    static func run(
+        _ engine: SearchEngine, store: SQLiteExperimentStore, name: String, promote: PromotionRequest? = nil,
+        coordinator: (CoordinatorConfiguration, CoordinatorAPI.SpecDocument)? = nil
+    ) async throws {
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
@@ -110,7 +128,17 @@ enum RunSession {
             return source
         }
         defer { signals.forEach { $0.cancel() } }
-        let summary = try await engine.run()
+        let summary: RunSummary
+        if let (configuration, document) = coordinator {
+            summary = try await Coordinator.run(engine, spec: document, configuration: configuration, logger: ServerLogging.logger(level: .warning)) { host, port in
+                let scope = configuration.isLoopback
+                    ? "loopback only; --listen 0.0.0.0:\(port) accepts workers from other machines"
+                    : "reachable from other machines: plain HTTP, bearer token required"
+                printNote("coordinator listening on http://\(host):\(port) (\(scope))")
+            }
+        } else {
+            summary = try await engine.run()
+        }
         ProgressPrinter.finish()
         var line = "\(summary.state): \(summary.done)/\(summary.total) trials"
         if summary.failed > 0 { line += ", \(summary.failed) failed" }

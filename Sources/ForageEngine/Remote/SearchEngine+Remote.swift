@@ -1,0 +1,142 @@
+import ForageCore
+import ForageSearch
+import ForageStore
+import Foundation
+
+/// The engine's side of remote workers (DESIGN §8): leases with deadlines, fencing by lease id, idempotent finishes.
+///
+/// A remote attempt follows the local path: the same budget, retries and scheduler, and its outcome is committed
+/// before the worker's call returns. A lease that is not renewed in time fails its attempt as `lost-worker` and the
+/// trial is re-queued with the same parameters; every later call naming that lease is refused.
+extension SearchEngine {
+    /// Leases up to `max` attempts to `worker`. Each attempt's start is committed (with the worker's name) before the
+    /// grant is returned.
+    public func lease(worker: String, max: Int) async throws -> LeaseAnswer {
+        guard remote != nil else { throw RemoteCallError.invalid("this run does not accept remote workers") }
+        workersSeen.insert(worker)
+        if let over = overReason { return .finished(over) }
+        var grants: [RemoteGrant] = []
+        let timeout = remote?.leaseTimeout ?? 30
+        while grants.count < Swift.max(1, max), let job = nextJob(for: worker) {
+            running += 1
+            let id = UUID().uuidString.lowercased()
+            leases.held[id] = HeldLease(id: id, job: job, worker: worker, deadline: .now + .milliseconds(Int64(timeout * 1000)))
+            history.upsert(TrialSnapshot(number: job.number, state: .running, params: job.params))
+            store.startTrial(
+                experiment: experiment.id,
+                TrialStart(number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf, worker: worker))
+            grants.append(
+                RemoteGrant(
+                    lease: id, trial: job.number, attempt: job.attempt, params: job.params, leaseTimeout: timeout,
+                    judgesReports: scheduler.judgesReports))
+        }
+        if grants.isEmpty { return overReason.map { .finished($0) } ?? .wait(0.2) }
+        try await store.flush()
+        return .granted(grants)
+    }
+
+    /// Extends a lease; refused when the lease is no longer held.
+    public func renew(lease id: String) throws {
+        try touch(id)
+    }
+
+    /// An intermediate report from a remote attempt: committed and judged like a local one. Returns the decision.
+    public func report(lease id: String, step: Int, values: [String: Double]) async throws -> SchedulerDecision.Action {
+        let held = try touch(id)
+        let number = held.job.number
+        guard scheduler.judgesReports else {
+            store.submitReport(experiment: experiment.id, trial: number, step: step, values: values)
+            return .continue
+        }
+        try await store.commitReport(experiment: experiment.id, trial: number, step: step, values: values)
+        guard leases.held[id] != nil else { throw RemoteCallError.leaseNotHeld(id) }
+        guard let value = values[spec.objective.metric] else { return .continue }
+        return judge(trial: number, step: step, value: value)
+    }
+
+    /// Reports that arrive with a finish (the worker batches them when no scheduler judges reports).
+    public func finish(lease id: String, reports: [MetricReport], outcome: TrialOutcome) async throws -> FinishReceipt {
+        if let earlier = leases.finishes[id] {
+            try await earlier.value
+            return .duplicate
+        }
+        guard let held = leases.held.removeValue(forKey: id) else { throw RemoteCallError.leaseNotHeld(id) }
+        for report in reports where report.step != nil {
+            store.submitReport(experiment: experiment.id, trial: held.job.number, step: report.step ?? 0, values: report.values)
+        }
+        try await commitRemote(held, outcome: outcome)
+        return .recorded
+    }
+
+    /// Fails every lease whose deadline passed as `lost-worker` (re-queued). Called by the run's lease watchdog.
+    func expireLeases() async throws {
+        for held in leases.expired(at: .now) {
+            guard leases.held.removeValue(forKey: held.id) != nil else { continue }
+            let timeout = remote?.leaseTimeout ?? 0
+            let message = "worker \(held.worker) stopped renewing its lease (no word for \(Format.seconds(timeout)) s)"
+            try await commitRemote(held, outcome: .failed(reason: .lostWorker, message: message, metrics: [:]))
+        }
+    }
+
+    /// Fails every held lease as `interrupted` (re-queued): the run is stopping and will not wait for workers.
+    func abandonLeases(_ why: String) async throws {
+        for held in leases.held.values.sorted(by: { $0.job.number < $1.job.number }) {
+            guard leases.held.removeValue(forKey: held.id) != nil else { continue }
+            try await commitRemote(held, outcome: .failed(reason: .interrupted, message: why, metrics: [:]))
+        }
+    }
+
+    /// Workers that asked for work at least once, and whether all of them have been told the run is over.
+    public var remoteWorkers: (seen: Set<String>, told: Set<String>) { (workersSeen, workersTold) }
+
+    /// Records that `worker` has been told the run is over (the coordinator may stop once all have).
+    public func told(_ worker: String) {
+        workersTold.insert(worker)
+    }
+
+    /// Commits a remote attempt's outcome (idempotently: a concurrent duplicate waits for the same commit).
+    private func commitRemote(_ held: HeldLease, outcome: TrialOutcome) async throws {
+        let finish = finishRecord(for: held.job, outcome: outcome)
+        let store = self.store
+        let id = experiment.id
+        let commit = Task { try await store.finishTrial(experiment: id, finish) }
+        leases.remember(held.id, commit)
+        try await commit.value
+        record(held.job, finish)
+    }
+
+    @discardableResult
+    private func touch(_ id: String) throws -> HeldLease {
+        guard var held = leases.held[id] else { throw RemoteCallError.leaseNotHeld(id) }
+        held.deadline = .now + .milliseconds(Int64((remote?.leaseTimeout ?? 30) * 1000))
+        leases.held[id] = held
+        return held
+    }
+
+    /// Why nothing more will be leased, or nil while the run goes on.
+    var overReason: String? {
+        switch stopReason {
+        case .maxFailures: return "the run stopped at budget.max_failures"
+        case .interrupted(let why): return "the run was interrupted (\(why))"
+        case nil: break
+        }
+        if done >= budget { return "the budget of \(budget) trials is spent" }
+        if exhausted && retries.isEmpty && running == 0 { return "the searcher has no more points" }
+        if closed { return "the experiment is closed" }
+        return nil
+    }
+}
+
+/// Number formatting shared by messages.
+enum Format {
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+    }
+}
+
+extension SearchEngine {
+    /// The run's counters as the coordinator's status call reports them.
+    public func remoteStatus() -> (done: Int, total: Int, running: Int, leases: Int, over: String?) {
+        (done, budget, running, leases.held.count, overReason)
+    }
+}

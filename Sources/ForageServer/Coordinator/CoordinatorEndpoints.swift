@@ -1,0 +1,134 @@
+import ForageCore
+import ForageEngine
+import ForageRemote
+import Foundation
+import Hummingbird
+
+/// The coordinator's API (`CoordinatorAPI`, version 1) over a running `SearchEngine`: every call is one engine call,
+/// and every answer is sent only after what it reports is committed.
+struct CoordinatorEndpoints: Sendable {
+    let engine: SearchEngine
+    let spec: CoordinatorAPI.SpecDocument
+    /// The largest request body accepted (reports and finishes are small).
+    static let maxBody = 4 << 20
+
+    func add(to router: Router<BasicRequestContext>) {
+        let v1 = router.group(RouterPath(CoordinatorAPI.prefix))
+        v1.post("leases") { request, _ in await lease(request) }
+        v1.post("leases/:lease/renew") { _, context in await renew(context.parameters.get("lease") ?? "") }
+        v1.post("leases/:lease/reports") { request, context in await report(request, lease: context.parameters.get("lease") ?? "") }
+        v1.post("leases/:lease/finish") { request, context in await finish(request, lease: context.parameters.get("lease") ?? "") }
+        v1.get("spec") { _, _ in Self.encode(spec) }
+        v1.get("status") { _, _ in
+            let status = await engine.remoteStatus()
+            return Self.encode(
+                CoordinatorAPI.StatusResponse(
+                    experiment: spec.experiment, done: status.done, total: status.total, running: status.running, leases: status.leases,
+                    over: status.over))
+        }
+    }
+
+    func lease(_ request: Request) async -> Response {
+        await answering(request, as: CoordinatorAPI.LeaseRequest.self) { body in
+            guard !body.worker.isEmpty, body.worker.count <= 200 else { throw RemoteCallError.invalid("worker must be a name of 1 to 200 characters") }
+            switch try await engine.lease(worker: body.worker, max: min(max(body.max, 1), 64)) {
+            case .granted(let grants):
+                let leases = grants.map { grant in
+                    CoordinatorAPI.Grant(
+                        lease: grant.lease, experiment: spec.experiment, specSHA256: spec.specSHA256, trial: grant.trial, attempt: grant.attempt,
+                        params: grant.params, leaseTimeout: grant.leaseTimeout, judgesReports: grant.judgesReports)
+                }
+                return Self.encode(CoordinatorAPI.LeaseResponse(status: .granted, leases: leases))
+            case .wait(let seconds):
+                return Self.encode(CoordinatorAPI.LeaseResponse(status: .wait, retryAfter: seconds))
+            case .finished(let message):
+                await engine.told(body.worker)
+                return Self.encode(CoordinatorAPI.LeaseResponse(status: .finished, message: message))
+            }
+        }
+    }
+
+    func renew(_ lease: String) async -> Response {
+        do {
+            try await engine.renew(lease: lease)
+            return Self.encode(CoordinatorAPI.ActionResponse(action: .continue))
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    func report(_ request: Request, lease: String) async -> Response {
+        await answering(request, as: CoordinatorAPI.Report.self) { body in
+            let action = try await engine.report(lease: lease, step: body.step, values: body.values)
+            return Self.encode(CoordinatorAPI.ActionResponse(action: action))
+        }
+    }
+
+    func finish(_ request: Request, lease: String) async -> Response {
+        await answering(request, as: CoordinatorAPI.FinishRequest.self) { body in
+            guard let outcome = body.outcome else {
+                throw RemoteCallError.invalid("state must be completed, pruned or failed, found \(body.state.rawValue)")
+            }
+            let reports = body.reports.map { MetricReport(step: $0.step, values: $0.values) }
+            let receipt = try await engine.finish(lease: lease, reports: reports, outcome: outcome)
+            return Self.encode(CoordinatorAPI.FinishResponse(recorded: true, duplicate: receipt == .duplicate))
+        }
+    }
+
+    /// Decodes the body as `Body`, runs `handle`, and turns every failure into its status and message.
+    private func answering<Body: Decodable>(
+        _ request: Request, as type: Body.Type, _ handle: (Body) async throws -> Response
+    ) async -> Response {
+        let body: Body
+        do {
+            var request = request
+            let buffer = try await request.collectBody(upTo: Self.maxBody)
+            body = try WireJSON.decoder().decode(Body.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            return Self.error(.badRequest, "the body is not a valid \(type) request: \(Self.describe(error))")
+        } catch {
+            return Self.error(.badRequest, "cannot read the body: \(error)")
+        }
+        do {
+            return try await handle(body)
+        } catch {
+            return Self.failure(error)
+        }
+    }
+
+    static func failure(_ error: any Error) -> Response {
+        switch error {
+        case let refused as RemoteCallError:
+            switch refused {
+            case .leaseNotHeld: return Self.error(.conflict, refused.description)
+            case .invalid: return Self.error(.badRequest, refused.description)
+            }
+        default:
+            return Self.error(.internalServerError, "\(error)")
+        }
+    }
+
+    static func encode(_ value: some Encodable) -> Response {
+        do {
+            let data = try WireJSON.encoder().encode(value)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        } catch {
+            return Self.error(.internalServerError, "cannot encode the answer: \(error)")
+        }
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        let data = (try? WireJSON.encoder().encode(CoordinatorAPI.ErrorResponse(error: message))) ?? Data()
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

@@ -25,7 +25,7 @@ let package = Package(
         .testTarget(name: "ForageStoreTests", dependencies: ["ForageStore", "ForageTesting"]),
         .testTarget(name: "ForageEngineTests", dependencies: ["ForageEngine", "ForageTesting"]),
         .testTarget(name: "ForageExecutorTests", dependencies: ["ForageExecutor"]),
-        .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting", "ForageServer"]),
+        .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting", "ForageServer", "ForageRemote"]),
         .target(name: "ForageSearch", dependencies: ["ForageCore"]),
         .target(name: "ForageSpec", dependencies: ["ForageCore", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ForageSpecTests", dependencies: ["ForageSpec", "ForageTesting"]),

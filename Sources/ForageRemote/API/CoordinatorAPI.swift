@@ -9,7 +9,7 @@ import Foundation
 /// | `POST /v1/leases` | `LeaseRequest` | `LeaseResponse` |
 /// | `POST /v1/leases/{lease}/renew` | none | `ActionResponse`, or 409 when the lease is not held |
 /// | `POST /v1/leases/{lease}/reports` | `Report` | `ActionResponse` (the scheduler's decision), or 409 |
-/// | `POST /v1/leases/{lease}/finish` | `FinishRequest` | `FinishResponse` (idempotent), or 409 |
+/// | `POST /v1/leases/{lease}/finish` | `FinishRequest` | `FinishResponse` (idempotent; may carry the next leases), or 409 |
 /// | `GET /v1/spec` | none | `SpecDocument` |
 /// | `GET /v1/status` | none | `StatusResponse` |
 ///
@@ -110,16 +110,19 @@ public enum CoordinatorAPI {
         }
     }
 
-    /// How a leased attempt ended, with any reports not sent yet.
+    /// How a leased attempt ended, with any reports not sent yet. `next` asks for the worker's next attempts in
+    /// the same round trip (answered in `FinishResponse.next`).
     public struct FinishRequest: Codable, Sendable {
         public var state: TrialState
         public var metrics: [String: Double]
         public var reason: FailureReason?
         public var message: String?
         public var reports: [Report]
+        public var next: LeaseRequest?
 
-        public init(outcome: TrialOutcome, reports: [Report] = []) {
+        public init(outcome: TrialOutcome, reports: [Report] = [], next: LeaseRequest? = nil) {
             self.reports = reports
+            self.next = next
             metrics = outcome.metrics
             switch outcome {
             case .completed: state = .completed
@@ -142,14 +145,17 @@ public enum CoordinatorAPI {
         }
     }
 
-    /// Whether a finish was committed now or had been already (a retry after a lost reply).
+    /// Whether a finish was committed now or had been already (a retry after a lost reply), and the answer to its
+    /// `next` lease request.
     public struct FinishResponse: Codable, Sendable {
         public var recorded: Bool
         public var duplicate: Bool
+        public var next: LeaseResponse?
 
-        public init(recorded: Bool, duplicate: Bool) {
+        public init(recorded: Bool, duplicate: Bool, next: LeaseResponse? = nil) {
             self.recorded = recorded
             self.duplicate = duplicate
+            self.next = next
         }
     }
 

@@ -60,34 +60,54 @@ public actor Worker {
         for attempt in held.values { attempt.flag.cancel() }
     }
 
-    /// One slot: lease, run, finish, until the run is over or the worker stops.
+    /// One slot: lease, run, finish (asking for the next attempt in the same call), until the run is over or the
+    /// worker stops. Attempts leased but not started when the worker stops are handed back as `interrupted`.
     private func slot() async throws {
+        var queue: [CoordinatorAPI.Grant] = []
         var backoff = Backoff(limit: options.maxBackoff)
         while !stopping && finishedMessage == nil {
-            let answer: CoordinatorAPI.LeaseResponse
-            do {
-                answer = try await client.lease(worker: options.name, max: 1)
-                backoff.reset()
-            } catch {
-                guard case .unreachable(let message) = error else { throw error }
-                if backoff.attempts == 0 { options.log("coordinator unreachable (\(message)); retrying") }
-                try? await Task.sleep(for: .milliseconds(Int64(backoff.next() * 1000)))
+            if queue.isEmpty {
+                let answer: CoordinatorAPI.LeaseResponse
+                do {
+                    answer = try await client.lease(worker: options.name, max: 1)
+                    backoff.reset()
+                } catch {
+                    guard case .unreachable(let message) = error else { throw error }
+                    if backoff.attempts == 0 { options.log("coordinator unreachable (\(message)); retrying") }
+                    try? await Task.sleep(for: .milliseconds(Int64(backoff.next() * 1000)))
+                    continue
+                }
+                queue = await accept(answer)
                 continue
             }
-            switch answer.status {
-            case .finished:
-                if finishedMessage == nil { options.log("the coordinator has no more work: \(answer.message ?? "run over")") }
-                finishedMessage = answer.message ?? "run over"
-            case .wait:
-                try? await Task.sleep(for: .milliseconds(Int64((answer.retryAfter ?? 0.2) * 1000)))
-            case .granted:
-                for grant in answer.leases { try await runAttempt(grant) }
+            let grant = queue.removeFirst()
+            if let next = try await runAttempt(grant, askForNext: queue.isEmpty) {
+                queue += await accept(next)
             }
+        }
+        for grant in queue {
+            held[grant.lease] = HeldAttempt(grant: grant, flag: CancellationFlag())
+            _ = await send(grant, .failed(reason: .interrupted, message: "worker \(options.name) stopped before starting it", metrics: [:]), reports: [], askForNext: false)
         }
     }
 
-    /// Runs one leased attempt and sends its outcome.
-    private func runAttempt(_ grant: CoordinatorAPI.Grant) async throws {
+    /// The attempts a lease answer grants; notes a finished run, and pauses as a `wait` asks.
+    private func accept(_ answer: CoordinatorAPI.LeaseResponse) async -> [CoordinatorAPI.Grant] {
+        switch answer.status {
+        case .finished:
+            if finishedMessage == nil { options.log("the coordinator has no more work: \(answer.message ?? "run over")") }
+            finishedMessage = answer.message ?? "run over"
+            return []
+        case .wait:
+            try? await Task.sleep(for: .milliseconds(Int64((answer.retryAfter ?? 0.2) * 1000)))
+            return []
+        case .granted:
+            return answer.leases
+        }
+    }
+
+    /// Runs one leased attempt and sends its outcome; returns the coordinator's answer to the request for the next.
+    private func runAttempt(_ grant: CoordinatorAPI.Grant, askForNext: Bool) async throws -> CoordinatorAPI.LeaseResponse? {
         let flag = CancellationFlag()
         held[grant.lease] = HeldAttempt(grant: grant, flag: flag)
         if stopping { flag.cancel() }
@@ -96,7 +116,7 @@ public actor Worker {
             experiment = try await self.experiment(for: grant)
         } catch {
             let failure = WorkerSetupError(experiment: grant.experiment, underlying: "\(error)")
-            await send(grant, .failed(reason: .interrupted, message: "worker \(options.name): \(failure)", metrics: [:]), reports: [])
+            _ = await send(grant, .failed(reason: .interrupted, message: "worker \(options.name): \(failure)", metrics: [:]), reports: [], askForNext: false)
             throw failure
         }
         let buffer = ReportBuffer()
@@ -117,42 +137,46 @@ public actor Worker {
                 }
             })
         let outcome = await experiment.executor.run(experiment.invocation(for: grant), reporter: reporter)
-        await send(grant, outcome, reports: buffer.drain())
+        return await send(grant, outcome, reports: buffer.drain(), askForNext: askForNext)
     }
 
-    /// Sends an outcome, retrying while the coordinator is unreachable; a lease no longer held drops it.
-    private func send(_ grant: CoordinatorAPI.Grant, _ outcome: TrialOutcome, reports: [CoordinatorAPI.Report]) async {
+    /// Sends an outcome, retrying while the coordinator is unreachable; a lease no longer held drops it. Returns the
+    /// answer to the next-lease request it carried.
+    private func send(
+        _ grant: CoordinatorAPI.Grant, _ outcome: TrialOutcome, reports: [CoordinatorAPI.Report], askForNext: Bool
+    ) async -> CoordinatorAPI.LeaseResponse? {
         defer { held[grant.lease] = nil }
         if held[grant.lease]?.lost == true {
             summary.dropped += 1
             options.log("trial \(grant.trial) attempt \(grant.attempt): dropped (its lease was lost)")
-            return
+            return nil
         }
-        let request = CoordinatorAPI.FinishRequest(outcome: outcome, reports: reports)
         var backoff = Backoff(limit: options.maxBackoff)
         while true {
+            let next = askForNext && !stopping ? CoordinatorAPI.LeaseRequest(worker: options.name, max: 1) : nil
+            let request = CoordinatorAPI.FinishRequest(outcome: outcome, reports: reports, next: next)
             do {
-                _ = try await client.finish(lease: grant.lease, request)
+                let answer = try await client.finish(lease: grant.lease, request)
                 count(outcome)
                 options.log(Self.line(grant, outcome))
-                return
+                return answer.next
             } catch {
                 switch error {
                 case .unreachable(let message):
                     if backoff.attempts == 0 { options.log("coordinator unreachable while finishing trial \(grant.trial) (\(message)); retrying") }
                     if stopping && backoff.attempts >= 3 {
                         options.log("trial \(grant.trial): result not delivered (the coordinator stayed unreachable)")
-                        return
+                        return nil
                     }
                     try? await Task.sleep(for: .milliseconds(Int64(backoff.next() * 1000)))
                 case .leaseNotHeld:
                     summary.dropped += 1
                     options.log("trial \(grant.trial) attempt \(grant.attempt): dropped (the coordinator no longer holds its lease)")
-                    return
+                    return nil
                 default:
                     summary.failed += 1
                     options.log("trial \(grant.trial): the coordinator refused the result: \(error)")
-                    return
+                    return nil
                 }
             }
         }

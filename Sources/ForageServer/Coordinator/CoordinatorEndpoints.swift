@@ -30,21 +30,26 @@ struct CoordinatorEndpoints: Sendable {
 
     func lease(_ request: Request) async -> Response {
         await answering(request, as: CoordinatorAPI.LeaseRequest.self) { body in
-            guard !body.worker.isEmpty, body.worker.count <= 200 else { throw RemoteCallError.invalid("worker must be a name of 1 to 200 characters") }
-            switch try await engine.lease(worker: body.worker, max: min(max(body.max, 1), 64)) {
-            case .granted(let grants):
-                let leases = grants.map { grant in
-                    CoordinatorAPI.Grant(
-                        lease: grant.lease, experiment: spec.experiment, specSHA256: spec.specSHA256, trial: grant.trial, attempt: grant.attempt,
-                        params: grant.params, leaseTimeout: grant.leaseTimeout, judgesReports: grant.judgesReports)
-                }
-                return Self.encode(CoordinatorAPI.LeaseResponse(status: .granted, leases: leases))
-            case .wait(let seconds):
-                return Self.encode(CoordinatorAPI.LeaseResponse(status: .wait, retryAfter: seconds))
-            case .finished(let message):
-                await engine.told(body.worker)
-                return Self.encode(CoordinatorAPI.LeaseResponse(status: .finished, message: message))
+            Self.encode(try await leases(for: body))
+        }
+    }
+
+    /// Grants what a worker asks for, in the API's terms.
+    private func leases(for request: CoordinatorAPI.LeaseRequest) async throws -> CoordinatorAPI.LeaseResponse {
+        guard !request.worker.isEmpty, request.worker.count <= 200 else { throw RemoteCallError.invalid("worker must be a name of 1 to 200 characters") }
+        switch try await engine.lease(worker: request.worker, max: min(max(request.max, 1), 64)) {
+        case .granted(let grants):
+            let leases = grants.map { grant in
+                CoordinatorAPI.Grant(
+                    lease: grant.lease, experiment: spec.experiment, specSHA256: spec.specSHA256, trial: grant.trial, attempt: grant.attempt,
+                    params: grant.params, leaseTimeout: grant.leaseTimeout, judgesReports: grant.judgesReports)
             }
+            return CoordinatorAPI.LeaseResponse(status: .granted, leases: leases)
+        case .wait(let seconds):
+            return CoordinatorAPI.LeaseResponse(status: .wait, retryAfter: seconds)
+        case .finished(let message):
+            await engine.told(request.worker)
+            return CoordinatorAPI.LeaseResponse(status: .finished, message: message)
         }
     }
 
@@ -71,7 +76,9 @@ struct CoordinatorEndpoints: Sendable {
             }
             let reports = body.reports.map { MetricReport(step: $0.step, values: $0.values) }
             let receipt = try await engine.finish(lease: lease, reports: reports, outcome: outcome)
-            return Self.encode(CoordinatorAPI.FinishResponse(recorded: true, duplicate: receipt == .duplicate))
+            var next: CoordinatorAPI.LeaseResponse?
+            if let request = body.next { next = try await leases(for: request) }
+            return Self.encode(CoordinatorAPI.FinishResponse(recorded: true, duplicate: receipt == .duplicate, next: next))
         }
     }
 

@@ -1,0 +1,177 @@
+import ForageRemote
+import ForageTesting
+import Foundation
+import Testing
+
+/// End-to-end: a coordinator (`forage run --listen`) and `forage worker` processes on loopback. Tokens are required,
+/// an expired lease is fenced off, a worker killed with SIGKILL loses only its attempt (failed `lost-worker`, then
+/// retried elsewhere), and a coordinator killed with SIGKILL and resumed finds its workers again.
+@Suite(.serialized) struct RemoteWorkerTests {
+    static let token = "test-token-0123456789abcdef"
+
+    /// Trials that sleep a little, so that a worker holds each for a while.
+    static func sleepSpec(trials: Int) -> String {
+        """
+        objective: {metric: value, direction: minimize}
+        trial: {function: sleep}
+        search_space: {seconds: {type: float, low: 0.3, high: 0.4}}
+        searcher: {algorithm: random, seed: 3}
+        budget: {trials: \(trials), parallel: 0}
+        """
+    }
+
+    func coordinator(_ arguments: [String], in directory: TemporaryDirectory, label: String = "coordinator") async throws -> (LoggedProcess, Int) {
+        let process = try LoggedProcess.start(arguments + ["--token-file", "token"], in: directory.url, label: label)
+        let line = try await process.waitForStderrLine(containing: "coordinator listening on")
+        let text = try #require(line, "the coordinator did not start: \(process.stderr)")
+        let port = text.split(separator: "http://127.0.0.1:").last?.prefix(while: \.isNumber)
+        return (process, try #require(port.flatMap { Int($0) }, "no port in \(text)"))
+    }
+
+    func worker(_ name: String, port: Int, in directory: TemporaryDirectory) throws -> LoggedProcess {
+        try LoggedProcess.start(
+            ["worker", "--coordinator", "http://127.0.0.1:\(port)", "--token-file", "token", "--name", name], in: directory.url, label: name)
+    }
+
+    func trials(_ name: String, in directory: TemporaryDirectory) throws -> [[String: Any]] {
+        let output = try ForageProcess.run(["trials", name, "--format", "json"], in: directory.url)
+        let document = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+        return document?["trials"] as? [[String: Any]] ?? []
+    }
+
+    /// Waits until `condition` holds for the experiment's trials (polled through `forage trials`).
+    func waitForTrials(_ name: String, in directory: TemporaryDirectory, timeout: Double = 60, _ condition: ([[String: Any]]) -> Bool) async throws -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if condition(try trials(name, in: directory)) { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    /// The run's final accounting: exactly `budget` completed trials, no trial number twice, and every failed
+    /// attempt retried by a later trial with the same parameters.
+    func checkNothingLostOrDuplicated(_ trials: [[String: Any]], budget: Int) {
+        let numbers = trials.compactMap { $0["number"] as? Int }
+        #expect(Set(numbers).count == numbers.count, "a trial number appears twice")
+        #expect(trials.filter { $0["state"] as? String == "completed" }.count == budget)
+        for failed in trials where failed["state"] as? String == "failed" {
+            let number = failed["number"] as? Int
+            let retry = trials.first { $0["retry_of"] as? Int == number }
+            #expect(retry != nil, "failed trial \(number ?? -1) was never retried")
+            #expect((retry?["params"] as? [String: Any])?["seconds"] as? Double == (failed["params"] as? [String: Any])?["seconds"] as? Double)
+        }
+    }
+
+    @Test func tokensAreRequiredAndAnExpiredLeaseIsFencedOff() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("token", Self.token + "\n")
+        try directory.write("s.yaml", Self.sleepSpec(trials: 3))
+        let (server, port) = try await coordinator(["run", "s.yaml", "--listen", "127.0.0.1:0", "--lease-timeout", "1"], in: directory)
+        defer { server.kill() }
+        let http = HTTPConnection(host: "127.0.0.1", port: port)
+        let lease = Data(#"{"worker": "probe", "max": 1}"#.utf8)
+
+        let anonymous = try http.send(method: "POST", path: "/v1/leases", body: lease)
+        #expect(anonymous.status == 401)
+        let wrong = try http.send(method: "POST", path: "/v1/leases", headers: [("Authorization", "Bearer not-the-token")], body: lease)
+        #expect(wrong.status == 401)
+        let auth = [("Authorization", "Bearer \(Self.token)")]
+        let status = try http.send(method: "GET", path: "/v1/status", headers: auth)
+        let counts = try JSONSerialization.jsonObject(with: status.body) as? [String: Any]
+        #expect(counts?["leases"] as? Int == 0 && counts?["running"] as? Int == 0, "a refused request leased something: \(counts ?? [:])")
+
+        let granted = try http.send(method: "POST", path: "/v1/leases", headers: auth, body: lease)
+        #expect(granted.status == 200)
+        let grant = try #require((try JSONSerialization.jsonObject(with: granted.body) as? [String: Any])?["leases"] as? [[String: Any]]).first
+        let id = try #require(grant?["lease"] as? String)
+        let report = try http.send(method: "POST", path: "/v1/leases/\(id)/reports", headers: auth, body: Data(#"{"step": 1, "values": {"value": 0.5}}"#.utf8))
+        #expect(report.status == 200)
+
+        // No renewal for longer than the timeout: the attempt fails as lost-worker and the lease is refused from now on.
+        try await Task.sleep(for: .milliseconds(2500))
+        let late = try http.send(method: "POST", path: "/v1/leases/\(id)/reports", headers: auth, body: Data(#"{"step": 2, "values": {"value": 0.1}}"#.utf8))
+        #expect(late.status == 409)
+        let finish = try http.send(
+            method: "POST", path: "/v1/leases/\(id)/finish", headers: auth, body: Data(#"{"state": "completed", "metrics": {"value": 0.1}, "reports": []}"#.utf8))
+        #expect(finish.status == 409)
+        #expect(try http.send(method: "POST", path: "/v1/leases/\(id)/renew", headers: auth).status == 409)
+
+        let helper = try worker("helper", port: port, in: directory)
+        defer { helper.kill() }
+        #expect(try await server.waitForExit(timeout: 60), "the run did not finish: \(server.stderr)")
+        #expect(server.process.terminationStatus == 0, "\(server.stderr)")
+        let all = try trials("s", in: directory)
+        checkNothingLostOrDuplicated(all, budget: 3)
+        let lost = try #require(all.first { $0["reason"] as? String == "lost-worker" })
+        #expect(lost["worker"] as? String == "probe")
+        #expect(lost["last_step"] as? Int == 1, "the report on the expired lease changed the trial: \(lost)")
+        #expect(all.filter { $0["state"] as? String == "completed" }.allSatisfy { $0["worker"] as? String == "helper" })
+        #expect(try await helper.waitForExit(timeout: 10), "the worker did not stop when the run ended")
+        #expect(helper.process.terminationStatus == 0)
+    }
+
+    @Test func aKilledWorkersTrialIsRetriedByAnother() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("token", Self.token)
+        try directory.write("s.yaml", Self.sleepSpec(trials: 10))
+        let (server, port) = try await coordinator(["run", "s.yaml", "--listen", "127.0.0.1:0", "--lease-timeout", "1.5"], in: directory)
+        defer { server.kill() }
+        let doomed = try worker("doomed", port: port, in: directory)
+        let survivor = try worker("survivor", port: port, in: directory)
+        defer { survivor.kill() }
+        let holding = try await waitForTrials("s", in: directory) { trials in
+            trials.contains { $0["state"] as? String == "running" && $0["worker"] as? String == "doomed" }
+        }
+        #expect(holding, "worker 'doomed' never held a trial")
+        doomed.kill()
+
+        #expect(try await server.waitForExit(timeout: 90), "the run did not finish: \(server.stderr)")
+        #expect(server.process.terminationStatus == 0, "\(server.stderr)")
+        let all = try trials("s", in: directory)
+        checkNothingLostOrDuplicated(all, budget: 10)
+        let lost = all.filter { $0["reason"] as? String == "lost-worker" }
+        #expect(lost.count == 1, "\(lost)")
+        for attempt in lost {
+            #expect(attempt["worker"] as? String == "doomed")
+            let retry = all.first { $0["retry_of"] as? Int == attempt["number"] as? Int }
+            #expect(retry?["state"] as? String == "completed")
+            #expect(retry?["worker"] as? String == "survivor")
+        }
+        #expect(try await survivor.waitForExit(timeout: 10))
+    }
+
+    @Test func workersFindAResumedCoordinator() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("token", Self.token)
+        try directory.write("s.yaml", Self.sleepSpec(trials: 12))
+        let (first, port) = try await coordinator(["run", "s.yaml", "--listen", "127.0.0.1:0", "--lease-timeout", "2"], in: directory)
+        let workers = try ["w1", "w2"].map { try worker($0, port: port, in: directory) }
+        defer { workers.forEach { $0.kill() } }
+        let started = try await waitForTrials("s", in: directory) { trials in
+            trials.filter { $0["state"] as? String == "completed" }.count >= 3
+        }
+        #expect(started)
+        first.kill()
+        let before = try trials("s", in: directory).filter { $0["state"] as? String == "completed" }
+
+        let (second, _) = try await coordinator(["resume", "s", "--listen", "127.0.0.1:\(port)", "--lease-timeout", "2"], in: directory, label: "resumed")
+        defer { second.kill() }
+        #expect(try await second.waitForExit(timeout: 90), "the resumed run did not finish: \(second.stderr)")
+        #expect(second.process.terminationStatus == 0, "\(second.stderr)")
+        let all = try trials("s", in: directory)
+        checkNothingLostOrDuplicated(all, budget: 12)
+        for trial in before {
+            let now = all.first { $0["number"] as? Int == trial["number"] as? Int }
+            #expect(now?["state"] as? String == "completed" && now?["value"] as? Double == trial["value"] as? Double)
+        }
+        #expect(all.contains { $0["reason"] as? String == "interrupted" }, "no attempt was in flight at the kill")
+        for worker in workers {
+            #expect(try await worker.waitForExit(timeout: 15), "\(worker.stdout)")
+            #expect(worker.process.terminationStatus == 0)
+        }
+    }
+}

@@ -98,6 +98,17 @@ import Testing
         #expect(finish.status == 409)
         #expect(try http.send(method: "POST", path: "/v1/leases/\(id)/renew", headers: auth).status == 409)
 
+        // A finish sent twice (a retry after a lost reply) is recorded once.
+        let second = try http.send(method: "POST", path: "/v1/leases", headers: auth, body: lease)
+        let secondGrant = try #require((try JSONSerialization.jsonObject(with: second.body) as? [String: Any])?["leases"] as? [[String: Any]]).first
+        let secondID = try #require(secondGrant?["lease"] as? String)
+        let result = Data(#"{"state": "completed", "metrics": {"value": 0.25}, "reports": []}"#.utf8)
+        for duplicate in [false, true] {
+            let answer = try http.send(method: "POST", path: "/v1/leases/\(secondID)/finish", headers: auth, body: result)
+            #expect(answer.status == 200)
+            #expect((try JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["duplicate"] as? Bool == duplicate)
+        }
+
         let helper = try worker("helper", port: port, in: directory)
         defer { helper.kill() }
         #expect(try await server.waitForExit(timeout: 60), "the run did not finish: \(server.stderr)")
@@ -107,7 +118,8 @@ import Testing
         let lost = try #require(all.first { $0["reason"] as? String == "lost-worker" })
         #expect(lost["worker"] as? String == "probe")
         #expect(lost["last_step"] as? Int == 1, "the report on the expired lease changed the trial: \(lost)")
-        #expect(all.filter { $0["state"] as? String == "completed" }.allSatisfy { $0["worker"] as? String == "helper" })
+        #expect(all.filter { $0["state"] as? String == "completed" && $0["worker"] as? String == "probe" }.count == 1)
+        #expect(all.filter { $0["state"] as? String == "completed" && $0["worker"] as? String == "helper" }.count == 2)
         #expect(try await helper.waitForExit(timeout: 10), "the worker did not stop when the run ended")
         #expect(helper.process.terminationStatus == 0)
     }
@@ -173,5 +185,25 @@ import Testing
             #expect(try await worker.waitForExit(timeout: 15), "\(worker.stdout)")
             #expect(worker.process.terminationStatus == 0)
         }
+    }
+
+    @Test func aStoppedWorkerHandsBackItsTrial() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("token", Self.token)
+        try directory.write("s.yaml", Self.sleepSpec(trials: 2).replacingOccurrences(of: "low: 0.3, high: 0.4", with: "low: 20, high: 30"))
+        let (server, port) = try await coordinator(["run", "s.yaml", "--listen", "127.0.0.1:0"], in: directory)
+        defer { server.kill() }
+        let leaving = try worker("leaving", port: port, in: directory)
+        defer { leaving.kill() }
+        #expect(try await waitForTrials("s", in: directory) { $0.contains { $0["state"] as? String == "running" } })
+        leaving.process.terminate()
+        #expect(try await leaving.waitForExit(timeout: 10), "SIGTERM did not stop the worker")
+        #expect(leaving.process.terminationStatus == 0, "\(leaving.stdout)")
+        let all = try trials("s", in: directory)
+        let handedBack = all.filter { $0["reason"] as? String == "interrupted" && $0["worker"] as? String == "leaving" }
+        #expect(!handedBack.isEmpty, "\(all)")
+        #expect(!all.contains { $0["state"] as? String == "running" && $0["worker"] as? String == "leaving" })
+        #expect(server.process.isRunning, "the coordinator must go on without the worker")
     }
 }

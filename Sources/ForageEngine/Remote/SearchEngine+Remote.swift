@@ -64,7 +64,7 @@ extension SearchEngine {
         for report in reports where report.step != nil {
             store.submitReport(experiment: experiment.id, trial: held.job.number, step: report.step ?? 0, values: report.values)
         }
-        try await commitRemote(held, outcome: outcome)
+        try await commitRemote(held, outcome: outcome, fromWorker: true)
         return .recorded
     }
 
@@ -74,7 +74,7 @@ extension SearchEngine {
             guard leases.held.removeValue(forKey: held.id) != nil else { continue }
             let timeout = remote?.leaseTimeout ?? 0
             let message = "worker \(held.worker) stopped renewing its lease (no word for \(Format.seconds(timeout)) s)"
-            try await commitRemote(held, outcome: .failed(reason: .lostWorker, message: message, metrics: [:]))
+            try await commitRemote(held, outcome: .failed(reason: .lostWorker, message: message, metrics: [:]), fromWorker: false)
         }
     }
 
@@ -82,7 +82,7 @@ extension SearchEngine {
     func abandonLeases(_ why: String) async throws {
         for held in leases.held.values.sorted(by: { $0.job.number < $1.job.number }) {
             guard leases.held.removeValue(forKey: held.id) != nil else { continue }
-            try await commitRemote(held, outcome: .failed(reason: .interrupted, message: why, metrics: [:]))
+            try await commitRemote(held, outcome: .failed(reason: .interrupted, message: why, metrics: [:]), fromWorker: false)
         }
     }
 
@@ -94,13 +94,15 @@ extension SearchEngine {
         workersTold.insert(worker)
     }
 
-    /// Commits a remote attempt's outcome (idempotently: a concurrent duplicate waits for the same commit).
-    private func commitRemote(_ held: HeldLease, outcome: TrialOutcome) async throws {
+    /// Commits a remote attempt's outcome. A worker's own finish is remembered, so that a retry of it (after a lost
+    /// reply) waits for the same commit and is answered as a duplicate; an attempt the coordinator ended itself
+    /// (expired, abandoned) is not, so the worker's late finish is refused.
+    private func commitRemote(_ held: HeldLease, outcome: TrialOutcome, fromWorker: Bool) async throws {
         let finish = finishRecord(for: held.job, outcome: outcome)
         let store = self.store
         let id = experiment.id
         let commit = Task { try await store.finishTrial(experiment: id, finish) }
-        leases.remember(held.id, commit)
+        if fromWorker { leases.remember(held.id, commit) }
         try await commit.value
         record(held.job, finish)
     }

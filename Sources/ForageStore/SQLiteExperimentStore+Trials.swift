@@ -95,20 +95,29 @@ extension SQLiteExperimentStore {
 
     /// Records a trial's final state and metrics; returns only once it (and everything queued before it) is committed.
     public func finishTrial(experiment id: Int64, _ finish: TrialFinish) async throws {
+        try await commits.commit { db in try Self.write(finish, experiment: id, db) }
+    }
+
+    /// Records several trials' final states in one transaction (a remote worker's batch of results).
+    public func finishTrials(experiment id: Int64, _ finishes: [TrialFinish]) async throws {
         try await commits.commit { db in
-            try db.cachedStatement(sql: """
-                UPDATE trials SET state = ?1, value = ?2, reason = ?3, message = ?4, requeued = ?5, finished_at = ?6,
-                    last_step = COALESCE(?7, (SELECT MAX(step) FROM intermediate_values WHERE experiment_id = ?8 AND trial = ?9))
-                WHERE experiment_id = ?8 AND number = ?9
-                """).execute(arguments: [
-                    finish.state.rawValue, finish.value, finish.reason?.rawValue, finish.message, finish.requeued,
-                    finish.finishedAt.timeIntervalSince1970, finish.lastStep, id, finish.number,
-                ])
-            guard db.changesCount == 1 else { throw StoreError.database("trial \(finish.number) was never started") }
-            let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO trial_metrics (experiment_id, trial, name, value) VALUES (?, ?, ?, ?)")
-            for (name, value) in finish.metrics where value.isFinite {
-                try statement.execute(arguments: [id, finish.number, name, value])
-            }
+            for finish in finishes { try Self.write(finish, experiment: id, db) }
+        }
+    }
+
+    private static func write(_ finish: TrialFinish, experiment id: Int64, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            UPDATE trials SET state = ?1, value = ?2, reason = ?3, message = ?4, requeued = ?5, finished_at = ?6,
+                last_step = COALESCE(?7, (SELECT MAX(step) FROM intermediate_values WHERE experiment_id = ?8 AND trial = ?9))
+            WHERE experiment_id = ?8 AND number = ?9
+            """).execute(arguments: [
+                finish.state.rawValue, finish.value, finish.reason?.rawValue, finish.message, finish.requeued,
+                finish.finishedAt.timeIntervalSince1970, finish.lastStep, id, finish.number,
+            ])
+        guard db.changesCount == 1 else { throw StoreError.database("trial \(finish.number) was never started") }
+        let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO trial_metrics (experiment_id, trial, name, value) VALUES (?, ?, ?, ?)")
+        for (name, value) in finish.metrics where value.isFinite {
+            try statement.execute(arguments: [id, finish.number, name, value])
         }
     }
 

@@ -54,18 +54,46 @@ extension SearchEngine {
         return judge(trial: number, step: step, value: value)
     }
 
-    /// Reports that arrive with a finish (the worker batches them when no scheduler judges reports).
+    /// A worker's finish, with the reports it batched (when no scheduler judges reports). Committed before it
+    /// returns; a finish sent again for the same lease (a retry after a lost reply) is answered `.duplicate`.
     public func finish(lease id: String, reports: [MetricReport], outcome: TrialOutcome) async throws -> FinishReceipt {
-        if let earlier = leases.finishes[id] {
-            try await earlier.value
-            return .duplicate
+        try await finishAll([(id, reports, outcome)])[0].get()
+    }
+
+    /// Several finishes at once, committed in one transaction. Each is answered on its own: a lease that is not
+    /// held is refused without refusing the others.
+    public func finishAll(_ items: [(lease: String, reports: [MetricReport], outcome: TrialOutcome)]) async throws
+        -> [Result<FinishReceipt, RemoteCallError>]
+    {
+        var answers = [Result<FinishReceipt, RemoteCallError>](repeating: .success(.duplicate), count: items.count)
+        var accepted: [(held: HeldLease, finish: TrialFinish)] = []
+        var repeated: [Task<Void, any Error>] = []
+        for (index, item) in items.enumerated() {
+            if let earlier = leases.finishes[item.lease] {
+                repeated.append(earlier)
+                continue
+            }
+            guard let held = leases.held.removeValue(forKey: item.lease) else {
+                answers[index] = .failure(.leaseNotHeld(item.lease))
+                continue
+            }
+            for report in item.reports where report.step != nil {
+                store.submitReport(experiment: experiment.id, trial: held.job.number, step: report.step ?? 0, values: report.values)
+            }
+            accepted.append((held, finishRecord(for: held.job, outcome: item.outcome)))
+            answers[index] = .success(.recorded)
         }
-        guard let held = leases.held.removeValue(forKey: id) else { throw RemoteCallError.leaseNotHeld(id) }
-        for report in reports where report.step != nil {
-            store.submitReport(experiment: experiment.id, trial: held.job.number, step: report.step ?? 0, values: report.values)
+        if !accepted.isEmpty {
+            let store = self.store
+            let id = experiment.id
+            let finishes = accepted.map(\.finish)
+            let commit = Task { try await store.finishTrials(experiment: id, finishes) }
+            for attempt in accepted { leases.remember(attempt.held.id, commit) }
+            try await commit.value
+            for attempt in accepted { record(attempt.held.job, attempt.finish) }
         }
-        try await commitRemote(held, outcome: outcome, fromWorker: true)
-        return .recorded
+        for earlier in repeated { try await earlier.value }
+        return answers
     }
 
     /// Fails every lease whose deadline passed as `lost-worker` (re-queued). Called by the run's lease watchdog.

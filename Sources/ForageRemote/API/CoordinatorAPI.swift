@@ -10,6 +10,7 @@ import Foundation
 /// | `POST /v1/leases/{lease}/renew` | none | `ActionResponse`, or 409 when the lease is not held |
 /// | `POST /v1/leases/{lease}/reports` | `Report` | `ActionResponse` (the scheduler's decision), or 409 |
 /// | `POST /v1/leases/{lease}/finish` | `FinishRequest` | `FinishResponse` (idempotent; may carry the next leases), or 409 |
+/// | `POST /v1/finish` | `BatchFinishRequest` | `BatchFinishResponse`: several finishes in one call (fast trials) |
 /// | `GET /v1/spec` | none | `SpecDocument` |
 /// | `GET /v1/status` | none | `StatusResponse` |
 ///
@@ -155,6 +156,55 @@ public enum CoordinatorAPI {
         public init(recorded: Bool, duplicate: Bool, next: LeaseResponse? = nil) {
             self.recorded = recorded
             self.duplicate = duplicate
+            self.next = next
+        }
+    }
+
+    /// Several finished attempts in one call, and optionally the request for the next leases. Each result is
+    /// answered on its own: one refused lease does not refuse the others.
+    public struct BatchFinishRequest: Codable, Sendable {
+        public struct Item: Codable, Sendable {
+            public var lease: String
+            public var result: FinishRequest
+
+            public init(lease: String, result: FinishRequest) {
+                self.lease = lease
+                self.result = result
+            }
+        }
+
+        public var results: [Item]
+        public var next: LeaseRequest?
+
+        public init(results: [Item], next: LeaseRequest?) {
+            self.results = results
+            self.next = next
+        }
+    }
+
+    /// The answer to each result of a batch (`recorded`, `duplicate` or `refused` with the reason), and to `next`.
+    public struct BatchFinishResponse: Codable, Sendable {
+        public struct Item: Codable, Sendable {
+            public enum Status: String, Codable, Sendable {
+                case recorded, duplicate, refused
+            }
+
+            public var lease: String
+            public var status: Status
+            public var error: String?
+
+            public init(lease: String, status: Status, error: String? = nil) {
+                self.lease = lease
+                self.status = status
+                self.error = error
+            }
+        }
+
+        public var results: [Item]
+        public var next: LeaseResponse?
+
+        public init(results: [Item], next: LeaseResponse?) {
+            self.results = results
             self.next = next
         }
     }

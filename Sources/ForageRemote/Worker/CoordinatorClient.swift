@@ -37,6 +37,10 @@ public final class CoordinatorClient: Sendable {
         try await call("POST", "/leases/\(lease)/finish", body: request)
     }
 
+    public func finish(_ request: CoordinatorAPI.BatchFinishRequest) async throws(CoordinatorClientError) -> CoordinatorAPI.BatchFinishResponse {
+        try await call("POST", "/finish", body: request)
+    }
+
     public func spec() async throws(CoordinatorClientError) -> CoordinatorAPI.SpecDocument {
         try await call("GET", "/spec", body: nil as CoordinatorAPI.Report?)
     }

@@ -54,22 +54,24 @@ public actor Worker {
         return summary
     }
 
-    /// Stops leasing; running attempts are stopped and handed back as `interrupted`.
+    /// Stops leasing; running and queued attempts are stopped and handed back as `interrupted`.
     public func stop() {
         stopping = true
         for attempt in held.values { attempt.flag.cancel() }
     }
 
-    /// One slot: lease, run, finish (asking for the next attempt in the same call), until the run is over or the
-    /// worker stops. Attempts leased but not started when the worker stops are handed back as `interrupted`.
+    /// One slot: lease, run, finish, until the run is over or the worker stops. The finish call carries the request
+    /// for the next attempts, so a trial costs one round trip. When trials take under a few milliseconds, the slot
+    /// leases them in growing batches (up to `maxBatch`) and finishes each batch in one call.
     private func slot() async throws {
         var queue: [CoordinatorAPI.Grant] = []
+        var batchSize = 1
         var backoff = Backoff(limit: options.maxBackoff)
-        while !stopping && finishedMessage == nil {
+        while (!stopping && finishedMessage == nil) || !queue.isEmpty {
             if queue.isEmpty {
                 let answer: CoordinatorAPI.LeaseResponse
                 do {
-                    answer = try await client.lease(worker: options.name, max: 1)
+                    answer = try await client.lease(worker: options.name, max: batchSize)
                     backoff.reset()
                 } catch {
                     guard case .unreachable(let message) = error else { throw error }
@@ -80,18 +82,34 @@ public actor Worker {
                 queue = await accept(answer)
                 continue
             }
-            let grant = queue.removeFirst()
-            if let next = try await runAttempt(grant, askForNext: queue.isEmpty) {
-                queue += await accept(next)
+            let batch = queue
+            queue = []
+            let started = ContinuousClock.now
+            var finished: [FinishedAttempt] = []
+            for grant in batch {
+                finished.append(try await runAttempt(grant))
             }
-        }
-        for grant in queue {
-            held[grant.lease] = HeldAttempt(grant: grant, flag: CancellationFlag())
-            _ = await send(grant, .failed(reason: .interrupted, message: "worker \(options.name) stopped before starting it", metrics: [:]), reports: [], askForNext: false)
+            batchSize = Self.nextBatchSize(after: ContinuousClock.now - started, attempts: batch.count, current: batchSize)
+            if let next = await send(finished, askFor: stopping ? nil : batchSize) {
+                queue = await accept(next)
+            }
         }
     }
 
-    /// The attempts a lease answer grants; notes a finished run, and pauses as a `wait` asks.
+    /// Largest number of attempts leased at once by one slot.
+    static let maxBatch = 32
+
+    /// Doubles the batch while attempts take under 2 ms each, and goes back to one at a time past 20 ms, so slow
+    /// trials are never held back behind others.
+    static func nextBatchSize(after elapsed: Duration, attempts: Int, current: Int) -> Int {
+        let each = (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) / Double(max(attempts, 1))
+        if each < 0.002 { return min(maxBatch, current * 2) }
+        if each > 0.02 { return 1 }
+        return current
+    }
+
+    /// The attempts a lease answer grants (held from now on, so they are renewed); notes a finished run, and pauses
+    /// as a `wait` asks.
     private func accept(_ answer: CoordinatorAPI.LeaseResponse) async -> [CoordinatorAPI.Grant] {
         switch answer.status {
         case .finished:
@@ -102,21 +120,36 @@ public actor Worker {
             try? await Task.sleep(for: .milliseconds(Int64((answer.retryAfter ?? 0.2) * 1000)))
             return []
         case .granted:
+            for grant in answer.leases {
+                let flag = CancellationFlag()
+                if stopping { flag.cancel() }
+                held[grant.lease] = HeldAttempt(grant: grant, flag: flag)
+            }
             return answer.leases
         }
     }
 
-    /// Runs one leased attempt and sends its outcome; returns the coordinator's answer to the request for the next.
-    private func runAttempt(_ grant: CoordinatorAPI.Grant, askForNext: Bool) async throws -> CoordinatorAPI.LeaseResponse? {
-        let flag = CancellationFlag()
-        held[grant.lease] = HeldAttempt(grant: grant, flag: flag)
-        if stopping { flag.cancel() }
+    /// An attempt that ended here, waiting to be sent.
+    private struct FinishedAttempt {
+        var grant: CoordinatorAPI.Grant
+        var outcome: TrialOutcome
+        var reports: [CoordinatorAPI.Report]
+    }
+
+    /// Runs one leased attempt (or, when the worker is stopping, hands it back unstarted as `interrupted`).
+    private func runAttempt(_ grant: CoordinatorAPI.Grant) async throws -> FinishedAttempt {
+        let flag = held[grant.lease]?.flag ?? CancellationFlag()
+        if flag.isCancelled {
+            let outcome = TrialOutcome.failed(reason: .interrupted, message: "worker \(options.name) stopped before it started", metrics: [:])
+            return FinishedAttempt(grant: grant, outcome: outcome, reports: [])
+        }
         let experiment: WorkerExperiment
         do {
             experiment = try await self.experiment(for: grant)
         } catch {
             let failure = WorkerSetupError(experiment: grant.experiment, underlying: "\(error)")
-            _ = await send(grant, .failed(reason: .interrupted, message: "worker \(options.name): \(failure)", metrics: [:]), reports: [], askForNext: false)
+            let outcome = TrialOutcome.failed(reason: .interrupted, message: "worker \(options.name): \(failure)", metrics: [:])
+            _ = await send([FinishedAttempt(grant: grant, outcome: outcome, reports: [])], askFor: nil)
             throw failure
         }
         let buffer = ReportBuffer()
@@ -137,47 +170,53 @@ public actor Worker {
                 }
             })
         let outcome = await experiment.executor.run(experiment.invocation(for: grant), reporter: reporter)
-        return await send(grant, outcome, reports: buffer.drain(), askForNext: askForNext)
+        return FinishedAttempt(grant: grant, outcome: outcome, reports: buffer.drain())
     }
 
-    /// Sends an outcome, retrying while the coordinator is unreachable; a lease no longer held drops it. Returns the
-    /// answer to the next-lease request it carried.
-    private func send(
-        _ grant: CoordinatorAPI.Grant, _ outcome: TrialOutcome, reports: [CoordinatorAPI.Report], askForNext: Bool
-    ) async -> CoordinatorAPI.LeaseResponse? {
-        defer { held[grant.lease] = nil }
-        if held[grant.lease]?.lost == true {
-            summary.dropped += 1
-            options.log("trial \(grant.trial) attempt \(grant.attempt): dropped (its lease was lost)")
-            return nil
+    /// Sends finished attempts in one call, retrying while the coordinator is unreachable; attempts whose lease is
+    /// no longer held are dropped. Returns the answer to the request for `askFor` more attempts.
+    private func send(_ attempts: [FinishedAttempt], askFor: Int?) async -> CoordinatorAPI.LeaseResponse? {
+        var pending: [FinishedAttempt] = []
+        for attempt in attempts {
+            if held[attempt.grant.lease]?.lost == true {
+                held[attempt.grant.lease] = nil
+                summary.dropped += 1
+                options.log("trial \(attempt.grant.trial) attempt \(attempt.grant.attempt): dropped (its lease was lost)")
+            } else {
+                pending.append(attempt)
+            }
         }
+        defer { for attempt in pending { held[attempt.grant.lease] = nil } }
         var backoff = Backoff(limit: options.maxBackoff)
         while true {
-            let next = askForNext && !stopping ? CoordinatorAPI.LeaseRequest(worker: options.name, max: 1) : nil
-            let request = CoordinatorAPI.FinishRequest(outcome: outcome, reports: reports, next: next)
+            let next = askFor.map { CoordinatorAPI.LeaseRequest(worker: options.name, max: $0) }
+            let request = CoordinatorAPI.BatchFinishRequest(
+                results: pending.map { .init(lease: $0.grant.lease, result: CoordinatorAPI.FinishRequest(outcome: $0.outcome, reports: $0.reports)) },
+                next: next)
             do {
-                let answer = try await client.finish(lease: grant.lease, request)
-                count(outcome)
-                options.log(Self.line(grant, outcome))
+                let answer = try await client.finish(request)
+                for (attempt, item) in zip(pending, answer.results) {
+                    if item.status == .refused {
+                        summary.dropped += 1
+                        options.log("trial \(attempt.grant.trial) attempt \(attempt.grant.attempt): dropped (\(item.error ?? "refused"))")
+                    } else {
+                        count(attempt.outcome)
+                        options.log(Self.line(attempt.grant, attempt.outcome))
+                    }
+                }
                 return answer.next
             } catch {
-                switch error {
-                case .unreachable(let message):
-                    if backoff.attempts == 0 { options.log("coordinator unreachable while finishing trial \(grant.trial) (\(message)); retrying") }
-                    if stopping && backoff.attempts >= 3 {
-                        options.log("trial \(grant.trial): result not delivered (the coordinator stayed unreachable)")
-                        return nil
-                    }
-                    try? await Task.sleep(for: .milliseconds(Int64(backoff.next() * 1000)))
-                case .leaseNotHeld:
-                    summary.dropped += 1
-                    options.log("trial \(grant.trial) attempt \(grant.attempt): dropped (the coordinator no longer holds its lease)")
-                    return nil
-                default:
-                    summary.failed += 1
-                    options.log("trial \(grant.trial): the coordinator refused the result: \(error)")
+                guard case .unreachable(let message) = error else {
+                    summary.dropped += pending.count
+                    options.log("the coordinator refused \(pending.count) result(s): \(error)")
                     return nil
                 }
+                if backoff.attempts == 0 { options.log("coordinator unreachable while sending results (\(message)); retrying") }
+                if stopping && backoff.attempts >= 3 {
+                    options.log("\(pending.count) result(s) not delivered (the coordinator stayed unreachable)")
+                    return nil
+                }
+                try? await Task.sleep(for: .milliseconds(Int64(backoff.next() * 1000)))
             }
         }
     }

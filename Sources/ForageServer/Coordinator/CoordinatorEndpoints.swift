@@ -18,6 +18,7 @@ struct CoordinatorEndpoints: Sendable {
         v1.post("leases/:lease/renew") { _, context in await renew(context.parameters.get("lease") ?? "") }
         v1.post("leases/:lease/reports") { request, context in await report(request, lease: context.parameters.get("lease") ?? "") }
         v1.post("leases/:lease/finish") { request, context in await finish(request, lease: context.parameters.get("lease") ?? "") }
+        v1.post("finish") { request, _ in await finishAll(request) }
         v1.get("spec") { _, _ in Self.encode(spec) }
         v1.get("status") { _, _ in
             let status = await engine.remoteStatus()
@@ -79,6 +80,35 @@ struct CoordinatorEndpoints: Sendable {
             var next: CoordinatorAPI.LeaseResponse?
             if let request = body.next { next = try await leases(for: request) }
             return Self.encode(CoordinatorAPI.FinishResponse(recorded: true, duplicate: receipt == .duplicate, next: next))
+        }
+    }
+
+    func finishAll(_ request: Request) async -> Response {
+        await answering(request, as: CoordinatorAPI.BatchFinishRequest.self) { body in
+            var items: [(lease: String, reports: [MetricReport], outcome: TrialOutcome)] = []
+            var answers: [CoordinatorAPI.BatchFinishResponse.Item?] = []
+            for item in body.results {
+                if let outcome = item.result.outcome {
+                    items.append((item.lease, item.result.reports.map { MetricReport(step: $0.step, values: $0.values) }, outcome))
+                    answers.append(nil)
+                } else {
+                    answers.append(.init(lease: item.lease, status: .refused, error: "state must be completed, pruned or failed"))
+                }
+            }
+            var results = try await engine.finishAll(items).makeIterator()
+            let answered = answers.enumerated().map { index, answer -> CoordinatorAPI.BatchFinishResponse.Item in
+                if let answer { return answer }
+                let lease = body.results[index].lease
+                switch results.next() {
+                case .success(.recorded): return .init(lease: lease, status: .recorded)
+                case .success(.duplicate): return .init(lease: lease, status: .duplicate)
+                case .failure(let error): return .init(lease: lease, status: .refused, error: "\(error)")
+                case nil: return .init(lease: lease, status: .refused, error: "not answered")
+                }
+            }
+            var next: CoordinatorAPI.LeaseResponse?
+            if let request = body.next { next = try await leases(for: request) }
+            return Self.encode(CoordinatorAPI.BatchFinishResponse(results: answered, next: next))
         }
     }
 

@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "ForageServer",
             dependencies: [
-                "ForageCore", "ForageStore", "ForageRegistry", "ForageML", "ForageReport", "ForageEngine", "ForageRemote",
+                "ForageCore", "ForageStore", "ForageRegistry", "ForageML", "ForageReport", "ForageEngine", "ForageRemote", "ForageSpec",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

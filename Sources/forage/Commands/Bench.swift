@@ -2,6 +2,7 @@ import ArgumentParser
 import ForageEngine
 import ForageML
 import ForageSearch
+import ForageServer
 import ForageSpec
 import Foundation
 
@@ -9,7 +10,7 @@ extension Forage {
     /// `forage bench …`: release-build benchmarks that print their figures.
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Benchmarks (build with -c release for meaningful numbers).", subcommands: [Overhead.self, Search.self, Trainers.self, ServeLoad.self])
+            abstract: "Benchmarks (build with -c release for meaningful numbers).", subcommands: [Overhead.self, Search.self, Trainers.self, ServeLoad.self, Workers.self])
 
         /// `forage bench overhead`: trials/s with every trial committed, and the leaderboard query time.
         struct Overhead: AsyncParsableCommand {
@@ -32,6 +33,29 @@ extension Forage {
             }
         }
     
+        /// `forage bench workers`: noop trials/s through a coordinator and local `forage worker` processes.
+        struct Workers: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Remote-worker throughput: noop trials/s through a coordinator and 1–2 local `forage worker` processes over loopback.")
+
+            @Option(help: "Trials per configuration.")
+            var trials = 20_000
+
+            func run() async throws {
+                try await reportingErrors {
+                    #if DEBUG
+                    printNote("note: this is a debug build; build with `swift build -c release` for real figures")
+                    #endif
+                    guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+                        throw CLIError("cannot find the forage binary to start workers")
+                    }
+                    let rows = try await WorkerBenchmark.run(
+                        forage: URL(fileURLWithPath: path), trials: trials, configurations: [(1, 1), (2, 1), (2, 2)]) { printNote($0) }
+                    print(WorkerBenchmark.table(rows))
+                }
+            }
+        }
+
         /// `forage bench search`: simple regret of each searcher on the benchmark functions, and TPE suggestion time.
         struct Search: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Search quality: median and IQR of simple regret after 25/50/100 trials over 10 seeds, per searcher.")

@@ -103,6 +103,11 @@ import Testing
         })
         #expect(fromRows == fromRecords)
         #expect(fromRows.labels.count == 2 && fromRows.probabilityRecords[0].count == 3)
+        // The serving fast path (whole rows of finite numbers) gives the same predictions, or nil.
+        #expect(model.predict(numericRows: rows.flatMap { $0 }) == fromRows)
+        #expect(model.predict(numericRows: [1, 2, 3]) == nil)
+        #expect(model.predict(numericRows: [1, 2, .infinity, 4]) == nil)
+        #expect(model.predict(numericRows: []) == nil)
         #expect(throws: PredictionError.wrongFeatureCount(row: 1, expected: 4, found: 3, columns: model.inputColumns)) {
             try model.predict(rows: [[1, 2, 3]])
         }

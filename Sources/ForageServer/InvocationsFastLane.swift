@@ -32,13 +32,16 @@ final class InvocationsFastLane: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private let configuration: Configuration
+    /// Told when a request has fully arrived (whichever path answers it).
+    private let watch: RequestDeadlineHandler
     /// The request being gathered here.
     private var pending: Pending?
     /// Requests passed on to Hummingbird whose response has not ended yet.
     private var passedOn = 0
 
-    init(_ configuration: Configuration) {
+    init(_ configuration: Configuration, watch: RequestDeadlineHandler) {
         self.configuration = configuration
+        self.watch = watch
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -60,6 +63,7 @@ final class InvocationsFastLane: ChannelDuplexHandler, RemovableChannelHandler {
                 pending?.body.writeImmutableBuffer(chunk)
             }
         case .end:
+            watch.requestEnded()
             guard let request = pending else { return context.fireChannelRead(data) }
             pending = nil
             respond(to: request, context: context)

@@ -35,7 +35,7 @@ struct ServeChannel: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         // Raw bytes start the clock (first in the pipeline, before the HTTP decoder, so slow headers count too);
-        // the decoded end of a request stops it (after the decoder).
+        // the decoded end of a request, seen by the fast lane, stops it.
         let watch = RequestDeadlineHandler(timeout: requestTimeout, onTimeout: onTimeout)
         let pipeline = channel.pipeline.syncOperations
         do {
@@ -43,15 +43,12 @@ struct ServeChannel: ServerChildChannel {
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
-        let end = NIOLoopBound(RequestEndHandler(watch: watch), eventLoop: channel.eventLoop)
-        var configuration = http.configuration
-        configuration.additionalChannelHandlers = { [end] in [end.value] }
-        let value = HTTP1Channel(responder: http.responder, configuration: configuration).setup(channel: channel, logger: logger)
+        let value = http.setup(channel: channel, logger: logger)
         // The fast lane goes after Hummingbird's connection-state handler (so idle timeouts and graceful shutdown
         // see its requests) and before the async channel that feeds Hummingbird's handlers.
         do {
             let state = try pipeline.handler(type: HTTPConnectionStateHandler.self)
-            try pipeline.addHandler(InvocationsFastLane(fastLane), position: .after(state))
+            try pipeline.addHandler(InvocationsFastLane(fastLane, watch: watch), position: .after(state))
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
@@ -71,7 +68,7 @@ extension TimeAmount {
 }
 
 /// Watches one connection's requests from their first byte: a request that has not fully arrived (its decoded
-/// end seen by `RequestEndHandler`) within the timeout gets a 408 and the connection is closed. One timer per
+/// end seen by `InvocationsFastLane`) within the timeout gets a 408 and the connection is closed. One timer per
 /// connection at most, re-armed only when it fires, so a busy keep-alive connection costs two stores per request.
 final class RequestDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
@@ -149,21 +146,3 @@ final class RequestDeadlineHandler: ChannelInboundHandler, RemovableChannelHandl
         written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 }
-
-/// Tells the deadline watcher when a request has fully arrived.
-final class RequestEndHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-
-    private let watch: RequestDeadlineHandler
-
-    init(watch: RequestDeadlineHandler) {
-        self.watch = watch
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .end = unwrapInboundIn(data) { watch.requestEnded() }
-        context.fireChannelRead(data)
-    }
-}
-

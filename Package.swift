@@ -49,6 +49,7 @@ let package = Package(
             dependencies: [
                 "ForageCore", "ForageStore", "ForageRegistry", "ForageML", "ForageReport", "ForageEngine", "ForageRemote", "ForageSpec",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

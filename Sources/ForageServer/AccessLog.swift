@@ -28,7 +28,7 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         let path = request.uri.path
-        metrics.request(endpoint: Self.endpoint(path), status: status, nanoseconds: nanoseconds)
+        metrics.request(endpoint: ServerMetrics.Endpoint(path: path), status: status, nanoseconds: nanoseconds)
         guard enabled, logger.logLevel <= .info else { return }
         logger.info(
             "access",
@@ -37,13 +37,5 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
                 "duration_ms": "\(Double(nanoseconds) / 1e6)",
                 "bytes_in": "\(request.headers[.contentLength] ?? "-")",
             ])
-    }
-
-    /// A bounded label for metrics.
-    static func endpoint(_ path: String) -> String {
-        switch path {
-        case "/invocations", "/ping", "/health", "/version", "/metrics": return String(path.dropFirst())
-        default: return "other"
-        }
     }
 }

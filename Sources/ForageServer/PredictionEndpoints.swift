@@ -3,9 +3,6 @@ import ForageRegistry
 import Foundation
 import Hummingbird
 
-/// A request body that did not arrive in time.
-struct BodyTimeout: Error {}
-
 /// The prediction service's endpoints (DESIGN §7): `POST /invocations`, `GET /ping`, `/health`, `/version`,
 /// `/metrics`.
 struct PredictionEndpoints: Sendable {
@@ -13,8 +10,6 @@ struct PredictionEndpoints: Sendable {
     let reference: ModelReference
     let metrics: ServerMetrics
     let maxBodyBytes: Int
-    let deadlines: BodyDeadlines
-    var bodyTimeout: Duration { deadlines.timeout }
 
     func add(to router: Router<BasicRequestContext>) {
         router.post("invocations") { request, _ in await invocations(request) }
@@ -31,54 +26,72 @@ struct PredictionEndpoints: Sendable {
         }
     }
 
+    /// `POST /invocations` when Hummingbird routes it (chunked or oversized bodies, or requests pipelined behind
+    /// another one); the usual case is answered by `InvocationsFastLane` with the same `answer(_:proba:)`.
     func invocations(_ request: Request) async -> Response {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes { return tooLarge() }
         let body: ByteBuffer
         do {
-            body = try await collectBody(request)
+            // A body that stalls is cut by the connection's request timeout (ServeChannel), which answers 408.
+            var request = request
+            body = try await request.collectBody(upTo: maxBodyBytes)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             return tooLarge()
-        } catch is BodyTimeout {
-            return Self.error(.requestTimeout, code: "REQUEST_TIMEOUT", "the body did not arrive within \(bodyTimeout) (slow client)")
         } catch {
             return Self.error(.badRequest, code: "BAD_REQUEST", "cannot read the body: \(error)")
         }
-        let snapshot = served.snapshot
-        let predictions: Predictions
-        do {
-            let document = try body.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSONParser.parse(bytes) }
-            let batch = try InvocationDecoder.decode(document, columns: snapshot.model.inputColumns)
-            switch batch {
-            case .rows(let rows): predictions = try snapshot.model.predict(rows: rows)
-            case .records(let records): predictions = try snapshot.model.predict(records: records)
-            }
-        } catch let error as JSONParseError {
-            return Self.error(.badRequest, code: "MALFORMED_REQUEST", error.description)
-        } catch let error as BadRequest {
-            return Self.error(.badRequest, code: "BAD_REQUEST", error.message)
-        } catch let error as PredictionError {
-            return Self.error(.badRequest, code: "BAD_REQUEST", error.description)
-        } catch {
-            return Self.error(.internalServerError, code: "INTERNAL_ERROR", "\(error)")
-        }
-        metrics.predicted(rows: predictions.count)
-        let proba = request.uri.queryParameters.get("proba").map { $0 == "true" || $0 == "1" } ?? false
+        let proba = request.uri.query.map(Self.wantsProbabilities) ?? false
+        let answer = answer(body, proba: proba)
         var headers: HTTPFields = [.contentType: "application/json"]
-        if let name = Self.versionHeader { headers[name] = String(snapshot.version.version) }
-        return Response(
-            status: .ok, headers: headers,
-            body: .init(byteBuffer: ByteBuffer(bytes: PredictionJSON.encode(predictions, probabilities: proba))))
+        if let version = answer.version, let name = Self.versionHeader { headers[name] = version }
+        return Response(status: answer.status, headers: headers, body: .init(byteBuffer: answer.body))
     }
 
-    /// The body, up to the size limit, or `BodyTimeout` when a stalled client does not send it in time.
-    func collectBody(_ request: Request) async throws -> ByteBuffer {
-        let limit = maxBodyBytes
-        let body = try await deadlines.run {
-            var request = request
-            return try await request.collectBody(upTo: limit)
+    /// A prediction request's answer: the status, the JSON body and (for a 200) the model version that answered.
+    struct Answer {
+        var status: HTTPResponse.Status
+        var body: ByteBuffer
+        var version: String?
+    }
+
+    /// Answers a whole `/invocations` body (synchronous, so the fast lane can call it on the event loop).
+    func answer(_ body: ByteBuffer, proba: Bool) -> Answer {
+        let snapshot = served.snapshot
+        let model = snapshot.model
+        let predictions: Predictions
+        // The common case (`{"inputs": [[numbers]]}` for a model with numeric inputs) skips the JSON tree.
+        let fast = body.withUnsafeReadableBytes { bytes in
+            JSONParser.numericInputs(bytes, width: model.inputColumns.count).flatMap { model.predict(numericRows: $0) }
         }
-        guard let body else { throw BodyTimeout() }
-        return body
+        if let fast {
+            predictions = fast
+        } else {
+            do {
+                let document = try body.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSONParser.parse(bytes) }
+                let batch = try InvocationDecoder.decode(document, columns: model.inputColumns)
+                switch batch {
+                case .rows(let rows): predictions = try model.predict(rows: rows)
+                case .records(let records): predictions = try model.predict(records: records)
+                }
+            } catch let error as JSONParseError {
+                return Answer(status: .badRequest, body: Self.errorBody(code: "MALFORMED_REQUEST", error.description))
+            } catch let error as BadRequest {
+                return Answer(status: .badRequest, body: Self.errorBody(code: "BAD_REQUEST", error.message))
+            } catch let error as PredictionError {
+                return Answer(status: .badRequest, body: Self.errorBody(code: "BAD_REQUEST", error.description))
+            } catch {
+                return Answer(status: .internalServerError, body: Self.errorBody(code: "INTERNAL_ERROR", "\(error)"))
+            }
+        }
+        metrics.predicted(rows: predictions.count)
+        return Answer(
+            status: .ok, body: PredictionJSON.encode(predictions, probabilities: proba, labels: snapshot.labelsJSON),
+            version: snapshot.versionText)
+    }
+
+    /// `proba=true` (or `1`) in a query string.
+    static func wantsProbabilities(_ query: some StringProtocol) -> Bool {
+        query.split(separator: "&").contains { $0 == "proba=true" || $0 == "proba=1" }
     }
 
     /// Every prediction says which model version answered it.
@@ -109,6 +122,10 @@ struct PredictionEndpoints: Sendable {
 
     /// MLflow's error shape: `{"error_code": …, "message": …}`.
     static func error(_ status: HTTPResponse.Status, code: String, _ message: String) -> Response {
-        json(#"{"error_code":"\#(code)","message":\#(PredictionJSON.string(message))}"#, status: status)
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: errorBody(code: code, message)))
+    }
+
+    static func errorBody(code: String, _ message: String) -> ByteBuffer {
+        ByteBuffer(string: #"{"error_code":"\#(code)","message":\#(PredictionJSON.string(message))}"#)
     }
 }

@@ -18,18 +18,20 @@ public enum PredictionServer {
         let loader = ModelLoader(registry: registry)
         let served = ServedModel(try loader.load(reference))
         let metrics = ServerMetrics(version: served.snapshot.version.version)
-        let deadlines = BodyDeadlines(timeout: configuration.bodyTimeout)
-        let sweeper = Task { await deadlines.sweep() }
-        defer { sweeper.cancel() }
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(AccessLogMiddleware(logger: logger, metrics: metrics, enabled: configuration.accessLog))
-        PredictionEndpoints(served: served, reference: reference, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes,
-            deadlines: deadlines
-        ).add(to: router)
-        let idle = configuration.idleTimeout.components
+        let endpoints = PredictionEndpoints(served: served, reference: reference, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes)
+        endpoints.add(to: router)
+        let timeoutLogger = logger
+        let server = ServeChannel.builder(
+            idleTimeout: configuration.idleTimeout, requestTimeout: configuration.requestTimeout,
+            fastLane: .init(endpoints: endpoints, logger: logger, accessLog: configuration.accessLog, serverName: "forage")
+        ) {
+            metrics.requestTimedOut()
+            timeoutLogger.warning("closed a connection whose request did not arrive within the request timeout (slow client)")
+        }
         let app = Application(
-            router: router,
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
+            router: router, server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "forage"),
             onServerRunning: { channel in
                 onRunning(configuration.host, channel.localAddress?.port ?? configuration.port)

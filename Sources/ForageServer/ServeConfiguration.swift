@@ -13,8 +13,9 @@ public struct ServeConfiguration: Sendable {
     public var accessLog: Bool
     /// On SIGTERM, how long in-flight requests may take before the server stops anyway.
     public var drainTimeout: Duration = .seconds(10)
-    /// A request whose body has not fully arrived after this long gets 408.
-    public var bodyTimeout: Duration = .seconds(10)
+    /// A request (head and body) that has not fully arrived this long after its first byte gets 408 and its
+    /// connection is closed (slow clients: headers or body sent a few bytes at a time).
+    public var requestTimeout: Duration = .seconds(5)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 << 20, pollInterval: Duration = .milliseconds(500),

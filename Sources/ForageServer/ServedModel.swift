@@ -7,10 +7,21 @@ import Synchronization
 /// one whole version (the old one until the new one is loaded and checked).
 public final class ServedModel: Sendable {
     /// A loaded version.
-    public struct Snapshot: Sendable {
+    public final class Snapshot: Sendable {
         public let model: Model
         public let version: ModelVersion
         public let loadedAt: Date
+        /// Worked out once per version rather than per request: the class labels as JSON, the version header.
+        let labelsJSON: [[UInt8]]
+        let versionText: String
+
+        public init(model: Model, version: ModelVersion, loadedAt: Date) {
+            self.model = model
+            self.version = version
+            self.loadedAt = loadedAt
+            labelsJSON = model.file.header.classLabels.map(PredictionJSON.label)
+            versionText = String(version.version)
+        }
     }
 
     private let current: Mutex<Snapshot>

@@ -4,16 +4,48 @@ import Synchronization
 
 /// The service's Prometheus metrics through swift-metrics (with its own factory, so no global bootstrap is needed):
 /// requests by endpoint and status, latency histograms, errors, predicted rows and the model version served.
+/// Recording a 200 takes no lock and no string hashing (those counters and the timers are made up front); other
+/// statuses' counters are made on first use.
 final class ServerMetrics: Sendable {
+    /// The bounded `endpoint` label.
+    enum Endpoint: Int, CaseIterable, Sendable {
+        case invocations, ping, health, version, metrics, other
+
+        var label: String {
+            switch self {
+            case .invocations: return "invocations"
+            case .ping: return "ping"
+            case .health: return "health"
+            case .version: return "version"
+            case .metrics: return "metrics"
+            case .other: return "other"
+            }
+        }
+
+        init(path: String) {
+            switch path {
+            case "/invocations": self = .invocations
+            case "/ping": self = .ping
+            case "/health": self = .health
+            case "/version": self = .version
+            case "/metrics": self = .metrics
+            default: self = .other
+            }
+        }
+    }
+
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
     private struct Key: Hashable {
-        let endpoint: String
+        let endpoint: Int
         let status: Int
     }
 
-    private let counters = Mutex<[Key: CoreMetrics.Counter]>([:])
-    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
+    /// Statuses whose counters exist from the start, per endpoint.
+    private static let commonStatuses = [200]
+    private let common: [[CoreMetrics.Counter]]
+    private let others = Mutex<[Key: CoreMetrics.Counter]>([:])
+    private let timers: [CoreMetrics.Timer]
     private let rows: CoreMetrics.Counter
     private let errors: CoreMetrics.Counter
     private let version: CoreMetrics.Gauge
@@ -27,6 +59,15 @@ final class ServerMetrics: Sendable {
             .milliseconds(10), .milliseconds(25), .milliseconds(100), .seconds(1),
         ]
         self.factory = factory
+        common = Endpoint.allCases.map { endpoint in
+            Self.commonStatuses.map { status in
+                CoreMetrics.Counter(
+                    label: "forage_requests_total", dimensions: [("endpoint", endpoint.label), ("status", String(status))], factory: factory)
+            }
+        }
+        timers = Endpoint.allCases.map { endpoint in
+            CoreMetrics.Timer(label: "forage_request_duration_seconds", dimensions: [("endpoint", endpoint.label)], factory: factory)
+        }
         rows = CoreMetrics.Counter(label: "forage_predicted_rows_total", factory: factory)
         errors = CoreMetrics.Counter(label: "forage_request_errors_total", factory: factory)
         version = CoreMetrics.Gauge(label: "forage_model_version", factory: factory)
@@ -35,24 +76,29 @@ final class ServerMetrics: Sendable {
         version.record(initial)
     }
 
-    /// One finished request.
-    func request(endpoint: String, status: Int, nanoseconds: Int64) {
-        let key = Key(endpoint: endpoint, status: status)
-        let counter = counters.withLock { cache in
+    private func counter(_ endpoint: Endpoint, status: Int) -> CoreMetrics.Counter {
+        if let index = Self.commonStatuses.firstIndex(of: status) { return common[endpoint.rawValue][index] }
+        let key = Key(endpoint: endpoint.rawValue, status: status)
+        return others.withLock { cache in
             if let counter = cache[key] { return counter }
-            let counter = CoreMetrics.Counter(label: "forage_requests_total", dimensions: [("endpoint", endpoint), ("status", String(status))], factory: factory)
+            let counter = CoreMetrics.Counter(
+                label: "forage_requests_total", dimensions: [("endpoint", endpoint.label), ("status", String(status))], factory: factory)
             cache[key] = counter
             return counter
         }
-        counter.increment()
-        let timer = timers.withLock { cache in
-            if let timer = cache[endpoint] { return timer }
-            let timer = CoreMetrics.Timer(label: "forage_request_duration_seconds", dimensions: [("endpoint", endpoint)], factory: factory)
-            cache[endpoint] = timer
-            return timer
-        }
-        timer.recordNanoseconds(nanoseconds)
+    }
+
+    /// One finished request.
+    func request(endpoint: Endpoint, status: Int, nanoseconds: Int64) {
+        counter(endpoint, status: status).increment()
+        timers[endpoint.rawValue].recordNanoseconds(nanoseconds)
         if status >= 400 { errors.increment() }
+    }
+
+    /// A connection closed because its request did not arrive in time (no handler ran, so no latency).
+    func requestTimedOut() {
+        counter(.other, status: 408).increment()
+        errors.increment()
     }
 
     func predicted(rows count: Int) { rows.increment(by: count) }

@@ -60,7 +60,7 @@ import Testing
         _ = try forage(["promote", "m", "--trial", "\(numbers[1])", "--model", "iris"], in: directory)
         _ = try forage(["promote", "m", "--trial", "\(numbers[2])", "--model", "iris"], in: directory)
 
-        let server = try ForageProcess.start(["serve", "iris@prod", "--port", "0", "--poll", "0.2", "--body-timeout", "0.5", "--no-access-log"], in: directory.url)
+        let server = try ForageProcess.start(["serve", "iris@prod", "--port", "0", "--poll", "0.2", "--request-timeout", "0.5", "--no-access-log"], in: directory.url)
         defer { if server.process.isRunning { server.process.terminate() } }
         let port = try boundPort(server)
         let client = LoopbackClient(port: port)
@@ -82,13 +82,22 @@ import Testing
             let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
             #expect((object?["predictions"] as? [String]) == expected, "\(body): \(response.text)")
         }
+        // Pipelined requests are answered in order, whichever path answers them.
+        let pipelined = LoopbackClient(port: port)
+        try pipelined.write(
+            LoopbackClient.request(method: "GET", path: "/version") + LoopbackClient.request(method: "POST", path: "/invocations", body: Data(bodies[0].utf8))
+                + LoopbackClient.request(method: "GET", path: "/ping"))
+        #expect(try pipelined.readResponse().text.contains(#""alias":"prod""#))
+        #expect(try pipelined.readResponse().text.contains(#""predictions""#))
+        #expect(try pipelined.readResponse().text.contains(#""status":"ok""#))
+        pipelined.close()
         let proba = try client.send(method: "POST", path: "/invocations?proba=true", body: Data(bodies[0].utf8))
         #expect(proba.text.contains(#""classes":["c0","c1","c2"]"#) && proba.text.contains("probabilities"))
 
         // Bad requests: 400 with a message naming the problem, 413 over the limit; the server keeps serving.
         let bad: [(String, String)] = [
             ("not json", "not valid JSON"),
-            (#"{"inputs": [[1, 2, 3]]}"#, "expected 2 values"),
+            (#"{"inputs": [[1, 2, 3]]}"#, "expected 2 values, got 3 (columns a, b)"),
             (#"{"dataframe_split": {"columns": ["a", "zz"], "data": [[1, 2]]}}"#, "unknown column 'zz'"),
             (#"{"inputs": [[1, "abc"]]}"#, "'abc' is not a number"),
             (#"{"inputs": []}"#, "empty"),
@@ -102,11 +111,33 @@ import Testing
         let huge = LoopbackClient(port: port)
         let big = try huge.send(method: "POST", path: "/invocations", body: Data(repeating: UInt8(ascii: " "), count: 10 << 20))
         #expect(big.status == 413)
-        // A stalled client (half a body) does not hold up others, and gets 408 at the body timeout.
+        // A stalled client (half a body) does not hold up others, and gets 408 at the request timeout.
         let slow = LoopbackClient(port: port)
         try slow.write(Array("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"inp".utf8))
         #expect(try client.send(method: "GET", path: "/ping").status == 200)
         #expect(try slow.readResponse().status == 408)
+        // So does a client sending its headers a few bytes at a time ("slow headers"): the clock runs from the
+        // request's first byte, so trickling does not extend it (an idle timeout would be), and others are served.
+        let trickle = LoopbackClient(port: port)
+        let trickleStart = Date()
+        var trickleOutcome = "no answer"
+        do {
+            try trickle.write(Array("POST /invocations HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8))
+            for _ in 0..<3 {
+                Thread.sleep(forTimeInterval: 0.1)
+                #expect(try client.send(method: "GET", path: "/ping").status == 200)
+                try trickle.write([UInt8(ascii: "z")])
+            }
+            let response = try trickle.readResponse()
+            trickleOutcome = "\(response.status)"
+            #expect(response.status == 408 && response.text.contains("REQUEST_TIMEOUT"), "\(response.status): \(response.text)")
+        } catch {
+            trickleOutcome = "closed: \(error)"  // the connection closed (also a cut), e.g. a write after the 408
+        }
+        let trickleSeconds = Date().timeIntervalSince(trickleStart)
+        #expect(trickleOutcome != "no answer")
+        #expect(trickleSeconds < 3, "slow headers were cut after \(trickleSeconds) s (\(trickleOutcome))")
+        #expect(try client.send(method: "GET", path: "/ping").status == 200)
 
         // Move the alias while requests flow: every request succeeds, the new version answers within 2 s.
         let versionBefore = try client.send(method: "GET", path: "/version")

@@ -103,9 +103,20 @@ import Testing
         })
         #expect(fromRows == fromRecords)
         #expect(fromRows.labels.count == 2 && fromRows.probabilityRecords[0].count == 3)
+        // The serving fast path (whole rows of finite numbers) gives the same predictions, or nil.
+        #expect(model.predict(numericRows: rows.flatMap { $0 }) == fromRows)
+        #expect(model.predict(numericRows: [1, 2, 3]) == nil)
+        #expect(model.predict(numericRows: [1, 2, .infinity, 4]) == nil)
+        #expect(model.predict(numericRows: []) == nil)
         #expect(throws: PredictionError.wrongFeatureCount(row: 1, expected: 4, found: 3, columns: model.inputColumns)) {
             try model.predict(rows: [[1, 2, 3]])
         }
+        // A wrong count names the problem without listing every column of a wide model.
+        let pixels = (0..<64).map { "pixel_\($0)" }
+        #expect(
+            PredictionError.wrongFeatureCount(row: 1, expected: 64, found: 3, columns: pixels).description
+                == "row 1: expected 64 values, got 3 (columns pixel_0, pixel_1, pixel_2, …, pixel_63)")
+        #expect(PredictionError.wrongFeatureCount(row: 2, expected: 2, found: 1, columns: ["a", "b"]).description == "row 2: expected 2 values, got 1 (columns a, b)")
         #expect(throws: PredictionError.notANumber(row: 2, column: "sepal_width", value: "wide")) {
             try model.predict(rows: [[.number(1), .number(1), .number(1), .number(1)], [.number(1), .text("wide"), .number(1), .number(1)]])
         }

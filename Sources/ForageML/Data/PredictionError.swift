@@ -22,11 +22,11 @@ public enum PredictionError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .emptyBatch: return "the batch has no rows"
         case .wrongFeatureCount(let row, let expected, let found, let columns):
-            return "row \(row): expected \(expected) values (\(columns.joined(separator: ", "))), got \(found)"
+            return "row \(row): expected \(expected) values, got \(found) (columns \(Self.summary(columns)))"
         case .unknownColumn(let row, let column, let expected):
-            return "row \(row): unknown column '\(column)'; the model's columns are: \(expected.joined(separator: ", "))"
+            return "row \(row): unknown column '\(column)'; the model's \(expected.count) columns are \(Self.summary(expected))"
         case .missingColumn(let row, let column, let expected):
-            return "row \(row): column '\(column)' is missing; the model's columns are: \(expected.joined(separator: ", "))"
+            return "row \(row): column '\(column)' is missing; the model's \(expected.count) columns are \(Self.summary(expected))"
         case .notANumber(let row, let column, let value):
             return "row \(row), column '\(column)': '\(value)' is not a number"
         case .missingValue(let row, let column):
@@ -35,5 +35,11 @@ public enum PredictionError: Error, Equatable, CustomStringConvertible {
             return "\(path): column '\(column)' needed by the model is not in the header; available: \(available.joined(separator: ", "))"
         case .csv(let error): return error.description
         }
+    }
+
+    /// Column names for a message, shortened when there are many: `a, b, c, …, z`.
+    public static func summary(_ columns: [String], first: Int = 3) -> String {
+        guard columns.count > first + 2, let last = columns.last else { return columns.joined(separator: ", ") }
+        return columns.prefix(first).joined(separator: ", ") + ", …, " + last
     }
 }

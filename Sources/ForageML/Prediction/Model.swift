@@ -8,6 +8,8 @@ public struct Model: Sendable {
     /// The file the model came from (header and weights).
     public let file: ModelFile
     private let kernel: Kernel
+    /// Every input column is numeric (one feature each): rows of numbers only need scaling.
+    private let numericInputs: Bool
 
     private enum Kernel: Sendable {
         case linear(coef: Matrix<Double>, intercept: [Double])
@@ -19,6 +21,7 @@ public struct Model: Sendable {
         self.file = file
         let header = file.header
         let d = header.encoder.featureCount
+        numericInputs = d > 0 && header.encoder.columns.allSatisfy { if case .numeric = $0 { true } else { false } }
         func corrupt(_ reason: String) -> ModelFileError { .corrupt(path: source, reason: reason) }
         guard header.encoder.means.count == d, header.encoder.scales.count == d else {
             throw corrupt("the scaler does not match the \(d) features")
@@ -88,6 +91,34 @@ public struct Model: Sendable {
     public func predict(rows: [[InputValue]]) throws(PredictionError) -> Predictions {
         guard !rows.isEmpty else { throw .emptyBatch }
         return predict(features: try file.header.encoder.encode(rows: rows))
+    }
+
+    /// The serving fast path: `values` holds whole rows of numbers, row after row, in input-column order. They are
+    /// scaled exactly as `predict(rows:)` scales them, so the predictions are the same. Returns nil (use
+    /// `predict(rows:)`, which says what is wrong) when the model has a categorical input, or `values` is not a
+    /// whole number of rows of finite numbers.
+    public func predict(numericRows values: consuming [Double]) -> Predictions? {
+        let d = file.header.encoder.featureCount
+        guard numericInputs, !values.isEmpty, values.count % d == 0 else { return nil }
+        var features = consume values
+        let finite = features.withUnsafeMutableBufferPointer { buffer in
+            file.header.encoder.means.withUnsafeBufferPointer { means in
+                file.header.encoder.scales.withUnsafeBufferPointer { scales in
+                    var start = 0
+                    while start < buffer.count {
+                        for c in 0..<d {
+                            let x = buffer[start + c]
+                            guard x.isFinite else { return false }
+                            buffer[start + c] = (x - means[c]) / scales[c]
+                        }
+                        start += d
+                    }
+                    return true
+                }
+            }
+        }
+        guard finite, let matrix = Matrix(rows: features.count / d, columns: d, storage: features) else { return nil }
+        return predict(features: matrix)
     }
 
     /// Predicts numeric rows in input-column order.

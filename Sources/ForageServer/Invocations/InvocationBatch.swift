@@ -108,10 +108,10 @@ enum InvocationDecoder {
             columns.append(text)
         }
         if let unknown = columns.first(where: { !model.contains($0) }) {
-            throw BadRequest("unknown column '\(unknown)'; the model's columns are: \(model.joined(separator: ", "))")
+            throw BadRequest("unknown column '\(unknown)'; the model's \(model.count) columns are \(PredictionError.summary(model))")
         }
         if let missing = model.first(where: { !columns.contains($0) }) {
-            throw BadRequest("column '\(missing)' is missing; the model's columns are: \(model.joined(separator: ", "))")
+            throw BadRequest("column '\(missing)' is missing; the model's \(model.count) columns are \(PredictionError.summary(model))")
         }
         let order = model.compactMap { columns.firstIndex(of: $0) }
         var rows: [[InputValue]] = []

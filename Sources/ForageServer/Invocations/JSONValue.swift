@@ -287,3 +287,57 @@ struct JSONParser {
         return scratch.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { strtod($0, nil) } ?? .nan }
     }
 }
+
+extension JSONParser {
+    /// The fast path for the most common body, `{"inputs": [[n, …], …]}` with only numbers and rows of `width`
+    /// values: the numbers go straight into one row-major array, with no `JSONValue` tree. Returns nil for any
+    /// other body (another format, strings or nulls, ragged rows, an empty batch, bad JSON); the general parser and
+    /// decoder then answer it, with the precise error when there is one.
+    static func numericInputs(_ bytes: UnsafeRawBufferPointer, width: Int) -> [Double]? {
+        guard width > 0 else { return nil }
+        var parser = JSONParser(bytes: bytes)
+        return parser.numericInputs(width: width)
+    }
+
+    private mutating func consume(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        skipWhitespace()
+        return true
+    }
+
+    private mutating func numericInputs(width: Int) -> [Double]? {
+        skipWhitespace()
+        guard consume(UInt8(ascii: "{")) else { return nil }
+        let key: StaticString = "\"inputs\""
+        guard index + key.utf8CodeUnitCount <= bytes.count else { return nil }
+        for k in 0..<key.utf8CodeUnitCount where bytes[index + k] != key.utf8Start[k] { return nil }
+        index += key.utf8CodeUnitCount
+        skipWhitespace()
+        guard consume(UInt8(ascii: ":")), consume(UInt8(ascii: "[")) else { return nil }
+        var values: [Double] = []
+        values.reserveCapacity(width)
+        while true {
+            guard consume(UInt8(ascii: "[")) else { return nil }
+            var count = 0
+            while true {
+                guard index < bytes.count else { return nil }
+                let byte = bytes[index]
+                guard byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                guard let value = try? number() else { return nil }
+                values.append(value)
+                count += 1
+                skipWhitespace()
+                if consume(UInt8(ascii: ",")) { continue }
+                guard consume(UInt8(ascii: "]")) else { return nil }
+                break
+            }
+            guard count == width else { return nil }
+            if consume(UInt8(ascii: ",")) { continue }
+            guard consume(UInt8(ascii: "]")) else { return nil }
+            break
+        }
+        guard consume(UInt8(ascii: "}")), index == bytes.count else { return nil }
+        return values
+    }
+}

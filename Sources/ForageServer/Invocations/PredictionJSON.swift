@@ -1,42 +1,43 @@
 import ForageML
+import NIOCore
 
-/// Writes `{"predictions": […]}` (and with `proba`, `"classes"` and `"probabilities"`) straight to UTF-8 bytes.
+/// Writes `{"predictions": […]}` (and with `proba`, `"classes"` and `"probabilities"`) straight into the response's buffer.
 /// Numeric class labels are written as JSON numbers (as MLflow does), other labels as strings.
 enum PredictionJSON {
-    static func encode(_ predictions: Predictions, probabilities: Bool) -> [UInt8] {
-        var out: [UInt8] = []
+    /// `labels` are the class labels already as JSON (`label(_:)`, worked out once per model version).
+    static func encode(_ predictions: Predictions, probabilities: Bool, labels: [[UInt8]]) -> ByteBuffer {
+        var out = ByteBuffer()
         out.reserveCapacity(32 + predictions.count * 12)
-        out.append(contentsOf: Array(#"{"predictions":["#.utf8))
+        out.writeStaticString(#"{"predictions":["#)
         if predictions.classLabels.isEmpty {
             for (i, value) in predictions.values.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if i > 0 { out.writeInteger(UInt8(ascii: ",")) }
                 number(value, into: &out)
             }
         } else {
-            let labels = predictions.classLabels.map(label)
             for (i, index) in predictions.classIndices.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: labels[index])
+                if i > 0 { out.writeInteger(UInt8(ascii: ",")) }
+                out.writeBytes(labels[index])
             }
             if probabilities, let matrix = predictions.probabilities {
-                out.append(contentsOf: Array(#"],"classes":["#.utf8))
+                out.writeStaticString(#"],"classes":["#)
                 for (k, text) in labels.enumerated() {
-                    if k > 0 { out.append(UInt8(ascii: ",")) }
-                    out.append(contentsOf: text)
+                    if k > 0 { out.writeInteger(UInt8(ascii: ",")) }
+                    out.writeBytes(text)
                 }
-                out.append(contentsOf: Array(#"],"probabilities":["#.utf8))
+                out.writeStaticString(#"],"probabilities":["#)
                 for r in 0..<matrix.rows {
-                    if r > 0 { out.append(UInt8(ascii: ",")) }
-                    out.append(UInt8(ascii: "["))
+                    if r > 0 { out.writeInteger(UInt8(ascii: ",")) }
+                    out.writeInteger(UInt8(ascii: "["))
                     for c in 0..<matrix.columns {
-                        if c > 0 { out.append(UInt8(ascii: ",")) }
+                        if c > 0 { out.writeInteger(UInt8(ascii: ",")) }
                         number(matrix[r, c], into: &out)
                     }
-                    out.append(UInt8(ascii: "]"))
+                    out.writeInteger(UInt8(ascii: "]"))
                 }
             }
         }
-        out.append(contentsOf: Array("]}".utf8))
+        out.writeStaticString("]}")
         return out
     }
 
@@ -46,11 +47,11 @@ enum PredictionJSON {
         return Array(string(text).utf8)
     }
 
-    static func number(_ value: Double, into out: inout [UInt8]) {
+    static func number(_ value: Double, into out: inout ByteBuffer) {
         if value.isFinite {
-            out.append(contentsOf: value.description.utf8)
+            out.writeString(value.description)
         } else {
-            out.append(contentsOf: Array("null".utf8))
+            out.writeStaticString("null")
         }
     }
 

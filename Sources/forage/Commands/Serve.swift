@@ -27,8 +27,10 @@ extension Forage {
         @Option(help: "Seconds a connection may stay idle (a stalled client) before it is closed.")
         var idleTimeout = 30.0
 
-        @Option(help: "Seconds a request body may take to arrive before the request gets 408.")
-        var bodyTimeout = 10.0
+        @Option(
+            name: [.customLong("request-timeout"), .customLong("body-timeout")],
+            help: "Seconds a request (headers and body) may take to arrive, from its first byte, before it gets 408 and the connection is closed.")
+        var requestTimeout = 5.0
 
         @Option(help: "On SIGTERM/SIGINT, seconds in-flight requests may take before the server stops anyway.")
         var drainTimeout = 10.0
@@ -41,8 +43,8 @@ extension Forage {
         func validate() throws {
             guard ServeConfiguration.parseSize(maxBody) != nil else { throw ValidationError("--max-body must be a size such as 8MB or 1048576") }
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
-            guard poll > 0, idleTimeout > 0, bodyTimeout > 0, drainTimeout > 0 else {
-                throw ValidationError("--poll, --idle-timeout, --body-timeout and --drain-timeout must be positive")
+            guard poll > 0, idleTimeout > 0, requestTimeout > 0, drainTimeout > 0 else {
+                throw ValidationError("--poll, --idle-timeout, --request-timeout and --drain-timeout must be positive")
             }
         }
 
@@ -53,7 +55,7 @@ extension Forage {
                     host: host, port: port, maxBodyBytes: ServeConfiguration.parseSize(maxBody) ?? 8 << 20,
                     pollInterval: .milliseconds(Int(poll * 1000)), idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
                     accessLog: !noAccessLog)
-                configuration.bodyTimeout = .milliseconds(Int(bodyTimeout * 1000))
+                configuration.requestTimeout = .milliseconds(Int(requestTimeout * 1000))
                 configuration.drainTimeout = .milliseconds(Int(drainTimeout * 1000))
                 let reference = try modelReference(reference)
                 try await PredictionServer.run(

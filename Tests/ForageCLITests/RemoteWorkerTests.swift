@@ -206,4 +206,42 @@ import Testing
         #expect(!all.contains { $0["state"] as? String == "running" && $0["worker"] as? String == "leaving" })
         #expect(server.process.isRunning, "the coordinator must go on without the worker")
     }
+
+    @Test func modelTrialsOnAWorkerArePromotedOnTheCoordinator() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("token", Self.token)
+        var rows = ["a,b,label"]
+        for i in 0..<90 {
+            rows.append("\(Double(i % 3) * 2 + Double(i % 7) * 0.05),\(Double(i % 5) * 0.1),c\(i % 3)")
+        }
+        try directory.write("data/points.csv", rows.joined(separator: "\n") + "\n")
+        try directory.write("specs/m.yaml", """
+            objective: {metric: val_accuracy, direction: maximize}
+            trial: {model: logistic}
+            data: {path: ../data/points.csv, target: label, task: classification, validation: 0.2, test: 0.2, seed: 1}
+            search_space: {l2: {type: float, low: 1.0e-5, high: 1.0, log: true}}
+            searcher: {algorithm: random, seed: 2}
+            budget: {trials: 3, parallel: 0}
+            promote: {model: points, alias: prod}
+            """)
+        let (server, port) = try await coordinator(["run", "specs/m.yaml", "--listen", "127.0.0.1:0"], in: directory)
+        defer { server.kill() }
+        // The worker runs in another folder standing for the coordinator's: the spec's data path resolves under it.
+        let elsewhere = directory.url.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: directory.url.appendingPathComponent("data/points.csv"), to: elsewhere.appendingPathComponent("data/points.csv"))
+        let remote = try LoggedProcess.start(
+            ["worker", "--coordinator", "http://127.0.0.1:\(port)", "--token-file", "../token", "--name", "remote", "--work-dir", "scratch"],
+            in: elsewhere, label: "remote")
+        defer { remote.kill() }
+        #expect(try await server.waitForExit(timeout: 60), "\(server.stderr)")
+        #expect(server.process.terminationStatus == 0, "\(server.stdout)\n\(server.stderr)\n\(remote.stdout)")
+        #expect(server.stdout.contains("as points:1"), "\(server.stdout)")
+        let all = try trials("m", in: directory)
+        #expect(all.filter { $0["state"] as? String == "completed" && $0["worker"] as? String == "remote" }.count == 3)
+        #expect(FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent("scratch/trials/m/0/model.forage").path))
+        let served = try ForageProcess.run(["predict", "points@prod", "--input", "data/points.csv"], in: directory.url)
+        #expect(served.status == 0, "\(served.stderr)")
+    }
 }

@@ -96,6 +96,13 @@ extension SearchEngine {
         return answers
     }
 
+    /// The trial folder where an artifact of a held lease's attempt goes (its model file, uploaded before the
+    /// finish so that `promote` finds it on the coordinator). Counts as a renewal.
+    public func artifactDirectory(lease id: String) throws -> URL {
+        let held = try touch(id)
+        return trialsDirectory.appendingPathComponent(String(held.job.number), isDirectory: true)
+    }
+
     /// Fails every lease whose deadline passed as `lost-worker` (re-queued). Called by the run's lease watchdog.
     func expireLeases() async throws {
         for held in leases.expired(at: .now) {

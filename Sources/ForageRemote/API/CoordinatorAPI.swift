@@ -10,6 +10,7 @@ import Foundation
 /// | `POST /v1/leases/{lease}/renew` | none | `ActionResponse`, or 409 when the lease is not held |
 /// | `POST /v1/leases/{lease}/reports` | `Report` | `ActionResponse` (the scheduler's decision), or 409 |
 /// | `POST /v1/leases/{lease}/finish` | `FinishRequest` | `FinishResponse` (idempotent; may carry the next leases), or 409 |
+/// | `PUT /v1/leases/{lease}/artifacts/{name}` | the file's bytes | 204; `name` must be `model…` (the model file `promote` copies) |
 /// | `POST /v1/finish` | `BatchFinishRequest` | `BatchFinishResponse`: several finishes in one call (fast trials) |
 /// | `GET /v1/spec` | none | `SpecDocument` |
 /// | `GET /v1/status` | none | `StatusResponse` |
@@ -19,6 +20,12 @@ import Foundation
 public enum CoordinatorAPI {
     /// The path prefix of this version.
     public static let prefix = "/v1"
+
+    /// Whether `name` may be uploaded as an artifact: a plain file name starting with `model` (what `promote` reads).
+    public static func isArtifactName(_ name: String) -> Bool {
+        name.hasPrefix("model") && name.count <= 200 && name != "." && !name.contains("/") && !name.contains("..")
+            && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
+    }
 
     /// A worker asks for up to `max` attempts.
     public struct LeaseRequest: Codable, Sendable {

@@ -41,6 +41,11 @@ public final class CoordinatorClient: Sendable {
         try await call("POST", "/finish", body: request)
     }
 
+    /// Uploads a trial's model file to the coordinator's trial folder.
+    public func upload(lease: String, name: String, contents: Data) async throws(CoordinatorClientError) {
+        let _: Empty = try await call("PUT", "/leases/\(lease)/artifacts/\(name)", raw: contents)
+    }
+
     public func spec() async throws(CoordinatorClientError) -> CoordinatorAPI.SpecDocument {
         try await call("GET", "/spec", body: nil as CoordinatorAPI.Report?)
     }
@@ -54,19 +59,30 @@ public final class CoordinatorClient: Sendable {
         } catch {
             throw .invalidURL("cannot encode the request: \(error)")
         }
+        return try await call(method, path, raw: payload, contentType: "application/json")
+    }
+
+    private func call<Answer: Decodable & Sendable>(
+        _ method: String, _ path: String, raw payload: Data?, contentType: String = "application/octet-stream"
+    ) async throws(CoordinatorClientError) -> Answer {
         let fullPath = CoordinatorAPI.prefix + path
         let result: Result<Answer, CoordinatorClientError> = await withCheckedContinuation { continuation in
             queue.async {
-                continuation.resume(returning: self.blockingCall(method, fullPath, payload))
+                continuation.resume(returning: self.blockingCall(method, fullPath, payload, contentType: contentType))
             }
         }
         return try result.get()
     }
 
+    /// An answer with no body to read (204).
+    struct Empty: Decodable, Sendable {}
+
     /// One request on a pooled connection; a connection the server closed while idle is retried once on a new one.
-    private func blockingCall<Answer: Decodable>(_ method: String, _ path: String, _ payload: Data?) -> Result<Answer, CoordinatorClientError> {
+    private func blockingCall<Answer: Decodable>(
+        _ method: String, _ path: String, _ payload: Data?, contentType: String
+    ) -> Result<Answer, CoordinatorClientError> {
         var headers = [("Authorization", authorization)]
-        if payload != nil { headers.append(("Content-Type", "application/json")) }
+        if payload != nil { headers.append(("Content-Type", contentType)) }
         var response: HTTPConnection.Response?
         var transportError = HTTPTransportError("no attempt")
         for _ in 0..<2 {
@@ -84,6 +100,9 @@ public final class CoordinatorClient: Sendable {
         guard let response else { return .failure(.unreachable("\(host):\(port): \(transportError.description)")) }
         let decoder = WireJSON.decoder()
         switch response.status {
+        case 204:
+            if let empty = Empty() as? Answer { return .success(empty) }
+            return .failure(.rejected(status: 204, message: "no answer to \(method) \(path)"))
         case 200..<300:
             do {
                 return .success(try decoder.decode(Answer.self, from: response.body))

@@ -169,8 +169,33 @@ public actor Worker {
                     return .stop
                 }
             })
-        let outcome = await experiment.executor.run(experiment.invocation(for: grant), reporter: reporter)
+        let invocation = experiment.invocation(for: grant)
+        let outcome = await experiment.executor.run(invocation, reporter: reporter)
+        if case .completed = outcome { await uploadModelFiles(of: grant, from: invocation.directory) }
         return FinishedAttempt(grant: grant, outcome: outcome, reports: buffer.drain())
+    }
+
+    /// Sends a completed attempt's model files (`model*`) to the coordinator, so that `promote` finds them there.
+    private func uploadModelFiles(of grant: CoordinatorAPI.Grant, from folder: URL) async {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter(CoordinatorAPI.isArtifactName).sorted()
+        for name in names {
+            guard let contents = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) else { continue }
+            var backoff = Backoff(limit: options.maxBackoff)
+            while true {
+                do {
+                    try await client.upload(lease: grant.lease, name: name, contents: contents)
+                    break
+                } catch {
+                    if case .unreachable = error, !(stopping && backoff.attempts >= 3) {
+                        try? await Task.sleep(for: .milliseconds(Int64(backoff.next() * 1000)))
+                        continue
+                    }
+                    if case .leaseNotHeld = error { markLost(grant.lease) }
+                    options.log("trial \(grant.trial): could not upload \(name): \(error)")
+                    break
+                }
+            }
+        }
     }
 
     /// Sends finished attempts in one call, retrying while the coordinator is unreachable; attempts whose lease is

@@ -19,6 +19,9 @@ struct CoordinatorEndpoints: Sendable {
         v1.post("leases/:lease/reports") { request, context in await report(request, lease: context.parameters.get("lease") ?? "") }
         v1.post("leases/:lease/finish") { request, context in await finish(request, lease: context.parameters.get("lease") ?? "") }
         v1.post("finish") { request, _ in await finishAll(request) }
+        v1.put("leases/:lease/artifacts/:name") { request, context in
+            await artifact(request, lease: context.parameters.get("lease") ?? "", name: context.parameters.get("name") ?? "")
+        }
         v1.get("spec") { _, _ in Self.encode(spec) }
         v1.get("status") { _, _ in
             let status = await engine.remoteStatus()
@@ -111,6 +114,34 @@ struct CoordinatorEndpoints: Sendable {
             return Self.encode(CoordinatorAPI.BatchFinishResponse(results: answered, next: next))
         }
     }
+
+    /// Stores an uploaded model file in the attempt's trial folder (written to a temporary name, then renamed).
+    func artifact(_ request: Request, lease: String, name: String) async -> Response {
+        guard CoordinatorAPI.isArtifactName(name) else {
+            return Self.error(.badRequest, "artifact name '\(name)' is not allowed: only a file named model… (letters, digits, '.', '_', '-')")
+        }
+        do {
+            let folder = try await engine.artifactDirectory(lease: lease)
+            var request = request
+            let body = try await request.collectBody(upTo: Self.maxArtifact)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let temporary = folder.appendingPathComponent(".\(name).upload")
+            try Data(buffer: body).write(to: temporary)
+            guard rename(temporary.path, folder.appendingPathComponent(name).path) == 0 else {
+                return Self.error(.internalServerError, "cannot store the artifact: \(String(cString: strerror(errno)))")
+            }
+            return Response(status: .noContent)
+        } catch let refused as RemoteCallError {
+            return Self.failure(refused)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            return Self.error(.contentTooLarge, "an artifact may be at most \(Self.maxArtifact >> 20) MB")
+        } catch {
+            return Self.error(.internalServerError, "cannot store the artifact: \(error)")
+        }
+    }
+
+    /// The largest artifact (model file) a worker may upload.
+    static let maxArtifact = 1 << 30
 
     /// Decodes the body as `Body`, runs `handle`, and turns every failure into its status and message.
     private func answering<Body: Decodable>(

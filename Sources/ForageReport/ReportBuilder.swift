@@ -53,9 +53,11 @@ public struct ReportBuilder {
         body(importance: Self.importance(of: data))
     }
 
-    /// Parameter importance as the report computes it (the costliest part of a page; the dashboard reuses it).
-    public static func importance(of data: ReportData) -> ParameterImportance? {
-        ParameterImportance.compute(parameters: data.experiment.parameterNames, trials: data.trials, seed: data.experiment.seed)
+    /// Parameter importance as the report computes it (the costliest part of a page; the dashboard reuses it, and
+    /// fits fewer trials while a search runs).
+    public static func importance(of data: ReportData, maxTrials: Int = 2000) -> ParameterImportance? {
+        ParameterImportance.compute(
+            parameters: data.experiment.parameterNames, trials: data.trials, seed: data.experiment.seed, maxTrials: maxTrials)
     }
 
     /// The page's body with an importance computed beforehand.

@@ -105,6 +105,18 @@ import Testing
 
         run.process.waitUntilExit()
         #expect(run.process.terminationStatus == 0)
+        // The page catches up with the finished search: every trial it first read as running now shows completed
+        // (the dashboard re-reads only trials that were still open).
+        var finished = ""
+        for _ in 0..<300 where !finished.hasPrefix("finished:") {
+            let (_, answer) = try await Self.get(base.appendingPathComponent("api/experiments/slow/version"))
+            let object = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]
+            finished = object?["version"] as? String ?? ""
+            if !finished.hasPrefix("finished:") { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let (_, body) = try await Self.get(fragmentURL)
+        #expect(body.components(separatedBy: "class=\"pt-c\"").count - 1 == 60, "every completed trial is plotted")
+        #expect(body.contains("60 of 60 finished"))
         let status = try ForageProcess.run(["status", "slow", "--format", "json"], in: directory.url)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(object["state"] as? String == "finished")

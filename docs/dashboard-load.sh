@@ -33,12 +33,13 @@ poll() {
   fi
 }
 
-alone=() watched=() cpu=()
-for round in $(seq "$rounds"); do
+run_alone() {
   "$forage" run "$spec" --trials "$trials" --store "$work/alone$round" >/dev/null
   alone+=("$(elapsed "$work/alone$round")")
+}
 
-  # The dashboard needs the store to exist, so it starts once the run has created it.
+# One watched run. The dashboard needs the store to exist, so it starts once the run has created it.
+run_watched() {
   "$forage" run "$spec" --trials "$trials" --store "$work/watched$round" >/dev/null &
   run_pid=$!
   while [ ! -f "$work/watched$round/forage.sqlite" ]; do sleep 0.01; done
@@ -63,14 +64,23 @@ for round in $(seq "$rounds"); do
   wait "$dashboard_pid" 2>/dev/null || true
   dashboard_pid=""
   watched+=("$(elapsed "$work/watched$round")")
-  printf 'round %d: alone %.2f s, watched %.2f s (dashboard CPU %.2f s)\n' "$round" "${alone[-1]}" "${watched[-1]}" "${cpu[-1]}"
+}
+
+# Rounds alternate which run goes first, so a change in the machine's load does not favour one side.
+alone=() watched=() cpu=() ratios=()
+for round in $(seq "$rounds"); do
+  if [ $((round % 2)) = 1 ]; then run_alone; run_watched; else run_watched; run_alone; fi
+  ratios+=("$(echo "${watched[-1]} / ${alone[-1]}" | bc -l)")
+  printf 'round %d: alone %.2f s, watched %.2f s, ratio %.2f (dashboard CPU %.2f s)\n' \
+    "$round" "${alone[-1]}" "${watched[-1]}" "${ratios[-1]}" "${cpu[-1]}"
 done
 
 a=$(median "${alone[@]}") w=$(median "${watched[@]}")
 printf 'noop search, %d trials, 2 slots, median of %d rounds (elapsed as the store recorded it)\n' "$trials" "$rounds"
 printf '  alone:   %6.2f s  (%.0f trials/s)\n' "$a" "$(echo "$trials / $a" | bc -l)"
 printf '  watched: %6.2f s  (%.0f trials/s)\n' "$w" "$(echo "$trials / $w" | bc -l)"
-printf '  watched / alone: %.3f\n' "$(echo "$w / $a" | bc -l)"
+printf '  watched / alone: %.3f (ratio of the medians); median of the rounds'"'"' ratios: %.3f\n' "$(echo "$w / $a" | bc -l)" \
+  "$(median "${ratios[@]}")"
 printf '  poller, every %s s: %d version polls, %d page bodies, %d errors; dashboard CPU median %.2f s per run\n' \
   "$every" "$polls" "$pages" "$errors" "$(median "${cpu[@]}")"
 printf '  load: %s\n' "$(uptime | sed 's/.*load average/load average/')"

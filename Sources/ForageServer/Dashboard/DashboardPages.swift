@@ -11,9 +11,9 @@ import Foundation
 /// request for an experiment. A request reads only the experiment's progress marker (state, highest trial number,
 /// running and queued trials: a few index lookups, whatever the number of trials), and answers with the last
 /// rendered body. When the data version moved on, it starts one rebuild in
-/// the background, no sooner than ten times the last build's cost after the last build (at least 2 s, the pages'
-/// own polling period), so a watched page costs at most a tenth of a core however large the search and however many
-/// tabs poll it. Builds
+/// the background, no sooner than twenty times the last build's cost after the last build (at least 2 s, the pages'
+/// own polling period), so a watched page costs at most a twentieth of a core however large the search and however
+/// many tabs poll it. Builds
 /// run one at a time on their own queue, re-read only the trials that were still open, refit the importance forest
 /// only when the completed trials doubled (or after a minute), and embed the best 250 leaderboard rows.
 actor DashboardPages {
@@ -41,10 +41,10 @@ actor DashboardPages {
     /// The leaderboard rows an experiment's page embeds (the report file embeds 1 000; `forage leaderboard` has all).
     static let tableRows = 250
 
-    /// The shortest pause between two builds of a page that took `cost` seconds to build: ten times its cost, and
+    /// The shortest pause between two builds of a page that took `cost` seconds to build: twenty times its cost, and
     /// no shorter than the 2 s at which an open page polls.
     static func pause(after cost: TimeInterval) -> TimeInterval {
-        max(2, 10 * cost)
+        max(2, 20 * cost)
     }
 
     init(store: SQLiteExperimentStore) {

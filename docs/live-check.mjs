@@ -37,7 +37,7 @@ for (const domain of ["Network", "Runtime", "Log", "Page"]) await send(domain + 
 await send("Page.navigate", { url });
 const look = `JSON.stringify({
   version: document.body ? document.body.getAttribute("data-version") : null,
-  text: ((document.querySelector("#summary dl dd:nth-of-type(2)") || document.querySelector("#experiments tbody") || {}).textContent || "")
+  text: ((document.querySelector("#summary dl dd:nth-of-type(2)") || document.querySelector("#experiments tbody") || {}).innerText || "")
     .replace(/\\s+/g, " ").trim().slice(0, 100)
 })`;
 const versions = new Set(), texts = new Set();

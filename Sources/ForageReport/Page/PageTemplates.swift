@@ -70,9 +70,9 @@ enum PageTemplates {
         <section id="experiments">
         <h2>Experiments</h2>
         {{^experiments}}<p class="note">No experiments in this store yet.</p>{{/experiments}}
-        {{#hasExperiments}}<div style="overflow-x:auto"><table><thead><tr><th class="text">name</th><th class="text">state</th><th class="text">progress</th><th>finished / budget</th><th>completed</th><th>pruned</th><th>failed</th><th>running</th><th>best</th><th class="text">objective</th></tr></thead><tbody>
+        {{#hasExperiments}}<table><thead><tr><th class="text">name</th><th class="text">state</th><th class="text">progress</th><th>finished / budget</th><th>completed</th><th>pruned</th><th>failed</th><th>running</th><th>best</th><th class="text">objective</th></tr></thead><tbody>
         {{#experiments}}<tr><td class="text"><a href="{{link}}">{{name}}</a></td><td class="text"><span class="badge st-{{state}}">{{state}}</span></td><td class="text"><div class="bar-progress"><span style="width:{{percent}}%"></span></div></td><td>{{finished}} / {{budget}}</td><td>{{completed}}</td><td>{{pruned}}</td><td>{{failed}}</td><td>{{running}}</td><td>{{best}}</td><td class="text">{{objective}}</td></tr>
-        {{/experiments}}</tbody></table></div>{{/hasExperiments}}
+        {{/experiments}}</tbody></table>{{/hasExperiments}}
         </section>
         """
 

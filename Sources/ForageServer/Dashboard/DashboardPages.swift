@@ -195,7 +195,9 @@ actor DashboardPages {
         switch result {
         case .success(var entry):
             entry.builtAt = Date()
-            entry.cost = entry.builtAt.timeIntervalSince(started)
+            // The first build reads every trial; later ones read only the new and the open ones, so the pause
+            // follows the cost of those.
+            entry.cost = before.body == nil ? 0 : entry.builtAt.timeIntervalSince(started)
             live[name] = entry
             return .success(())
         case .failure(let error):

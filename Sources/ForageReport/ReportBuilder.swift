@@ -6,16 +6,19 @@ import Foundation
 /// inline JavaScript, no outside requests) with the summary and lineage, the optimization history, parallel
 /// coordinates, parameter importance, intermediate values and a sortable, filterable leaderboard.
 public struct ReportBuilder {
-    /// Options for the dashboard: where the page polls for changes and fetches its refreshed body.
+    /// Options for the dashboard: where the page polls for changes and fetches its refreshed body, and the version
+    /// of the body it carries (the page fetches a new body only when the polled version differs).
     public struct Live: Sendable {
         public var home: String
         public var poll: String
         public var fragment: String
+        public var version: String
 
-        public init(home: String, poll: String, fragment: String) {
+        public init(home: String, poll: String, fragment: String, version: String = "") {
             self.home = home
             self.poll = poll
             self.fragment = fragment
+            self.version = version
         }
     }
 
@@ -40,17 +43,29 @@ public struct ReportBuilder {
             context["home"] = live.home
             context["poll"] = live.poll
             context["fragment"] = live.fragment
+            context["bodyVersion"] = live.version
         }
         return PageTemplates.render("page", context)
     }
 
     /// The page's body alone (what the dashboard swaps in on refresh).
     public func body() -> String {
+        body(importance: Self.importance(of: data))
+    }
+
+    /// Parameter importance as the report computes it (the costliest part of a page; the dashboard reuses it, and
+    /// fits fewer trials while a search runs).
+    public static func importance(of data: ReportData, maxTrials: Int = 2000) -> ParameterImportance? {
+        ParameterImportance.compute(
+            parameters: data.experiment.parameterNames, trials: data.trials, seed: data.experiment.seed, maxTrials: maxTrials)
+    }
+
+    /// The page's body with an importance computed beforehand.
+    public func body(importance: ParameterImportance?) -> String {
         let experiment = data.experiment
         let objective = experiment.objective
         let history = HistoryPlot(trials: data.trials, objective: objective).render()
         let parallel = ParallelCoordinatesPlot(trials: data.trials, parameters: experiment.parameterNames, objective: objective).render()
-        let importance = ParameterImportance.compute(parameters: experiment.parameterNames, trials: data.trials, seed: experiment.seed)
         let curves = CurvesPlot(curves: data.curves, trials: data.trials, decisions: data.decisions, objective: objective).render()
         let table = LeaderboardTable(experiment: experiment, trials: data.leaderboard)
         let byNumber = Dictionary(data.trials.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })

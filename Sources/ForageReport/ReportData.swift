@@ -37,8 +37,18 @@ public struct ReportData: Sendable {
         -> ReportData
     {
         let experiment = try store.requireExperiment(name)
-        let counts = try store.counts(experiment: experiment.id)
-        let trials = try store.trialPoints(experiment).filter { !$0.requeued }
+        return try load(
+            from: store, experiment: experiment, counts: try store.counts(experiment: experiment.id),
+            trials: try store.trialPoints(experiment), tableRows: tableRows, curveTrials: curveTrials)
+    }
+
+    /// Reads the rest of an experiment's report data around what the caller already read: the dashboard keeps the
+    /// trial points of finished trials between refreshes and passes them here (re-queued attempts are left out here).
+    public static func load(
+        from store: SQLiteExperimentStore, experiment: ExperimentRecord, counts: TrialCounts, trials allTrials: [TrialPoint],
+        tableRows: Int = 1000, curveTrials: Int = 60
+    ) throws -> ReportData {
+        let trials = allTrials.filter { !$0.requeued }
         let leaderboard = try store.leaderboard(experiment, top: tableRows)
         let withCurves = try store.trialsWithCurves(experiment, metric: experiment.objective.metric)
         let chosen = CurveSelection.choose(

@@ -19,10 +19,13 @@ extension SQLiteExperimentStore {
                 case nil: break
                 }
             }
+            // INDEXED BY: without it SQLite picks the primary key and reads every trial of the experiment.
             counts.failed -= try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM trials WHERE experiment_id = ? AND state = 'failed' AND requeued = 1", arguments: [id]) ?? 0
+                db, sql: "SELECT COUNT(*) FROM trials INDEXED BY trials_by_state_value WHERE experiment_id = ? AND state = 'failed' AND requeued = 1",
+                arguments: [id]) ?? 0
             counts.queued += try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM trials t WHERE t.experiment_id = ? AND t.state = 'failed' AND t.requeued = 1
+                SELECT COUNT(*) FROM trials t INDEXED BY trials_by_state_value
+                WHERE t.experiment_id = ? AND t.state = 'failed' AND t.requeued = 1
                 AND NOT EXISTS (SELECT 1 FROM trials r WHERE r.experiment_id = t.experiment_id AND r.retry_of = t.number)
                 """, arguments: [id]) ?? 0
             return counts

@@ -40,15 +40,18 @@ public struct CurvePoint: Sendable, Equatable {
 }
 
 extension SQLiteExperimentStore {
-    /// Every trial of the experiment, by number, with only what plots need (no metrics, no decisions): one short
-    /// read transaction, cheap at 100 000 trials.
-    public func trialPoints(_ experiment: ExperimentRecord) throws -> [TrialPoint] {
+    /// Every trial of the experiment numbered `from` or more (all of them by default), by number, with only what
+    /// plots need (no metrics, no decisions): one short read transaction, cheap at 100 000 trials.
+    public func trialPoints(_ experiment: ExperimentRecord, from first: Int = Int.min) throws -> [TrialPoint] {
         try read { db in
             var points: [TrialPoint] = []
             let cursor = try Row.fetchCursor(
                 db,
-                sql: "SELECT number, state, value, params, reason, last_step, requeued FROM trials WHERE experiment_id = ? ORDER BY number",
-                arguments: [experiment.id])
+                sql: """
+                    SELECT number, state, value, params, reason, last_step, requeued FROM trials
+                    WHERE experiment_id = ? AND number >= ? ORDER BY number
+                    """,
+                arguments: [experiment.id, first])
             while let row = try cursor.next() {
                 points.append(
                     TrialPoint(
@@ -58,6 +61,29 @@ extension SQLiteExperimentStore {
                         lastStep: row["last_step"], requeued: row["requeued"] ?? false))
             }
             return points
+        }
+    }
+
+    /// A cheap marker of an experiment's progress, for pollers: its state, its highest trial number and how many
+    /// trials are running or queued, read from indexes only (the same cost at 100 000 trials as at 10). A trial
+    /// that starts raises the highest number; one that finishes lowers the running count unless another starts.
+    public func progressMarker(experiment name: String) throws -> String {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, state FROM experiments WHERE name = ?", arguments: [name]) else {
+                throw StoreError.noExperiment(name: name, known: try String.fetchAll(db, sql: "SELECT name FROM experiments ORDER BY id"))
+            }
+            let id: Int64 = row["id"]
+            let state: String = row["state"]
+            let highest = try Int.fetchOne(db, sql: "SELECT MAX(number) FROM trials WHERE experiment_id = ?", arguments: [id]) ?? -1
+            var open = ["running": 0, "queued": 0]
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT state, COUNT(*) AS n FROM trials WHERE experiment_id = ? AND state IN ('running', 'queued') GROUP BY state",
+                arguments: [id])
+            {
+                open[row["state"] ?? ""] = row["n"]
+            }
+            return "\(state):\(highest):\(open["running"] ?? 0):\(open["queued"] ?? 0)"
         }
     }
 

@@ -22,10 +22,17 @@ import Testing
 
     /// GETs a loopback address; returns the status code and the body.
     static func get(_ url: URL) async throws -> (Int, String) {
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 10
+        let (status, body, _) = try await get(url, headers: [:])
+        return (status, body)
+    }
+
+    /// GETs a loopback address with extra request headers; returns the status code, the body and the ETag.
+    static func get(_ url: URL, headers: [String: String]) async throws -> (Int, String, String?) {
+        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: 10)
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        let http = response as? HTTPURLResponse
+        return (http?.statusCode ?? 0, String(decoding: data, as: UTF8.self), http?.value(forHTTPHeaderField: "ETag"))
     }
 
     /// Reads the dashboard's first stdout line and takes the port from it.
@@ -72,18 +79,44 @@ import Testing
             #expect(index.contains("href=\"/experiments/slow\""))
             let (pageStatus, page) = try await Self.get(base.appendingPathComponent("experiments/slow"))
             #expect(pageStatus == 200)
-            #expect(page.contains("<svg id=\"plot-history\"") && page.contains("data-poll=\"/api/experiments/slow/summary\""))
-            let (fragmentStatus, _) = try await Self.get(try #require(URL(string: "experiments/slow?fragment=1", relativeTo: base)))
+            #expect(page.contains("<svg id=\"plot-history\"") && page.contains("data-poll=\"/api/experiments/slow/version\""))
+            let (versionStatus, version) = try await Self.get(base.appendingPathComponent("api/experiments/slow/version"))
+            #expect(versionStatus == 200 && version.contains("\"version\":\"running:"), "\(version)")
+            let (listVersionStatus, _) = try await Self.get(base.appendingPathComponent("api/experiments/version"))
+            #expect(listVersionStatus == 200)
+            let fragmentURL = try #require(URL(string: "experiments/slow?fragment=1", relativeTo: base))
+            let (fragmentStatus, _) = try await Self.get(fragmentURL)
             #expect(fragmentStatus == 200)
             try await Task.sleep(for: .milliseconds(150))
         }
         #expect(sawRunning, "the dashboard was polled while the search ran")
+        // While the trials are held the body settles; asked again with its ETag, the dashboard answers 304 (a
+        // background rebuild may land between the two requests, hence a few tries).
+        let fragmentURL = try #require(URL(string: "experiments/slow?fragment=1", relativeTo: base))
+        var notModified = false
+        for _ in 0..<5 where !notModified {
+            let (_, _, tag) = try await Self.get(fragmentURL, headers: [:])
+            notModified = try await Self.get(fragmentURL, headers: ["If-None-Match": try #require(tag)]).0 == 304
+        }
+        #expect(notModified)
         try directory.write("go", "")
         let (missing, _) = try await Self.get(base.appendingPathComponent("experiments/nope"))
         #expect(missing == 404)
 
         run.process.waitUntilExit()
         #expect(run.process.terminationStatus == 0)
+        // The page catches up with the finished search: every trial it first read as running now shows completed
+        // (the dashboard re-reads only trials that were still open).
+        var finished = ""
+        for _ in 0..<300 where !finished.hasPrefix("finished:") {
+            let (_, answer) = try await Self.get(base.appendingPathComponent("api/experiments/slow/version"))
+            let object = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]
+            finished = object?["version"] as? String ?? ""
+            if !finished.hasPrefix("finished:") { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let (_, body) = try await Self.get(fragmentURL)
+        #expect(body.components(separatedBy: "class=\"pt-c\"").count - 1 == 60, "every completed trial is plotted")
+        #expect(body.contains("60 of 60 finished"))
         let status = try ForageProcess.run(["status", "slow", "--format", "json"], in: directory.url)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(object["state"] as? String == "finished")

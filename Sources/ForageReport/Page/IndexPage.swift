@@ -35,12 +35,33 @@ public struct IndexPage {
 
     /// The whole page, refreshing itself through `poll` and `fragment` (relative addresses on the same server).
     public func page(poll: String, fragment: String, link: (String) -> String) -> String {
+        Self.wrap(body: body(link: link), version: Self.versionText(version), poll: poll, fragment: fragment)
+    }
+
+    /// Each experiment's progress marker (state, highest trial number, running and queued trials): the cheap,
+    /// indexed read the dashboard's list polls to learn whether it should be redrawn.
+    public static func versions(from store: SQLiteExperimentStore) throws -> [String] {
+        try store.experimentNames().map { name in "\(name)=" + (try store.progressMarker(experiment: name)) }
+    }
+
+    /// A page around an already rendered list, carrying `version` (the dashboard keeps the list between polls).
+    public static func wrap(body: String, version: String, poll: String, fragment: String, generatedAt: Date = Date()) -> String {
         PageTemplates.render(
             "page",
             [
                 "title": "Forage experiments", "css": PageStyle.css, "js": PageScript.js, "version": ForageVersion.current,
-                "generatedAt": ReportBuilder.timestamp(generatedAt), "body": body(link: link), "poll": poll, "fragment": fragment,
+                "generatedAt": ReportBuilder.timestamp(generatedAt), "body": body, "poll": poll, "fragment": fragment,
+                "bodyVersion": version,
             ])
+    }
+
+    /// A version as one string (what the page carries and the poll answers).
+    public static func versionText(_ version: [String]) -> String {
+        version.joined(separator: " ")
+    }
+
+    static func line(_ experiment: ExperimentRecord, _ counts: TrialCounts) -> String {
+        "\(experiment.name):\(experiment.state.rawValue):\(counts.finished):\(counts.running)"
     }
 
     /// The list alone.
@@ -61,6 +82,6 @@ public struct IndexPage {
 
     /// What changes when the list should be redrawn: each experiment's state and finished count.
     public var version: [String] {
-        entries.map { "\($0.experiment.name):\($0.experiment.state.rawValue):\($0.counts.finished):\($0.counts.running)" }
+        entries.map { Self.line($0.experiment, $0.counts) }
     }
 }

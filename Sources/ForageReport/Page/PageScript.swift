@@ -1,5 +1,6 @@
-/// The pages' inline JavaScript: table sorting and filtering, and (on dashboard pages) live refresh by polling a
-/// JSON endpoint on the same server. It makes no other request.
+/// The pages' inline JavaScript: table sorting and filtering, and (on dashboard pages) live refresh: every 2 s, while
+/// the tab is visible, it asks a tiny JSON version endpoint on the same server and fetches the page body only when the
+/// version differs from the one the page shows. It makes no other request.
 enum PageScript {
     static let js = """
         (function () {
@@ -51,21 +52,25 @@ enum PageScript {
             if (input) { input.addEventListener("input", apply); if (input.value) apply(); }
           }
           function live() {
-            var poll = document.body.getAttribute("data-poll"), fragment = document.body.getAttribute("data-fragment");
+            var b = document.body, poll = b.getAttribute("data-poll"), fragment = b.getAttribute("data-fragment");
             if (!poll || !window.fetch) return;
-            var last = null, busy = false;
+            var last = b.getAttribute("data-version") || "", busy = false;
             setInterval(function () {
-              if (busy) return;
+              if (busy || document.hidden) return;
               busy = true;
               fetch(poll, { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (s) {
-                var key = JSON.stringify(s.version);
-                if (last === null || key === last) { last = key; busy = false; return; }
-                last = key;
-                return fetch(fragment, { cache: "no-store" }).then(function (r) { return r.text(); }).then(function (html) {
+                var version = String(s.version);
+                if (version === last) { busy = false; return; }
+                return fetch(fragment, { cache: "no-cache" }).then(function (r) {
+                  if (!r.ok) throw new Error(String(r.status));
+                  return r.text();
+                }).then(function (html) {
                   var main = document.getElementById("report"), input = document.getElementById("filter"), q = input ? input.value : "";
                   main.innerHTML = html;
                   var again = document.getElementById("filter"); if (again) again.value = q;
                   initTable();
+                  last = version;
+                  b.setAttribute("data-version", version);
                   busy = false;
                 });
               }).catch(function () { busy = false; });

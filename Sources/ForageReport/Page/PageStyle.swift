@@ -32,7 +32,7 @@ enum PageStyle {
         th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
         th:nth-child(-n+2),td:nth-child(-n+2){text-align:right}
         td.text,th.text{text-align:left}
-        #intermediate td.text{white-space:normal}
+        #intermediate td.text{white-space:normal}#experiments th{white-space:normal}
         thead th{position:sticky;top:0;background:#f2f4f7;cursor:pointer;user-select:none}
         th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
         .scroll{max-height:560px;overflow:auto;border:1px solid var(--line);border-radius:6px}

@@ -13,7 +13,7 @@ enum PageTemplates {
         <link rel="icon" href="data:,">
         <style>{{{css}}}</style>
         </head>
-        <body{{#poll}} data-poll="{{poll}}" data-fragment="{{fragment}}"{{/poll}}>
+        <body{{#poll}} data-poll="{{poll}}" data-fragment="{{fragment}}" data-version="{{bodyVersion}}"{{/poll}}>
         <header>{{#home}}<a href="{{home}}">← experiments</a>{{/home}}<h1>{{title}}</h1>{{#poll}}<span class="badge" title="this page refreshes while the search runs">live</span>{{/poll}}</header>
         <main id="report">{{{body}}}</main>
         <footer>Forage {{version}} · generated {{generatedAt}} · {{#poll}}read-only dashboard: refreshes while a search runs{{/poll}}{{^poll}}one self-contained file: inline styles, plots and script, no network requests{{/poll}}</footer>

@@ -1,0 +1,102 @@
+import ForageTesting
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Watching a search on the dashboard does not cost it its pace. The same seeded noop search runs alone, then in a
+/// fresh store while `forage dashboard` serves that store and the test polls it eight times as often as an open page
+/// does (the version endpoint every 0.25 s, the page body whenever the version changed).
+@Suite(.serialized) struct DashboardLoadTests {
+    static let spec = """
+        name: quick
+        objective: {metric: value, direction: minimize}
+        trial: {function: noop}
+        search_space:
+          x0: {type: float, low: 0, high: 1}
+          x1: {type: float, low: 0.001, high: 10, log: true}
+          kind: {type: categorical, choices: [a, b, c]}
+        searcher: {algorithm: random, seed: 7}
+        budget: {trials: 6000, parallel: 2}
+        """
+
+    /// The search's own elapsed time (first trial to finish), as the store recorded it.
+    static func elapsed(in directory: URL) throws -> Double {
+        let status = try ForageProcess.run(["status", "quick", "--format", "json"], in: directory)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(object["state"] as? String == "finished")
+        #expect((object["counts"] as? [String: Int])?["completed"] == 6000)
+        return try #require(object["elapsed_s"] as? Double)
+    }
+
+    /// Reads a started process's output to its end on another thread, so that a chatty process never blocks on a
+    /// full pipe.
+    static func drain(_ running: ForageProcess.Running) {
+        let out = running.standardOutputPipe.fileHandleForReading, err = running.standardErrorPipe.fileHandleForReading
+        DispatchQueue.global().async { _ = out.readDataToEndOfFile() }
+        DispatchQueue.global().async { _ = err.readDataToEndOfFile() }
+    }
+
+    @Test func aWatchedSearchKeepsItsPaceAndEveryPollIsAnswered() async throws {
+        let alone = try TemporaryDirectory(), watched = try TemporaryDirectory()
+        defer {
+            alone.remove()
+            watched.remove()
+        }
+        // Each store is made first (a one-trial experiment), so that the dashboard is up before the search starts.
+        for directory in [alone, watched] {
+            try directory.write("s.yaml", Self.spec)
+            let warm = Self.spec.replacingOccurrences(of: "name: quick", with: "name: warm")
+            try directory.write("w.yaml", warm.replacingOccurrences(of: "trials: 6000", with: "trials: 1"))
+            #expect(try ForageProcess.run(["run", "w.yaml"], in: directory.url).status == 0)
+        }
+        #expect(try ForageProcess.run(["run", "s.yaml"], in: alone.url).status == 0)
+
+        let dashboard = try ForageProcess.start(["dashboard", "--port", "0"], in: watched.url)
+        defer {
+            dashboard.process.terminate()
+            dashboard.process.waitUntilExit()
+        }
+        let port = try #require(DashboardTests.boundPort(dashboard))
+        let base = try #require(URL(string: "http://127.0.0.1:\(port)"))
+        // The first request of a test process can take seconds on a busy machine (URLSession starting up): made here,
+        // it cannot eat the search's run time.
+        #expect(try await DashboardTests.get(base.appendingPathComponent("health")).0 == 200)
+        let run = try ForageProcess.start(["run", "s.yaml"], in: watched.url)
+        Self.drain(run)
+        defer { if run.process.isRunning { run.process.terminate() } }
+
+        var statuses: [Int] = [], versions: [String] = [], pages = 0
+        let started = Date()
+        while run.process.isRunning {
+            let (status, answer) = try await DashboardTests.get(base.appendingPathComponent("api/experiments/quick/version"))
+            statuses.append(status)
+            let object = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any]
+            if status == 200, let version = object?["version"] as? String, version != versions.last {
+                versions.append(version)
+                let (pageStatus, page) = try await DashboardTests.get(
+                    try #require(URL(string: "experiments/quick?fragment=1", relativeTo: base)))
+                statuses.append(pageStatus)
+                #expect(page.contains("<svg id=\"plot-history\""))
+                pages += 1
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let polled = Date().timeIntervalSince(started)
+        run.process.waitUntilExit()
+        #expect(run.process.terminationStatus == 0)
+
+        // Every request was answered (the experiment's row may appear a moment after the store file: 404 then).
+        let answered = statuses.drop { $0 == 404 }
+        #expect(!answered.isEmpty && answered.allSatisfy { $0 == 200 }, "\(statuses)")
+        #expect(pages >= 1, "the page body was fetched while the search ran")
+        // However often it is polled, the dashboard renders a page at most once every 2 s, so a new version shows
+        // at most that often (count-based, so it holds on a loaded machine).
+        #expect(versions.count <= Int(polled / 2) + 2, "\(versions.count) versions in \(polled) s")
+        // And the search kept its pace. Generous, as other test suites share the machine's cores meanwhile.
+        let aloneSeconds = try Self.elapsed(in: alone.url), watchedSeconds = try Self.elapsed(in: watched.url)
+        #expect(watchedSeconds < 2 * aloneSeconds + 2, "alone \(aloneSeconds) s, watched \(watchedSeconds) s")
+    }
+}

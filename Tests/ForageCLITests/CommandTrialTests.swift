@@ -78,7 +78,11 @@ import Testing
             budget: {trials: 16, parallel: 2}
             """)
         let running = try ForageProcess.start(["run", "k.yaml"], in: directory.url)
-        try await Task.sleep(for: .milliseconds(1800))
+        // Kill it once a few trials are committed (polled, not a fixed sleep, so a busy machine cannot fool the test).
+        for _ in 0..<600 {
+            try await Task.sleep(for: .milliseconds(50))
+            if ((try? trials(directory)) ?? []).filter({ $0["state"] as? String == "completed" }).count >= 2 { break }
+        }
         kill(running.process.processIdentifier, SIGKILL)
         running.process.waitUntilExit()
         try await Task.sleep(for: .milliseconds(400))

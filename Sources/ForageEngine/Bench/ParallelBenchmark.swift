@@ -29,6 +29,10 @@ public enum ParallelBenchmark {
         public var spec: String
         public var trials: Int
         public var runs: [Run]
+        /// The 1-minute load average before the first run and after the last: other processes competing for the
+        /// cores slow 2 slots more than 1, so read the wall-time slowdown with it.
+        public var loadBefore: Double
+        public var loadAfter: Double
 
         /// Per repeat, the mean trial duration on 2 slots over the same trials' mean on 1 slot, minus 1.
         public var slowdowns: [Double] {
@@ -56,7 +60,10 @@ public enum ParallelBenchmark {
         }
 
         public func table() -> String {
-            var lines = ["parallel slots: \(spec), \(trials) trials (random searcher), each run \(pairs.count)× alternately"]
+            var lines = [
+                "parallel slots: \(spec), \(trials) trials (random searcher), each run \(pairs.count)× alternately; "
+                    + String(format: "load average %.2f before, %.2f after", loadBefore, loadAfter)
+            ]
             lines.append("slots   mean trial s   CPU s/trial   run s")
             for run in runs {
                 lines.append(
@@ -78,6 +85,7 @@ public enum ParallelBenchmark {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forage-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteExperimentStore(directory: directory, create: true)
+        let loadBefore = loadAverage()
         var runs: [Run] = []
         for repeatIndex in 0..<max(repeats, 1) {
             for parallel in [1, 2] {
@@ -91,7 +99,7 @@ public enum ParallelBenchmark {
                 runs.append(try await measure(variant, store: store, executor: executor))
             }
         }
-        return Result(spec: spec.name, trials: trials, runs: runs)
+        return Result(spec: spec.name, trials: trials, runs: runs, loadBefore: loadBefore, loadAfter: loadAverage())
     }
 
     static func measure(_ spec: ExperimentSpec, store: SQLiteExperimentStore, executor: any TrialExecutor) async throws -> Run {
@@ -106,6 +114,12 @@ public enum ParallelBenchmark {
             durations[trial.number] = trial.duration
         }
         return Run(parallel: spec.budget.parallel, durations: durations, seconds: seconds, cpuSeconds: cpuSeconds)
+    }
+
+    /// The 1-minute load average (NaN where the system does not say).
+    static func loadAverage() -> Double {
+        var values = [Double](repeating: .nan, count: 1)
+        return getloadavg(&values, 1) == 1 ? values[0] : .nan
     }
 
     static func median(_ values: [Double]) -> Double {

@@ -67,12 +67,14 @@ public enum ParallelBenchmark {
             lines.append("slots   mean trial s   CPU s/trial   run s")
             for run in runs {
                 lines.append(
-                    String(format: "%5d   %12.3f   %11.3f   %5.1f", run.parallel, run.meanTrialSeconds, run.cpuSecondsPerTrial, run.seconds))
+                    String(format: "%5d   %12.3f   %11.3f   %5.1f", run.parallel, run.meanTrialSeconds, run.cpuSecondsPerTrial, run.seconds)
+                )
             }
             let percent = { (values: [Double]) in values.map { String(format: "%+.0f%%", $0 * 100) }.joined(separator: ", ") }
             lines.append(
                 String(
-                    format: "per-trial slowdown on 2 slots: median %+.0f%% (%@); CPU per trial: median %+.0f%% (%@); run speedup: median %.2f×",
+                    format: "per-trial slowdown on 2 slots: median %+.0f%% (%@); "
+                        + "CPU per trial: median %+.0f%% (%@); run speedup: median %.2f×",
                     median(slowdowns) * 100, percent(slowdowns), median(cpuSlowdowns) * 100, percent(cpuSlowdowns), median(speedups)))
             return lines.joined(separator: "\n")
         }
@@ -103,7 +105,8 @@ public enum ParallelBenchmark {
     }
 
     static func measure(_ spec: ExperimentSpec, store: SQLiteExperimentStore, executor: any TrialExecutor) async throws -> Run {
-        let engine = try ExperimentRunner.start(spec: spec, specPath: nil, data: nil, store: store, executor: executor, options: RunOptions())
+        let engine = try ExperimentRunner.start(
+            spec: spec, specPath: nil, data: nil, store: store, executor: executor, options: RunOptions())
         let cpuBefore = OverheadBenchmark.processCPUSeconds()
         let start = ContinuousClock.now
         _ = try await engine.run()

@@ -5,9 +5,11 @@ import Foundation
 /// logistic regression and the MLP on `digits.csv` (and `diabetes.csv` for ridge) and on generated 100 000 × 50
 /// tables, plus the MLP training loop's GFLOP/s against a measured sgemm peak. Returns the report as text.
 public enum TrainerBenchmark {
-    /// Runs every case. `dataDirectory` holds the example CSV files; `threads` is OpenBLAS's thread count;
-    /// `largeRows` sizes the generated tables (100 000 by default).
-    public static func run(dataDirectory: String, threads: Int = 1, largeRows: Int = 100_000) throws -> String {
+    /// Runs every case (or those of the `only` families). `dataDirectory` holds the example CSV files; `threads` is
+    /// OpenBLAS's thread count; `largeRows` sizes the generated tables (100 000 by default).
+    public static func run(dataDirectory: String, threads: Int = 1, largeRows: Int = 100_000, only: Set<String> = []) throws
+        -> String
+    {
         BLASThreads.set(threads)
         var lines = ["ForageML trainer benchmark (OpenBLAS threads: \(threads))", ""]
         lines.append(pad(["dataset", "n_train x d", "model", "fit s", "metric", "steps", "GFLOP/s"]))
@@ -37,7 +39,7 @@ public enum TrainerBenchmark {
             ("reg\(largeRows / 1000)k", regression, "ridge", ParameterSet()),
             ("reg\(largeRows / 1000)k", regression, "mlp", mlp),
         ]
-        for (name, data, family, params) in cases {
+        for (name, data, family, params) in cases where only.isEmpty || only.contains(family) {
             let shape = "\(data.train.count)x\(data.featureCount)"
             if family == "ridge-classifier" {
                 let (seconds, accuracy) = try ridgeClassifier(data)

@@ -1,61 +1,81 @@
 /// Limited-memory BFGS minimisation with a backtracking (Armijo) line search, for smooth convex objectives such as
 /// regularised logistic regression.
+///
+/// It stops like scipy's L-BFGS-B as scikit-learn calls it (`gtol = tol`, `ftol = 64·ε`): when the largest gradient
+/// component is at most `gradientTolerance`, or when an iteration no longer lowers the value by more than a relative
+/// 64·ε. The first step is scaled to unit length, later ones start at 1 (almost always accepted), so an iteration costs
+/// about one evaluation. Vectors are reused across iterations: an iteration allocates nothing.
 enum LBFGS {
     struct Result {
         var x: [Double]
         var value: Double
         var iterations: Int
+        var evaluations: Int
         var converged: Bool
     }
 
-    /// Minimises `objective` (returning value and gradient) from `start`.
+    /// The relative decrease below which the search stops (scipy's `ftol` as scikit-learn sets it).
+    static let relativeDecreaseTolerance = 64 * Double.ulpOfOne
+
+    /// Minimises `objective` from `start`. The objective returns the value and writes the gradient into its second
+    /// argument (which has `start.count` elements).
     static func minimize(
         start: [Double], memory: Int = 10, maxIterations: Int, gradientTolerance: Double = 1e-6,
-        objective: ([Double]) -> (Double, [Double])
+        objective: (_ x: [Double], _ gradient: inout [Double]) -> Double
     ) -> Result {
+        let count = start.count
         var x = start
-        var (value, gradient) = objective(x)
-        var sHistory: [[Double]] = []
-        var yHistory: [[Double]] = []
-        var rhoHistory: [Double] = []
+        var gradient = [Double](repeating: 0, count: count)
+        var value = objective(x, &gradient)
+        var evaluations = 1
+        // Ring buffers of the last `memory` pairs (s = x' − x, y = g' − g).
+        let memory = max(memory, 1)
+        var sHistory = [[Double]](repeating: [Double](repeating: 0, count: count), count: memory)
+        var yHistory = sHistory
+        var rhoHistory = [Double](repeating: 0, count: memory)
+        var alphas = [Double](repeating: 0, count: memory)
+        var stored = 0
+        var newest = -1
+        var direction = [Double](repeating: 0, count: count)
+        var candidate = x
+        var candidateGradient = gradient
         var iteration = 0
         while iteration < maxIterations {
-            if maxAbs(gradient) < gradientTolerance { return Result(x: x, value: value, iterations: iteration, converged: true) }
-            // Two-loop recursion: direction = -H·g.
-            var q = gradient
-            var alphas = [Double](repeating: 0, count: sHistory.count)
-            for i in stride(from: sHistory.count - 1, through: 0, by: -1) {
-                alphas[i] = rhoHistory[i] * dot(sHistory[i], q)
-                axpy(-alphas[i], yHistory[i], &q)
+            if maxAbs(gradient) <= gradientTolerance {
+                return Result(x: x, value: value, iterations: iteration, evaluations: evaluations, converged: true)
             }
-            if let lastS = sHistory.last, let lastY = yHistory.last {
-                let gamma = dot(lastS, lastY) / max(dot(lastY, lastY), 1e-300)
-                for i in q.indices { q[i] *= gamma }
+            // Two-loop recursion: direction = −H·g.
+            for i in 0..<count { direction[i] = gradient[i] }
+            for j in 0..<stored {
+                let slot = (newest - j + memory) % memory
+                alphas[slot] = rhoHistory[slot] * dot(sHistory[slot], direction)
+                axpy(-alphas[slot], yHistory[slot], &direction)
+            }
+            if stored > 0 {
+                let gamma = dot(sHistory[newest], yHistory[newest]) / max(dot(yHistory[newest], yHistory[newest]), 1e-300)
+                scale(&direction, by: gamma)
             } else {
-                let scale = 1 / max(norm(gradient), 1e-12)
-                for i in q.indices { q[i] *= min(scale, 1) }
+                scale(&direction, by: min(1 / max(norm(gradient), 1e-12), 1))
             }
-            for i in 0..<sHistory.count {
-                let beta = rhoHistory[i] * dot(yHistory[i], q)
-                axpy(alphas[i] - beta, sHistory[i], &q)
+            for j in stride(from: stored - 1, through: 0, by: -1) {
+                let slot = (newest - j + memory) % memory
+                let beta = rhoHistory[slot] * dot(yHistory[slot], direction)
+                axpy(alphas[slot] - beta, sHistory[slot], &direction)
             }
-            var direction = q.map { -$0 }
+            scale(&direction, by: -1)
             var slope = dot(gradient, direction)
             if slope >= 0 {  // not a descent direction: restart from steepest descent
-                direction = gradient.map { -$0 }
+                for i in 0..<count { direction[i] = -gradient[i] }
                 slope = -dot(gradient, gradient)
-                sHistory.removeAll()
-                yHistory.removeAll()
-                rhoHistory.removeAll()
+                stored = 0
             }
             var step = 1.0
-            var candidate = x
             var candidateValue = value
-            var candidateGradient = gradient
             var accepted = false
             for _ in 0..<40 {
-                for i in x.indices { candidate[i] = x[i] + step * direction[i] }
-                (candidateValue, candidateGradient) = objective(candidate)
+                for i in 0..<count { candidate[i] = x[i] + step * direction[i] }
+                candidateValue = objective(candidate, &candidateGradient)
+                evaluations += 1
                 if candidateValue.isFinite, candidateValue <= value + 1e-4 * step * slope {
                     accepted = true
                     break
@@ -63,29 +83,33 @@ enum LBFGS {
                 step *= 0.5
             }
             iteration += 1
-            guard accepted else { return Result(x: x, value: value, iterations: iteration, converged: true) }
-            let s = zip(candidate, x).map { $0 - $1 }
-            let y = zip(candidateGradient, gradient).map { $0 - $1 }
-            let sy = dot(s, y)
-            let previous = value
-            x = candidate
-            value = candidateValue
-            gradient = candidateGradient
-            if sy > 1e-10 {
-                sHistory.append(s)
-                yHistory.append(y)
-                rhoHistory.append(1 / sy)
-                if sHistory.count > memory {
-                    sHistory.removeFirst()
-                    yHistory.removeFirst()
-                    rhoHistory.removeFirst()
-                }
+            guard accepted else {
+                return Result(x: x, value: value, iterations: iteration, evaluations: evaluations, converged: true)
             }
-            if abs(previous - value) <= 1e-12 * max(abs(previous), abs(value), 1) {
-                return Result(x: x, value: value, iterations: iteration, converged: true)
+            // The new pair replaces the oldest one; it is kept only when the curvature is positive.
+            var sy = 0.0
+            for i in 0..<count { sy += (candidate[i] - x[i]) * (candidateGradient[i] - gradient[i]) }
+            if sy > 1e-10 {
+                let slot = (newest + 1) % memory
+                for i in 0..<count {
+                    sHistory[slot][i] = candidate[i] - x[i]
+                    yHistory[slot][i] = candidateGradient[i] - gradient[i]
+                }
+                rhoHistory[slot] = 1 / sy
+                newest = slot
+                stored = min(stored + 1, memory)
+            }
+            let previous = value
+            swap(&x, &candidate)
+            swap(&gradient, &candidateGradient)
+            value = candidateValue
+            if previous - value <= relativeDecreaseTolerance * max(abs(previous), abs(value), 1) {
+                return Result(x: x, value: value, iterations: iteration, evaluations: evaluations, converged: true)
             }
         }
-        return Result(x: x, value: value, iterations: iteration, converged: maxAbs(gradient) < gradientTolerance)
+        return Result(
+            x: x, value: value, iterations: iteration, evaluations: evaluations,
+            converged: maxAbs(gradient) <= gradientTolerance)
     }
 
     static func dot(_ a: [Double], _ b: [Double]) -> Double {
@@ -100,5 +124,9 @@ enum LBFGS {
 
     static func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
         for i in y.indices { y[i] += alpha * x[i] }
+    }
+
+    static func scale(_ a: inout [Double], by factor: Double) {
+        for i in a.indices { a[i] *= factor }
     }
 }

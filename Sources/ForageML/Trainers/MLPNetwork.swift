@@ -43,12 +43,25 @@ struct MLPNetwork: Sendable {
         outputs.reserveCapacity(weights.count + 1)
         for l in 0..<weights.count {
             var z = Matrix<Float>(rows: input.rows, columns: weights[l].columns)
-            z.addRowVector(biases[l])
-            Matrix.multiply(outputs[l], weights[l], into: &z, beta: 1)
+            scores(outputs[l], layer: l, into: &z)
             if l < weights.count - 1 { apply(&z) }
             outputs.append(z)
         }
         return outputs
+    }
+
+    /// Layer `l`'s pre-activations `input · W_l + b_l` into `z` (`input.rows × width`): the biases are written into
+    /// `z` first, then one sgemm adds the product (beta = 1).
+    func scores(_ input: Matrix<Float>, layer l: Int, into z: inout Matrix<Float>) {
+        let columns = z.columns
+        precondition(columns == biases[l].count, "layer width does not match")
+        z.storage.withUnsafeMutableBufferPointer { buffer in
+            biases[l].withUnsafeBufferPointer { b in
+                guard let target = buffer.baseAddress, let source = b.baseAddress else { return }
+                for r in 0..<z.rows { (target + r * columns).update(from: source, count: columns) }
+            }
+        }
+        Matrix.multiply(input, weights[l], into: &z, beta: 1)
     }
 
     /// The output scores (logits, or the standardised regression value) for a batch.
@@ -60,7 +73,8 @@ struct MLPNetwork: Sendable {
         switch activation {
         case .relu:
             z.storage.withUnsafeMutableBufferPointer { buffer in
-                for i in 0..<buffer.count where buffer[i] < 0 { buffer[i] = 0 }
+                // A select rather than a branch, so the loop vectorises.
+                for i in 0..<buffer.count { buffer[i] = buffer[i] < 0 ? 0 : buffer[i] }
             }
         case .tanh:
             z.storage.withUnsafeMutableBufferPointer { buffer in
@@ -75,7 +89,11 @@ struct MLPNetwork: Sendable {
             activated.storage.withUnsafeBufferPointer { a in
                 switch activation {
                 case .relu:
-                    for i in 0..<g.count where a[i] <= 0 { g[i] = 0 }
+                    // Both loads happen unconditionally, so the select vectorises.
+                    for i in 0..<g.count {
+                        let gradient = g[i]
+                        g[i] = a[i] <= 0 ? 0 : gradient
+                    }
                 case .tanh:
                     for i in 0..<g.count { g[i] *= 1 - a[i] * a[i] }
                 }

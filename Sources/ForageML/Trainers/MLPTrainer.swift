@@ -66,38 +66,39 @@ public struct MLPTrainer: Trainer {
         var optimizer = Adam(network: network, learningRate: Float(learningRate))
         var order = Array(0..<n)
         let batch = min(batchSize, n)
+        // Buffers for full batches and, when n is not a multiple of the batch size, for the last, shorter one: the
+        // loop below allocates nothing.
+        var buffers = [MLPBatchBuffers(rows: batch, sizes: sizes)]
+        if n % batch != 0 { buffers.append(MLPBatchBuffers(rows: n % batch, sizes: sizes)) }
+        var gradients = MLPGradients(like: network)
+        let decay = Float(l2)
+        let classes = data.train.classes
         var flops = 0.0
         let flopsPerRow = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + 6 * Double($1.0) * Double($1.1) }
         var stopped = false
         var epochsRun = 0
+
+        /// One Adam step on the rows `order[range]`; returns the batch's summed loss.
+        func step(_ buffers: inout MLPBatchBuffers, range: Range<Int>) -> Double {
+            buffers.gather(x, order: order, range: range)
+            buffers.forward(network)
+            let loss = outputGradient(
+                &buffers.activations[sizes.count - 1], rows: order[range], classification: classification, classes: classes,
+                targets: targets)
+            buffers.backward(network, into: &gradients)
+            optimizer.step(&network, gradients: gradients, l2: decay)
+            return loss * Double(range.count)
+        }
+
         for epoch in 1...epochs {
             Splitter.shuffle(&order, &generator)
             var lossTotal = 0.0
             var start = 0
             while start < n {
-                let rows = Array(order[start..<min(start + batch, n)])
+                let range = start..<min(start + batch, n)
                 start += batch
-                let input = x.selectingRows(rows)
-                let activations = network.forwardAll(input)
-                guard var delta = activations.last else { break }
-                lossTotal += outputGradient(&delta, rows: rows, classification: classification, classes: data.train.classes,
-                                            targets: targets) * Double(rows.count)
-                var gradients: [(Matrix<Float>, [Float])] = Array(repeating: (Matrix(rows: 0, columns: 0), []), count: network.weights.count)
-                for l in stride(from: network.weights.count - 1, through: 0, by: -1) {
-                    var gradW = network.weights[l]
-                    let decay = Float(l2)
-                    for i in 0..<gradW.storage.count { gradW.storage[i] *= decay }
-                    Matrix.multiply(activations[l], transposeA: true, delta, into: &gradW, beta: 1)
-                    gradients[l] = (gradW, delta.columnSums())
-                    if l > 0 {
-                        var previous = Matrix<Float>(rows: delta.rows, columns: network.weights[l].rows)
-                        Matrix.multiply(delta, network.weights[l], transposeB: true, into: &previous)
-                        network.backpropagate(&previous, activated: activations[l])
-                        delta = previous
-                    }
-                }
-                optimizer.step(&network, gradients: gradients)
-                flops += flopsPerRow * Double(rows.count)
+                lossTotal += step(&buffers[range.count == batch ? 0 : buffers.count - 1], range: range)
+                flops += flopsPerRow * Double(range.count)
             }
             epochsRun = epoch
             let trainLoss = lossTotal / Double(max(n, 1))
@@ -123,7 +124,7 @@ public struct MLPTrainer: Trainer {
 
     /// Turns output scores into dLoss/dScores (mean over the batch) in place and returns the batch's mean loss.
     private func outputGradient(
-        _ scores: inout Matrix<Float>, rows: [Int], classification: Bool, classes: [Int], targets: [Float]
+        _ scores: inout Matrix<Float>, rows: ArraySlice<Int>, classification: Bool, classes: [Int], targets: [Float]
     ) -> Double {
         let scale = 1 / Float(rows.count)
         var loss = 0.0
@@ -164,56 +165,5 @@ public struct MLPTrainer: Trainer {
             metrics["loss"] = pow(metrics["rmse"] ?? 0, 2)
         }
         return metrics
-    }
-}
-
-/// Adam (Kingma & Ba) state for every weight and bias of a network.
-struct Adam {
-    var learningRate: Float
-    let beta1: Float = 0.9
-    let beta2: Float = 0.999
-    let epsilon: Float = 1e-8
-    var t: Float = 0
-    var mW: [[Float]]
-    var vW: [[Float]]
-    var mB: [[Float]]
-    var vB: [[Float]]
-
-    init(network: MLPNetwork, learningRate: Float) {
-        self.learningRate = learningRate
-        mW = network.weights.map { [Float](repeating: 0, count: $0.storage.count) }
-        vW = mW
-        mB = network.biases.map { [Float](repeating: 0, count: $0.count) }
-        vB = mB
-    }
-
-    mutating func step(_ network: inout MLPNetwork, gradients: [(Matrix<Float>, [Float])]) {
-        t += 1
-        let correction1 = 1 - powf(beta1, t)
-        let correction2 = 1 - powf(beta2, t)
-        let stepSize = learningRate * correction2.squareRoot() / correction1
-        for l in 0..<gradients.count {
-            Self.update(&network.weights[l].storage, gradients[l].0.storage, &mW[l], &vW[l], stepSize, beta1, beta2, epsilon)
-            Self.update(&network.biases[l], gradients[l].1, &mB[l], &vB[l], stepSize, beta1, beta2, epsilon)
-        }
-    }
-
-    private static func update(
-        _ parameters: inout [Float], _ gradient: [Float], _ m: inout [Float], _ v: inout [Float], _ stepSize: Float,
-        _ beta1: Float, _ beta2: Float, _ epsilon: Float
-    ) {
-        parameters.withUnsafeMutableBufferPointer { p in
-            gradient.withUnsafeBufferPointer { g in
-                m.withUnsafeMutableBufferPointer { m in
-                    v.withUnsafeMutableBufferPointer { v in
-                        for i in 0..<p.count {
-                            m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-                            v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-                            p[i] -= stepSize * m[i] / (v[i].squareRoot() + epsilon)
-                        }
-                    }
-                }
-            }
-        }
     }
 }

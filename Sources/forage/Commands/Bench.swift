@@ -89,7 +89,7 @@ extension Forage {
 
         /// `forage bench trainers`: fit time and accuracy of the built-in trainers.
         struct Trainers: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Trainer fit times and scores on Experiments/data and on a generated 100 000 × 50 table.")
+            static let configuration = CommandConfiguration(abstract: "Trainer fit times and scores on Experiments/data and on a generated 100 000 × 50 table; per-trial cost of 2 parallel slots against 1.")
 
             @Option(help: "Folder with digits.csv and diabetes.csv.")
             var data: String = "Experiments/data"
@@ -97,9 +97,34 @@ extension Forage {
             @Option(help: "Rows of the generated tables.")
             var rows: Int = 100_000
 
+            @Option(help: "Only these parts: ridge, ridge-classifier, logistic, mlp, parallel (the slots check); repeat the option for several.")
+            var only: [String] = []
+
+            @Option(help: "The parallel-slots check: a model spec run with 1 and 2 slots (skipped when the file is missing).")
+            var parallelSpec: String = "Experiments/digits-mlp.yaml"
+
+            @Option(help: "Trials per run of the parallel-slots check (0 skips it).")
+            var parallelTrials: Int = 20
+
+            @Option(help: "Runs of the parallel-slots check on each slot count, alternately.")
+            var parallelRepeats: Int = 3
+
             func run() async throws {
                 try await reportingErrors {
-                    print(try TrainerBenchmark.run(dataDirectory: data, threads: 1, largeRows: rows))
+                    if !(only.count == 1 && only.first == "parallel") {
+                        print(try TrainerBenchmark.run(dataDirectory: data, threads: 1, largeRows: rows, only: Set(only)))
+                    }
+                    guard parallelTrials > 0, only.isEmpty || only.contains("parallel") else { return }
+                    guard FileManager.default.fileExists(atPath: parallelSpec) else {
+                        printNote("\(parallelSpec) not found: skipping the parallel-slots check")
+                        return
+                    }
+                    let spec = try SpecLoader.load(path: parallelSpec)
+                    let (executor, _) = try ExecutorFactory.make(for: spec)
+                    let result = try await ParallelBenchmark.run(
+                        spec: spec, trials: parallelTrials, repeats: parallelRepeats, executor: executor) { printNote($0) }
+                    print("")
+                    print(result.table())
                 }
             }
         }

@@ -120,7 +120,7 @@ extension Forage {
                         return
                     }
                     let spec = try SpecLoader.load(path: parallelSpec)
-                    let (executor, _) = try ExecutorFactory.make(for: spec)
+                    let (executor, _) = try TrialSetup.make(for: spec)
                     let result = try await ParallelBenchmark.run(
                         spec: spec, trials: parallelTrials, repeats: parallelRepeats, executor: executor) { printNote($0) }
                     print("")

@@ -45,8 +45,10 @@ extension Forage {
         private func table(_ trials: [TrialRecord], experiment: ExperimentRecord, exact: Bool) -> TableRenderer {
             let metricNames = Set(trials.flatMap(\.metrics.keys)).subtracting([experiment.objective.metric]).sorted()
             let number: (Double?) -> String = { value in value.map(exact ? Format.exact : Format.number) ?? "" }
+            // The worker column appears when remote workers ran some of the trials.
+            let remote = trials.contains { $0.worker != nil }
             let header = ["trial", "state", experiment.objective.metric] + experiment.parameterNames + metricNames
-                + ["attempt", "retry_of", "duration_s", "reason"]
+                + ["attempt", "retry_of"] + (remote ? ["worker"] : []) + ["duration_s", "reason"]
             let rows = trials.map { trial -> [String] in
                 let why: String
                 if let reason = trial.reason {
@@ -61,6 +63,7 @@ extension Forage {
                 for metric in metricNames { row.append(number(trial.metrics[metric])) }
                 row.append(String(trial.attempt))
                 row.append(trial.retryOf.map(String.init) ?? "")
+                if remote { row.append(trial.worker ?? "") }
                 row.append(trial.duration.map { String(format: "%.3f", $0) } ?? "")
                 row.append(why)
                 return row

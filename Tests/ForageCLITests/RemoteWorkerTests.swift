@@ -244,4 +244,37 @@ import Testing
         let served = try ForageProcess.run(["predict", "points@prod", "--input", "data/points.csv"], in: directory.url)
         #expect(served.status == 0, "\(served.stderr)")
     }
+
+    @Test func aSchedulerStopsTrialsOnWorkers() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("token", Self.token)
+        try directory.write("a.yaml", """
+            objective: {metric: value, direction: minimize}
+            trial: {function: sphere, steps: 9}
+            search_space:
+              x0: {type: float, low: -3, high: 3}
+              x1: {type: float, low: -3, high: 3}
+            searcher: {algorithm: random, seed: 4}
+            scheduler: {algorithm: asha, min: 1, max: 9, reduction: 3}
+            budget: {trials: 30, parallel: 0}
+            """)
+        let (server, port) = try await coordinator(["run", "a.yaml", "--listen", "127.0.0.1:0"], in: directory)
+        defer { server.kill() }
+        let remote = try worker("remote", port: port, in: directory)
+        defer { remote.kill() }
+        #expect(try await server.waitForExit(timeout: 60), "\(server.stderr)")
+        #expect(server.process.terminationStatus == 0, "\(server.stderr)")
+        let all = try trials("a", in: directory)
+        #expect(all.count == 30)
+        let pruned = all.filter { $0["state"] as? String == "pruned" }
+        #expect(!pruned.isEmpty, "the worker's trials were never stopped")
+        for trial in pruned {
+            #expect(trial["worker"] as? String == "remote")
+            let decisions = trial["decisions"] as? [[String: Any]] ?? []
+            let stop = decisions.last { $0["action"] as? String == "stop" }
+            #expect((stop?["reason"] as? String)?.isEmpty == false)
+            #expect(trial["last_step"] as? Int == stop?["step"] as? Int, "a stopped trial reported past its stop")
+        }
+    }
 }

@@ -108,7 +108,7 @@ extension SearchEngine {
         for held in leases.expired(at: .now) {
             guard leases.held.removeValue(forKey: held.id) != nil else { continue }
             let timeout = remote?.leaseTimeout ?? 0
-            let message = "worker \(held.worker) stopped renewing its lease (no word for \(Format.seconds(timeout)) s)"
+            let message = "worker \(held.worker) stopped renewing its lease (no word for \(String(format: "%g", timeout)) s)"
             try await commitRemote(held, outcome: .failed(reason: .lostWorker, message: message, metrics: [:]), fromWorker: false)
         }
     }
@@ -161,13 +161,6 @@ extension SearchEngine {
         if exhausted && retries.isEmpty && running == 0 { return "the searcher has no more points" }
         if closed { return "the experiment is closed" }
         return nil
-    }
-}
-
-/// Number formatting shared by messages.
-enum Format {
-    static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 }
 

@@ -7,8 +7,8 @@ import Glibc
 /// One keep-alive HTTP/1.1 connection with blocking sockets: what a worker's slot uses to talk to its coordinator.
 ///
 /// Plain HTTP only (a coordinator is reached on a trusted network or through a tunnel), bodies framed by
-/// `Content-Length` or chunked encoding. Reads and writes time out after `timeout` seconds. Not thread-safe: one
-/// caller at a time (the worker keeps a pool).
+/// `Content-Length` or chunked encoding. Reads and writes time out after `timeout` seconds. Not thread-safe: it is
+/// `Sendable` only so the worker's pool can hand it from one thread to the next, and one caller uses it at a time.
 public final class HTTPConnection: @unchecked Sendable {
     /// A response: status, headers (lowercased names) and body.
     public struct Response: Sendable {

@@ -31,33 +31,16 @@ public struct ParameterSet: Sendable, Hashable, Codable, Sequence {
         var text = "{"
         for (index, name) in values.keys.sorted().enumerated() {
             if index > 0 { text += "," }
-            text += Self.quoted(name) + ":"
+            text += JSONText.quoted(name) + ":"
             switch values[name] {
             case .double(let number)?: text += number.isFinite ? "\(number)" : "null"
             case .int(let number)?: text += String(number)
             case .bool(let flag)?: text += flag ? "true" : "false"
-            case .string(let string)?: text += Self.quoted(string)
+            case .string(let string)?: text += JSONText.quoted(string)
             case nil: text += "null"
             }
         }
         return text + "}"
-    }
-
-    /// A JSON string literal.
-    static func quoted(_ string: String) -> String {
-        var text = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20: text += String(format: "\\u%04x", scalar.value)
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        return text + "\""
     }
 
     public init(from decoder: any Decoder) throws {

@@ -1,3 +1,4 @@
+import ForageCore
 import ForageML
 import ForageRegistry
 import Foundation
@@ -16,7 +17,7 @@ struct PredictionEndpoints: Sendable {
         router.get("ping") { _, _ in Self.json(#"{"status":"ok"}"#) }
         router.get("health") { _, _ in
             let snapshot = served.snapshot
-            return Self.json(#"{"status":"ok","model":\#(PredictionJSON.string(snapshot.version.model)),"version":\#(snapshot.version.version)}"#)
+            return Self.json(#"{"status":"ok","model":\#(JSONText.quoted(snapshot.version.model)),"version":\#(snapshot.version.version)}"#)
         }
         router.get("version") { _, _ in version() }
         router.get("metrics") { _, _ in
@@ -101,12 +102,12 @@ struct PredictionEndpoints: Sendable {
         let snapshot = served.snapshot
         let version = snapshot.version
         var alias = "null"
-        if case .alias(let name) = reference.selector { alias = PredictionJSON.string(name) }
+        if case .alias(let name) = reference.selector { alias = JSONText.quoted(name) }
         let lineage = version.lineage
         let text = """
-            {"model":\(PredictionJSON.string(version.model)),"version":\(version.version),"alias":\(alias),\
-            "reference":\(PredictionJSON.string(reference.description)),"blob_sha256":"\(version.blobSHA256)",\
-            "experiment":\(lineage.experiment.map(PredictionJSON.string) ?? "null"),"trial":\(lineage.trial.map(String.init) ?? "null"),\
+            {"model":\(JSONText.quoted(version.model)),"version":\(version.version),"alias":\(alias),\
+            "reference":\(JSONText.quoted(reference.description)),"blob_sha256":"\(version.blobSHA256)",\
+            "experiment":\(lineage.experiment.map(JSONText.quoted) ?? "null"),"trial":\(lineage.trial.map(String.init) ?? "null"),\
             "loaded_at":"\(ISO8601DateFormatter().string(from: snapshot.loadedAt))"}
             """
         return Self.json(text)
@@ -126,6 +127,6 @@ struct PredictionEndpoints: Sendable {
     }
 
     static func errorBody(code: String, _ message: String) -> ByteBuffer {
-        ByteBuffer(string: #"{"error_code":"\#(code)","message":\#(PredictionJSON.string(message))}"#)
+        ByteBuffer(string: #"{"error_code":"\#(code)","message":\#(JSONText.quoted(message))}"#)
     }
 }

@@ -1,3 +1,4 @@
+import ForageRemote
 import ForageServer
 import ForageTesting
 import Foundation
@@ -63,7 +64,7 @@ import Testing
         let server = try ForageProcess.start(["serve", "iris@prod", "--port", "0", "--poll", "0.2", "--request-timeout", "0.5", "--no-access-log"], in: directory.url)
         defer { if server.process.isRunning { server.process.terminate() } }
         let port = try boundPort(server)
-        let client = LoopbackClient(port: port)
+        let client = HTTPConnection(host: "127.0.0.1", port: port)
 
         // Same predictions as `forage predict`, in every request format.
         try directory.write("x.csv", "a,b\n0.1,0.2\n2.1,0.1\n4.05,0.3\n1.0,0.4\n")
@@ -83,10 +84,10 @@ import Testing
             #expect((object?["predictions"] as? [String]) == expected, "\(body): \(response.text)")
         }
         // Pipelined requests are answered in order, whichever path answers them.
-        let pipelined = LoopbackClient(port: port)
+        let pipelined = HTTPConnection(host: "127.0.0.1", port: port)
         try pipelined.write(
-            LoopbackClient.request(method: "GET", path: "/version") + LoopbackClient.request(method: "POST", path: "/invocations", body: Data(bodies[0].utf8))
-                + LoopbackClient.request(method: "GET", path: "/ping"))
+            HTTPConnection.request(method: "GET", path: "/version") + HTTPConnection.request(method: "POST", path: "/invocations", body: Data(bodies[0].utf8))
+                + HTTPConnection.request(method: "GET", path: "/ping"))
         #expect(try pipelined.readResponse().text.contains(#""alias":"prod""#))
         #expect(try pipelined.readResponse().text.contains(#""predictions""#))
         #expect(try pipelined.readResponse().text.contains(#""status":"ok""#))
@@ -108,17 +109,17 @@ import Testing
             #expect(response.status == 400, "\(body) → \(response.status)")
             #expect(response.text.contains(message), "\(body) → \(response.text)")
         }
-        let huge = LoopbackClient(port: port)
+        let huge = HTTPConnection(host: "127.0.0.1", port: port)
         let big = try huge.send(method: "POST", path: "/invocations", body: Data(repeating: UInt8(ascii: " "), count: 10 << 20))
         #expect(big.status == 413)
         // A stalled client (half a body) does not hold up others, and gets 408 at the request timeout.
-        let slow = LoopbackClient(port: port)
+        let slow = HTTPConnection(host: "127.0.0.1", port: port)
         try slow.write(Array("POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"inp".utf8))
         #expect(try client.send(method: "GET", path: "/ping").status == 200)
         #expect(try slow.readResponse().status == 408)
         // So does a client sending its headers a few bytes at a time ("slow headers"): the clock runs from the
         // request's first byte, so trickling does not extend it (an idle timeout would be), and others are served.
-        let trickle = LoopbackClient(port: port)
+        let trickle = HTTPConnection(host: "127.0.0.1", port: port)
         let trickleStart = Date()
         var trickleOutcome = "no answer"
         do {

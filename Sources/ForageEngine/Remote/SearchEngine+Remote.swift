@@ -66,7 +66,7 @@ extension SearchEngine {
         -> [Result<FinishReceipt, RemoteCallError>]
     {
         var answers = [Result<FinishReceipt, RemoteCallError>](repeating: .success(.duplicate), count: items.count)
-        var accepted: [(held: HeldLease, finish: TrialFinish)] = []
+        var accepted: [(held: HeldLease, outcome: TrialOutcome)] = []
         var repeated: [Task<Void, any Error>] = []
         for (index, item) in items.enumerated() {
             if let earlier = leases.finishes[item.lease] {
@@ -80,18 +80,10 @@ extension SearchEngine {
             for report in item.reports where report.step != nil {
                 store.submitReport(experiment: experiment.id, trial: held.job.number, step: report.step ?? 0, values: report.values)
             }
-            accepted.append((held, finishRecord(for: held.job, outcome: item.outcome)))
+            accepted.append((held, item.outcome))
             answers[index] = .success(.recorded)
         }
-        if !accepted.isEmpty {
-            let store = self.store
-            let id = experiment.id
-            let finishes = accepted.map(\.finish)
-            let commit = Task { try await store.finishTrials(experiment: id, finishes) }
-            for attempt in accepted { leases.remember(attempt.held.id, commit) }
-            try await commit.value
-            for attempt in accepted { record(attempt.held.job, attempt.finish) }
-        }
+        try await commit(accepted, fromWorker: true)
         for earlier in repeated { try await earlier.value }
         return answers
     }
@@ -105,20 +97,19 @@ extension SearchEngine {
 
     /// Fails every lease whose deadline passed as `lost-worker` (re-queued). Called by the run's lease watchdog.
     func expireLeases() async throws {
-        for held in leases.expired(at: .now) {
-            guard leases.held.removeValue(forKey: held.id) != nil else { continue }
-            let timeout = remote?.leaseTimeout ?? 0
-            let message = "worker \(held.worker) stopped renewing its lease (no word for \(String(format: "%g", timeout)) s)"
-            try await commitRemote(held, outcome: .failed(reason: .lostWorker, message: message, metrics: [:]), fromWorker: false)
-        }
+        let timeout = String(format: "%g", remote?.leaseTimeout ?? 0)
+        let expired = leases.expired(at: .now).compactMap { leases.held.removeValue(forKey: $0.id) }
+        try await commit(
+            expired.map { held in
+                (held, .failed(reason: .lostWorker, message: "worker \(held.worker) stopped renewing its lease (no word for \(timeout) s)", metrics: [:]))
+            }, fromWorker: false)
     }
 
     /// Fails every held lease as `interrupted` (re-queued): the run is stopping and will not wait for workers.
     func abandonLeases(_ why: String) async throws {
-        for held in leases.held.values.sorted(by: { $0.job.number < $1.job.number }) {
-            guard leases.held.removeValue(forKey: held.id) != nil else { continue }
-            try await commitRemote(held, outcome: .failed(reason: .interrupted, message: why, metrics: [:]), fromWorker: false)
-        }
+        let held = leases.held.values.sorted { $0.job.number < $1.job.number }
+        leases.held.removeAll()
+        try await commit(held.map { ($0, .failed(reason: .interrupted, message: why, metrics: [:])) }, fromWorker: false)
     }
 
     /// Workers that asked for work at least once, and whether all of them have been told the run is over.
@@ -129,17 +120,21 @@ extension SearchEngine {
         workersTold.insert(worker)
     }
 
-    /// Commits a remote attempt's outcome. A worker's own finish is remembered, so that a retry of it (after a lost
-    /// reply) waits for the same commit and is answered as a duplicate; an attempt the coordinator ended itself
-    /// (expired, abandoned) is not, so the worker's late finish is refused.
-    private func commitRemote(_ held: HeldLease, outcome: TrialOutcome, fromWorker: Bool) async throws {
-        let finish = finishRecord(for: held.job, outcome: outcome)
+    /// Commits the outcomes of attempts whose leases were just taken out of the book, in one transaction, then
+    /// records them. A worker's own finishes are remembered, so that a retry of one (after a lost reply) waits for the
+    /// same commit and is answered as a duplicate; attempts the coordinator ended itself (expired, abandoned) are
+    /// not, so the worker's late finish is refused.
+    private func commit(_ ended: [(held: HeldLease, outcome: TrialOutcome)], fromWorker: Bool) async throws {
+        guard !ended.isEmpty else { return }
+        let finishes = ended.map { finishRecord(for: $0.held.job, outcome: $0.outcome) }
         let store = self.store
         let id = experiment.id
-        let commit = Task { try await store.finishTrial(experiment: id, finish) }
-        if fromWorker { leases.remember(held.id, commit) }
+        let commit = Task { try await store.finishTrials(experiment: id, finishes) }
+        if fromWorker {
+            for attempt in ended { leases.remember(attempt.held.id, commit) }
+        }
         try await commit.value
-        record(held.job, finish)
+        for (attempt, finish) in zip(ended, finishes) { record(attempt.held.job, finish) }
     }
 
     @discardableResult

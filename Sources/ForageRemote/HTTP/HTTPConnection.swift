@@ -4,7 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-/// One keep-alive HTTP/1.1 connection with blocking sockets: what a worker's slot uses to talk to its coordinator.
+/// One keep-alive HTTP/1.1 connection with blocking sockets: what a worker's slot uses to talk to its coordinator,
+/// and the client of the serving benchmark and the end-to-end tests (which also send raw and partial requests).
 ///
 /// Plain HTTP only (a coordinator is reached on a trusted network or through a tunnel), bodies framed by
 /// `Content-Length` or chunked encoding. Reads and writes time out after `timeout` seconds. Not thread-safe: it is
@@ -15,6 +16,7 @@ public final class HTTPConnection: @unchecked Sendable {
         public var status: Int
         public var headers: [String: String]
         public var body: Data
+        public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
     private let host: String
@@ -23,6 +25,8 @@ public final class HTTPConnection: @unchecked Sendable {
     private var socketFD: Int32 = -1
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Scratch space for `recv`, kept between reads.
+    private var chunk = [UInt8](repeating: 0, count: 65536)
 
     public init(host: String, port: Int, timeout: Double = 30) {
         self.host = host
@@ -43,17 +47,49 @@ public final class HTTPConnection: @unchecked Sendable {
         start = 0
     }
 
-    /// Sends one request and reads its response.
-    public func send(method: String, path: String, headers: [(String, String)] = [], body: Data? = nil) throws(HTTPTransportError) -> Response {
-        if socketFD < 0 { try connect() }
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\n"
+    /// The bytes of a request. A body without a `Content-Type` header is sent as JSON.
+    public static func request(
+        method: String, path: String, host: String = "localhost", headers: [(String, String)] = [], body: Data? = nil
+    ) -> [UInt8] {
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        if body != nil && !headers.contains(where: { $0.0.lowercased() == "content-type" }) { head += "Content-Type: application/json\r\n" }
         head += "Content-Length: \(body?.count ?? 0)\r\n\r\n"
         var bytes = Array(head.utf8)
         if let body { bytes.append(contentsOf: body) }
+        return bytes
+    }
+
+    /// Sends one request and reads its response.
+    public func send(method: String, path: String, headers: [(String, String)] = [], body: Data? = nil) throws(HTTPTransportError) -> Response {
+        try send(raw: Self.request(method: method, path: path, host: "\(host):\(port)", headers: headers, body: body))
+    }
+
+    /// Sends pre-built request bytes and reads the response.
+    public func send(raw bytes: [UInt8]) throws(HTTPTransportError) -> Response {
+        try write(bytes)
+        return try readResponse()
+    }
+
+    /// Writes bytes, connecting first when needed (tests send partial requests this way).
+    public func write(_ bytes: [UInt8]) throws(HTTPTransportError) {
+        if socketFD < 0 { try connect() }
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(socketFD, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else {
+                let reason = String(cString: strerror(errno))
+                close()
+                throw HTTPTransportError("send to \(host):\(port): \(reason)")
+            }
+            offset += sent
+        }
+    }
+
+    /// Reads one response; a broken or malformed answer closes the connection.
+    public func readResponse() throws(HTTPTransportError) -> Response {
         do {
-            try write(bytes)
-            return try readResponse()
+            return try parseResponse()
         } catch {
             close()
             throw error
@@ -91,18 +127,8 @@ public final class HTTPConnection: @unchecked Sendable {
         throw HTTPTransportError("cannot connect to \(host):\(port): \(lastError)")
     }
 
-    private func write(_ bytes: [UInt8]) throws(HTTPTransportError) {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(socketFD, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { throw HTTPTransportError("send to \(host):\(port): \(String(cString: strerror(errno)))") }
-            offset += sent
-        }
-    }
-
     /// Appends what the socket has to the buffer (indices into the buffer stay valid).
     private func fill() throws(HTTPTransportError) {
-        var chunk = [UInt8](repeating: 0, count: 16384)
         let count = chunk.withUnsafeMutableBytes { recv(socketFD, $0.baseAddress, $0.count, 0) }
         guard count > 0 else {
             throw HTTPTransportError(count == 0 ? "\(host):\(port) closed the connection" : "recv from \(host):\(port): \(String(cString: strerror(errno)))")
@@ -122,7 +148,7 @@ public final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    private func readResponse() throws(HTTPTransportError) -> Response {
+    private func parseResponse() throws(HTTPTransportError) -> Response {
         if start > 0 {
             buffer.removeFirst(start)
             start = 0

@@ -1,5 +1,7 @@
+import ForageCore
 import ForageML
 import ForageRegistry
+import ForageRemote
 import Foundation
 import Logging
 import Synchronization
@@ -41,11 +43,11 @@ public enum ServeBenchmark {
             try await Task.sleep(for: .milliseconds(25))
             bound = port.withLock { $0 }
         }
-        guard let bound else { throw LoopbackClient.TransportError(description: "the server did not start") }
+        guard let bound else { throw HTTPTransportError("the server did not start") }
         var results: [Result] = []
         for rows in rowCounts {
             let body = Self.body(rows: rows, columns: model.file.header.encoder.columns)
-            let request = LoopbackClient.request(method: "POST", path: "/invocations", body: body)
+            let request = HTTPConnection.request(method: "POST", path: "/invocations", body: body)
             progress("warming up (\(rows) row\(rows == 1 ? "" : "s"), \(body.count) bytes)…")
             _ = load(port: bound, request: request, connections: connections, seconds: min(1, seconds / 4), rows: rows)
             progress("measuring \(rows) row\(rows == 1 ? "" : "s") for \(seconds) s with \(connections) connections…")
@@ -61,7 +63,7 @@ public enum ServeBenchmark {
             "[" + columns.map { column -> String in
                 switch column {
                 case .numeric: return String(Double(generator.next() % 1700) / 100)
-                case .categorical(_, let categories): return PredictionJSON.string(categories.first ?? "")
+                case .categorical(_, let categories): return JSONText.quoted(categories.first ?? "")
                 }
             }.joined(separator: ",") + "]"
         }
@@ -78,7 +80,7 @@ public enum ServeBenchmark {
         for _ in 0..<connections {
             group.enter()
             let thread = Thread {
-                let client = LoopbackClient(port: port)
+                let client = HTTPConnection(host: "127.0.0.1", port: port)
                 var mine: [UInt64] = []
                 mine.reserveCapacity(200_000)
                 var failed = 0

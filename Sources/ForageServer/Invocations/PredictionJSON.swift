@@ -1,3 +1,4 @@
+import ForageCore
 import ForageML
 import NIOCore
 
@@ -44,7 +45,7 @@ enum PredictionJSON {
     /// A label as JSON: a number when it is one, else a string.
     static func label(_ text: String) -> [UInt8] {
         if let value = Double(text), value.isFinite, !text.contains(where: { $0 == "+" || $0 == " " }) { return Array(text.utf8) }
-        return Array(string(text).utf8)
+        return Array(JSONText.quoted(text).utf8)
     }
 
     static func number(_ value: Double, into out: inout ByteBuffer) {
@@ -53,27 +54,5 @@ enum PredictionJSON {
         } else {
             out.writeStaticString("null")
         }
-    }
-
-    /// A JSON string literal.
-    static func string(_ text: String) -> String {
-        var escaped = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    escaped.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return escaped + "\""
     }
 }

@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "ForageServer",
             dependencies: [
-                "ForageCore", "ForageStore", "ForageRegistry", "ForageML", "ForageReport", "ForageEngine", "ForageRemote", "ForageSpec",
+                "ForageCore", "ForageStore", "ForageRegistry", "ForageML", "ForageReport", "ForageEngine", "ForageRemote",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),

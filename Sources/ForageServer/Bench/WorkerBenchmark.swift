@@ -2,7 +2,6 @@ import ForageCore
 import ForageEngine
 import ForageExecutor
 import ForageRemote
-import ForageSpec
 import ForageStore
 import Foundation
 import Logging
@@ -27,8 +26,10 @@ public enum WorkerBenchmark {
     }
 
     /// Runs `trials` noop trials for each `(workers, slots)` configuration; `forage` is the binary the workers run.
+    /// `parse` turns the benchmark's spec text into a spec (the CLI's spec loader), as the workers will parse it too.
     public static func run(
-        forage: URL, trials: Int, configurations: [(workers: Int, slots: Int)], log: @Sendable (String) -> Void = { _ in }
+        forage: URL, trials: Int, configurations: [(workers: Int, slots: Int)], parse: (_ text: String) throws -> ExperimentSpec,
+        log: @Sendable (String) -> Void = { _ in }
     ) async throws -> [Row] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forage-bench-workers-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -47,7 +48,7 @@ public enum WorkerBenchmark {
                 searcher: {algorithm: random, seed: 1}
                 budget: {trials: \(trials), parallel: 0}
                 """
-            let spec = try SpecLoader.parse(text, file: "bench-workers.yaml", baseDirectory: directory.path)
+            let spec = try parse(text)
             var options = RunOptions()
             options.remote = RemoteOptions()
             let engine = try ExperimentRunner.start(

@@ -50,7 +50,9 @@ extension Forage {
                         throw CLIError("cannot find the forage binary to start workers")
                     }
                     let rows = try await WorkerBenchmark.run(
-                        forage: URL(fileURLWithPath: path), trials: trials, configurations: [(1, 1), (2, 1), (2, 2)]) { printNote($0) }
+                        forage: URL(fileURLWithPath: path), trials: trials, configurations: [(1, 1), (2, 1), (2, 2)],
+                        parse: { try SpecLoader.parse($0, file: "bench-workers.yaml", baseDirectory: FileManager.default.temporaryDirectory.path) }
+                    ) { printNote($0) }
                     print(WorkerBenchmark.table(rows))
                 }
             }

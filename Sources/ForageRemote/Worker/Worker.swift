@@ -1,7 +1,6 @@
 import ForageCore
 import ForageExecutor
 import Foundation
-import Synchronization
 
 /// `forage worker`: leases trials from a coordinator, runs them here and sends back their reports and outcomes.
 ///
@@ -302,41 +301,5 @@ public actor Worker {
         case .pruned: return "\(head) pruned"
         case .failed(let reason, let message, _): return "\(head) failed (\(reason.rawValue)): \(message)"
         }
-    }
-}
-
-/// Reports of an attempt whose coordinator does not judge them: sent with the finish.
-final class ReportBuffer: Sendable {
-    private let reports = Mutex<[CoordinatorAPI.Report]>([])
-
-    func append(_ report: CoordinatorAPI.Report) {
-        reports.withLock { $0.append(report) }
-    }
-
-    func drain() -> [CoordinatorAPI.Report] {
-        reports.withLock { reports in
-            defer { reports.removeAll() }
-            return reports
-        }
-    }
-}
-
-/// Exponential backoff with jitter: 0.1 s, 0.2 s, 0.4 s … up to `limit`.
-struct Backoff {
-    var limit: Double
-    private(set) var attempts = 0
-
-    init(limit: Double) {
-        self.limit = limit
-    }
-
-    mutating func next() -> Double {
-        defer { attempts += 1 }
-        let base = min(limit, 0.1 * pow(2, Double(min(attempts, 16))))
-        return base * Double.random(in: 0.75...1.25)
-    }
-
-    mutating func reset() {
-        attempts = 0
     }
 }

@@ -22,14 +22,17 @@ let package = Package(
         .target(name: "ForageCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ForageTesting", dependencies: ["ForageCore"]),
         .testTarget(name: "ForageCoreTests", dependencies: ["ForageCore"]),
-        .testTarget(name: "ForageStoreTests", dependencies: ["ForageStore", "ForageTesting"]),
-        .testTarget(name: "ForageEngineTests", dependencies: ["ForageEngine", "ForageTesting"]),
+        .testTarget(name: "ForageStoreTests", dependencies: ["ForageStore", "ForageBackends", "ForageTesting"]),
+        .testTarget(name: "ForageSQLiteTests", dependencies: ["ForageSQLite", "ForageStore", "ForageTesting"]),
+        .testTarget(name: "ForageEngineTests", dependencies: ["ForageEngine", "ForageBackends", "ForageTesting"]),
         .testTarget(name: "ForageExecutorTests", dependencies: ["ForageExecutor"]),
         .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting", "ForageServer", "ForageRemote"]),
         .target(name: "ForageSearch", dependencies: ["ForageCore"]),
         .target(name: "ForageSpec", dependencies: ["ForageCore", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ForageSpecTests", dependencies: ["ForageSpec", "ForageTesting"]),
-        .target(name: "ForageStore", dependencies: ["ForageCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "ForageStore", dependencies: ["ForageCore"]),
+        .target(name: "ForageSQLite", dependencies: ["ForageCore", "ForageStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "ForageBackends", dependencies: ["ForageStore", "ForageSQLite"]),
         .target(
             name: "ForageExecutor",
             dependencies: [
@@ -38,12 +41,10 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .target(name: "ForageEngine", dependencies: ["ForageCore", "ForageSearch", "ForageStore", "ForageExecutor"]),
-        .target(name: "ForageRemote", dependencies: ["ForageCore", "ForageSpec", "ForageExecutor"]),
+        .target(name: "ForageRemote", dependencies: ["ForageCore", "ForageSpec", "ForageStore", "ForageExecutor"]),
         .executableTarget(name: "forage-supervise", path: "Sources/forage-supervise"),
-        .target(
-            name: "ForageRegistry",
-            dependencies: ["ForageCore", "ForageStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "ForageRegistryTests", dependencies: ["ForageRegistry", "ForageStore", "ForageTesting"]),
+        .target(name: "ForageRegistry", dependencies: ["ForageCore", "ForageStore"]),
+        .testTarget(name: "ForageRegistryTests", dependencies: ["ForageRegistry", "ForageStore", "ForageBackends", "ForageTesting"]),
         .target(
             name: "ForageServer",
             dependencies: [
@@ -55,11 +56,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        .target(
+            name: "ForageBench",
+            dependencies: [
+                "ForageCore", "ForageStore", "ForageBackends", "ForageSearch", "ForageExecutor", "ForageEngine", "ForageML",
+                "ForageRegistry", "ForageRemote", "ForageServer",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "forage",
             dependencies: [
-                "ForageCore", "ForageSpec", "ForageSearch", "ForageStore", "ForageExecutor", "ForageEngine", "ForageML",
-                "ForageRegistry", "ForageReport", "ForageServer", "ForageRemote",
+                "ForageCore", "ForageSpec", "ForageSearch", "ForageStore", "ForageBackends", "ForageExecutor", "ForageEngine",
+                "ForageML", "ForageRegistry", "ForageReport", "ForageServer", "ForageRemote", "ForageBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ForageSearchTests", dependencies: ["ForageSearch"]),
@@ -76,7 +84,7 @@ let package = Package(
             name: "ForageReport",
             dependencies: ["ForageCore", "ForageStore", .product(name: "Mustache", package: "swift-mustache")]
         ),
-        .testTarget(name: "ForageReportTests", dependencies: ["ForageReport", "ForageStore", "ForageTesting"]),
+        .testTarget(name: "ForageReportTests", dependencies: ["ForageReport", "ForageStore", "ForageBackends", "ForageTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,27 +5,30 @@ import Foundation
 
 /// Creates or takes over an experiment in the store and hands back the engine that will run it.
 public enum ExperimentRunner {
-    /// Creates a new experiment from `spec` (refusing a name that exists) and prepares its engine.
+    /// Creates a new experiment from `spec` (refusing a name that exists) and prepares its engine. Everything that
+    /// can refuse the run (the sampler, the scheduler, the slots) is checked first, so a refused start leaves nothing
+    /// behind in the store.
     public static func start(
-        spec: ExperimentSpec, specPath: String?, data: DataInfo?, store: SQLiteExperimentStore, executor: any TrialExecutor,
+        spec: ExperimentSpec, specPath: String?, data: DataInfo?, store: any ExperimentStore, executor: any TrialExecutor,
         options: RunOptions
-    ) throws -> SearchEngine {
+    ) async throws -> SearchEngine {
         var spec = spec
         if let trials = options.trials { spec.budget.trials = trials }
         if let parallel = options.parallel { spec.budget.parallel = parallel }
-        let owner = OwnerIdentity()
-        let record = try store.createExperiment(spec, specPath: specPath, data: data, owner: owner)
-        return try SearchEngine(spec: spec, experiment: record, store: store, executor: executor, owner: owner, options: options)
+        try SearchEngine.validate(spec, options: options)
+        let (record, lease) = try await store.createExperiment(spec, specPath: specPath, data: data, owner: OwnerIdentity())
+        return try await SearchEngine(spec: spec, experiment: record, store: store, executor: executor, lease: lease, options: options)
     }
 
-    /// Takes over an interrupted experiment: its running trials become failed (`interrupted`) and re-queued.
+    /// Takes over an interrupted experiment: its running trials become failed (`interrupted`) and re-queued. With
+    /// `force`, an experiment whose owner still lives is taken too, and that owner is fenced out.
     public static func resume(
-        spec: ExperimentSpec, store: SQLiteExperimentStore, executor: any TrialExecutor, options: RunOptions
-    ) throws -> SearchEngine {
-        let owner = OwnerIdentity()
-        let record = try store.acquire(spec.name, owner: owner)
+        spec: ExperimentSpec, store: any ExperimentStore, executor: any TrialExecutor, options: RunOptions, force: Bool = false
+    ) async throws -> SearchEngine {
+        try SearchEngine.validate(spec, options: options)
+        let (record, lease) = try await store.acquire(spec.name, owner: OwnerIdentity(), force: force)
         var options = options
         if options.trials == nil { options.trials = record.budgetTrials }
-        return try SearchEngine(spec: spec, experiment: record, store: store, executor: executor, owner: owner, options: options)
+        return try await SearchEngine(spec: spec, experiment: record, store: store, executor: executor, lease: lease, options: options)
     }
 }

@@ -12,14 +12,17 @@ import Foundation
 public actor SearchEngine {
     let spec: ExperimentSpec
     let experiment: ExperimentRecord
-    let store: SQLiteExperimentStore
+    let store: any ExperimentStore
     let executor: any TrialExecutor
-    let owner: OwnerIdentity
+    /// The ownership this run holds; every write names it, so a superseded run changes nothing.
+    let lease: OwnerLease
     let options: RunOptions
     let sampler: any Sampler
     let scheduler: any TrialScheduler
     let budget: Int
     let parallel: Int
+    /// How much history the sampler and scheduler need; with `.none` the engine keeps no per-trial state.
+    let historyNeed: HistoryNeed
 
     var history: TrialHistory
     var retries: [PendingRetry] = []
@@ -57,59 +60,70 @@ public actor SearchEngine {
     enum StopReason: Sendable {
         case maxFailures(lastMessage: String)
         case interrupted(String)
+        /// A store write failed (disk full, I/O error, the file replaced, ownership lost): the run stops at once.
+        case storeFailure(any Error)
     }
 
-    /// Prepares a run of `experiment` (already created or acquired by `owner`) from the store's history.
+    /// Prepares a run of `experiment` (already created or acquired under `lease`) from the store.
     public init(
-        spec: ExperimentSpec, experiment: ExperimentRecord, store: SQLiteExperimentStore, executor: any TrialExecutor,
-        owner: OwnerIdentity, options: RunOptions
-    ) throws {
+        spec: ExperimentSpec, experiment: ExperimentRecord, store: any ExperimentStore, executor: any TrialExecutor,
+        lease: OwnerLease, options: RunOptions
+    ) async throws {
         self.spec = spec
         self.experiment = experiment
         self.store = store
         self.executor = executor
-        self.owner = owner
+        self.lease = lease
         self.options = options
-        do {
-            sampler = try SamplerFactory.make(spec.searcher, space: spec.searchSpace)
-            scheduler = try SchedulerFactory.make(spec.scheduler)
-        } catch {
-            throw EngineError.configuration("\(error)")
-        }
-        trialsDirectory = store.directory.appendingPathComponent("trials", isDirectory: true)
-            .appendingPathComponent(spec.name, isDirectory: true)
+        (sampler, scheduler) = try Self.validate(spec, options: options)
+        trialsDirectory = try store.layout.trialsDirectory(experiment: spec.name)
         workingDirectory = URL(fileURLWithPath: spec.baseDirectory, isDirectory: true)
         budget = options.trials ?? experiment.budgetTrials
         remote = options.remote
+        let slots = options.parallel ?? spec.budget.parallel
+        parallel = max(0, slots)
+
+        historyNeed = max(sampler.historyNeed, scheduler.historyNeed)
+        let point = try await store.resumePoint(experiment, need: historyNeed)
+        history = point.history
+        best = point.best
+        nextNumber = point.nextNumber
+        nextDraw = point.nextDraw
+        done = point.done
+        failedCount = point.failed
+        retries = point.retries.map { PendingRetry(original: $0.number, draw: $0.draw, params: $0.params, attempt: $0.attempt) }
+    }
+
+    /// Builds the sampler and scheduler and checks the slots: everything that can refuse a run before it starts.
+    @discardableResult
+    public static func validate(_ spec: ExperimentSpec, options: RunOptions) throws -> (any Sampler, any TrialScheduler) {
+        let built: (any Sampler, any TrialScheduler)
+        do {
+            built = (try SamplerFactory.make(spec.searcher, space: spec.searchSpace), try SchedulerFactory.make(spec.scheduler))
+        } catch {
+            throw EngineError.configuration("\(error)")
+        }
         let slots = options.parallel ?? spec.budget.parallel
         if slots < 1 && options.remote == nil {
             throw EngineError.configuration(
                 "budget.parallel is \(slots): with no local slots only remote workers run trials; start the run with --listen")
         }
-        parallel = max(0, slots)
-
-        let loaded = try store.history(experiment, intermediateMetric: scheduler.judgesReports ? spec.objective.metric : nil)
-        history = loaded.history
-        best = history.best.flatMap { trial in trial.value.map { (trial.number, $0) } }
-        let retried = Set(loaded.trials.compactMap(\.retryOf))
-        for trial in loaded.trials {
-            nextNumber = max(nextNumber, trial.number + 1)
-            nextDraw = max(nextDraw, trial.draw + 1)
-            if trial.state.isFinal && !trial.requeued { done += 1 }
-            if trial.state == .failed && !trial.requeued { failedCount += 1 }
-            if trial.state == .failed && trial.requeued && !retried.contains(trial.number) {
-                retries.append(PendingRetry(original: trial.number, draw: trial.draw, params: trial.params, attempt: trial.attempt))
-            }
-        }
+        return built
     }
 
     /// Runs trials until the budget is spent, the grid is exhausted, `max_failures` is hit or `interrupt` is called.
     public func run() async throws -> RunSummary {
-        try await store.updateBudget(experiment: experiment.id, trials: budget, parallel: parallel)
-        let heartbeat = Task { [store, experiment, owner, options] in
+        try await store.updateBudget(lease, trials: budget, parallel: parallel)
+        let heartbeat = Task { [store, lease, options] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int64(options.heartbeatInterval * 1000)))
-                store.heartbeat(experiment: experiment.id, owner: owner)
+                if Task.isCancelled { break }
+                do {
+                    try await store.heartbeat(lease)
+                } catch {
+                    await self.storeFailed(error)
+                    break
+                }
             }
         }
         defer { heartbeat.cancel() }
@@ -138,14 +152,22 @@ public actor SearchEngine {
                     executing += 1
                     let flag = CancellationFlag()
                     runningFlags[job.number] = flag
-                    history.upsert(TrialSnapshot(number: job.number, state: .running, params: job.params))
-                    group.addTask { try await self.execute(job, flag: flag) }
+                    if historyNeed > .none { history.upsert(TrialSnapshot(number: job.number, state: .running, params: job.params)) }
+                    group.addTask { await self.execute(job, flag: flag) }
                 }
                 guard running > 0 || waitsForWorkers else { break }
                 await withCheckedContinuation { loopWakeup = $0 }
             }
         }
         return try await close()
+    }
+
+    /// Stops the run on a store error: nothing more starts, running trials are stopped, and the run ends with the
+    /// error (it never waits for a commit that cannot happen).
+    func storeFailed(_ error: any Error) {
+        if case .storeFailure = stopReason {} else { stopReason = .storeFailure(error) }
+        for flag in runningFlags.values { flag.cancel() }
+        wakeLoop()
     }
 
     /// Asks the run to stop: no new trials start, running ones are stopped and re-queued for `resume`.
@@ -185,10 +207,11 @@ public actor SearchEngine {
         return TrialJob(number: nextNumber, draw: nextDraw, params: params, attempt: 1, retryOf: nil, worker: worker)
     }
 
-    /// Runs one attempt off the actor and commits its outcome; only then does the actor learn of it.
-    private nonisolated func execute(_ job: TrialJob, flag: CancellationFlag) async throws {
-        let id = experiment.id
-        store.startTrial(experiment: id, TrialStart(number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf))
+    /// Runs one attempt off the actor and commits its outcome; only then does the actor learn of it. A failed
+    /// commit stops the run.
+    private nonisolated func execute(_ job: TrialJob, flag: CancellationFlag) async {
+        let lease = self.lease
+        store.startTrial(lease, TrialStart(number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf))
         let invocation = TrialInvocation(
             experiment: spec.name, number: job.number, attempt: job.attempt, params: job.params, spec: spec.trial,
             objective: spec.objective, declaredParameters: spec.searchSpace.names,
@@ -198,11 +221,12 @@ public actor SearchEngine {
         let metric = spec.objective.metric
         let reporter = TrialReporter(
             judges: scheduler.judgesReports, cancellation: flag,
-            submit: { step, values in store.submitReport(experiment: id, trial: job.number, step: step, values: values) },
+            submit: { step, values in store.submitReport(lease, trial: job.number, step: step, values: values) },
             judge: { step, values in
                 do {
-                    try await store.commitReport(experiment: id, trial: job.number, step: step, values: values)
+                    try await store.commitReport(lease, trial: job.number, step: step, values: values)
                 } catch {
+                    await self.storeFailed(error)
                     return .stop
                 }
                 guard let value = values[metric] else { return .continue }
@@ -210,15 +234,29 @@ public actor SearchEngine {
             })
         let outcome = await executor.run(invocation, reporter: reporter)
         let finish = await freeSlot(for: job, outcome: outcome)
-        try await store.finishTrial(experiment: id, finish)
+        do {
+            try await store.finishTrial(lease, finish)
+        } catch {
+            await abandon(job, finish, error)
+            return
+        }
         await record(job, finish)
+    }
+
+    /// An attempt whose outcome could not be committed: it leaves the run's counts (the store still has it as
+    /// running, so `resume` re-queues it) and the run stops.
+    func abandon(_ job: TrialJob, _ finish: TrialFinish, _ error: any Error) {
+        running -= 1
+        if job.worker == nil && !freesSlotEarly(finish) { executing -= 1 }
+        runningFlags[job.number] = nil
+        storeFailed(error)
     }
 
     /// A scheduler decision for a committed report; notable decisions are stored with their reasons.
     func judge(trial number: Int, step: Int, value: Double) -> SchedulerDecision.Action {
         history.record(number: number, step: step, value: value)
         let decision = scheduler.decide(trial: number, step: step, value: value, history: history)
-        if decision.isNotable { store.recordDecision(experiment: experiment.id, trial: number, decision: decision) }
+        if decision.isNotable { store.recordDecision(lease, trial: number, decision: decision) }
         return decision.action
     }
 
@@ -248,12 +286,14 @@ public actor SearchEngine {
         let metrics = outcome.metrics
         switch outcome {
         case .completed:
-            return TrialFinish(number: job.number, state: .completed, value: metrics[spec.objective.metric], metrics: metrics)
+            return TrialFinish(number: job.number, attempt: job.attempt, state: .completed, value: metrics[spec.objective.metric], metrics: metrics)
         case .pruned:
-            return TrialFinish(number: job.number, state: .pruned, value: metrics[spec.objective.metric], metrics: metrics)
+            return TrialFinish(number: job.number, attempt: job.attempt, state: .pruned, value: metrics[spec.objective.metric], metrics: metrics)
         case .failed(let reason, let message, _):
             let requeue = reason.alwaysRequeued || job.attempt <= spec.budget.retries
-            return TrialFinish(number: job.number, state: .failed, value: nil, metrics: metrics, reason: reason, message: message, requeued: requeue)
+            return TrialFinish(
+                number: job.number, attempt: job.attempt, state: .failed, value: nil, metrics: metrics, reason: reason, message: message,
+                requeued: requeue)
         }
     }
 
@@ -263,7 +303,9 @@ public actor SearchEngine {
         if job.worker == nil && !freesSlotEarly(finish) { executing -= 1 }
         runningFlags[job.number] = nil
         defer { wakeLoop() }
-        history.finish(number: job.number, state: finish.state, value: finish.state == .failed ? nil : finish.value)
+        if historyNeed > .none {
+            history.finish(number: job.number, state: finish.state, value: finish.state == .failed ? nil : finish.value)
+        }
         if finish.requeued {
             retries.append(PendingRetry(original: job.number, draw: job.draw, params: job.params, attempt: job.attempt))
         } else {
@@ -311,6 +353,11 @@ public actor SearchEngine {
         case .interrupted(let why):
             state = .interrupted
             message = "\(why); `forage resume \(spec.name)` continues it"
+        case .storeFailure(let error):
+            // Best effort: the store may refuse this too. The run reports the error, never `finished`.
+            try? await store.close(lease, state: .interrupted, message: "stopped on a store error: \(error)")
+            closed = true
+            throw EngineError.store(error, location: store.location)
         case nil:
             if done >= budget {
                 state = .finished
@@ -322,7 +369,12 @@ public actor SearchEngine {
                 message = "stopped with \(done) of \(budget) trials"
             }
         }
-        try await store.close(experiment: experiment.id, state: state, message: message, owner: owner)
+        do {
+            try await store.close(lease, state: state, message: message)
+        } catch {
+            closed = true
+            throw EngineError.store(error, location: store.location)
+        }
         closed = true
         return RunSummary(
             experiment: spec.name, state: state.rawValue, message: message, done: done, total: budget, failed: failedCount,
@@ -333,10 +385,24 @@ public actor SearchEngine {
 /// Errors that stop a run before it starts.
 public enum EngineError: Error, CustomStringConvertible {
     case configuration(String)
+    /// A store write failed during the run; running trials were stopped and nothing was reported done that did
+    /// not commit. `resume` continues once the cause is fixed.
+    case store(any Error, location: String)
 
     public var description: String {
         switch self {
         case .configuration(let message): return message
+        case .store(let error, let location):
+            var cause = "\(error)"
+            if let store = error as? StoreError {
+                switch store {
+                case .lostOwnership: return store.description
+                case .database(let message): cause = message
+                default: break
+                }
+            }
+            return "the run stopped because the store at \(location) failed: \(cause); "
+                + "trials it was running were stopped, and `forage resume` continues once the cause is fixed"
         }
     }
 }

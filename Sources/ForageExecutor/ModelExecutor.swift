@@ -6,7 +6,7 @@ import Foundation
 /// experiment. Each completed trial saves its model as `model.forage` in the trial folder.
 public struct ModelExecutor: TrialExecutor {
     /// The name of the model file inside a trial folder (what `promote` and `predict` read).
-    public static let modelFileName = "model.forage"
+    public static let modelFileName = ArtifactNames.model
 
     public let data: PreparedData
     public let family: String

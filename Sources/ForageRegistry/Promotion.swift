@@ -56,23 +56,21 @@ public struct PromotionOutcome: Sendable, Equatable {
 /// Promotion: copies a completed trial's model file into the registry as the next version, with its lineage, and
 /// moves the alias; with `ifBetter`, only when the candidate beats the alias's version on the test split.
 public enum Promoter {
-    /// Files a trial folder may hold as its model, best first (`model.forage` from built-in trainers, else `model*`).
-    public static let modelFileName = "model.forage"
-
+    @discardableResult
     public static func promote(
-        _ request: PromotionRequest, store: SQLiteExperimentStore, registry: some ModelRegistry
-    ) throws -> PromotionOutcome {
+        _ request: PromotionRequest, store: any ExperimentReader, registry: any ModelRegistry
+    ) async throws -> PromotionOutcome {
         guard ModelName.isValid(request.model) else { throw RegistryError.invalidName(request.model) }
         if let alias = request.alias, !ModelName.isValid(alias) { throw RegistryError.invalidName(alias) }
-        let experiment = try store.requireExperiment(request.experiment)
+        let experiment = try await store.requireExperiment(request.experiment)
         let trial: TrialRecord
         if let number = request.trial {
-            guard let found = try store.trial(experiment, number: number) else {
+            guard let found = try await store.trial(experiment, number: number) else {
                 throw RegistryError.noModelFile(experiment: experiment.name, trial: number, reason: "the experiment has no such trial")
             }
             trial = found
         } else {
-            guard let best = try store.best(experiment) else { throw RegistryError.noCompletedTrial(experiment: experiment.name) }
+            guard let best = try await store.best(experiment) else { throw RegistryError.noCompletedTrial(experiment: experiment.name) }
             trial = best
         }
         guard trial.state == .completed else {
@@ -80,8 +78,8 @@ public enum Promoter {
             throw RegistryError.noModelFile(
                 experiment: experiment.name, trial: trial.number, reason: "it is \(trial.state.rawValue)\(why); only completed trials have a model")
         }
-        let folder = store.directory.appendingPathComponent("trials/\(experiment.name)/\(trial.number)")
-        guard let file = modelFile(in: folder) else {
+        let folder = try store.layout.trialDirectory(experiment: experiment.name, number: trial.number)
+        guard let file = try store.layout.modelFile(experiment: experiment.name, number: trial.number) else {
             throw RegistryError.noModelFile(
                 experiment: experiment.name, trial: trial.number,
                 reason: "no model file in \(folder.path) (function trials save none; a command trial must write a file named model* into FORAGE_TRIAL_DIR)")
@@ -104,18 +102,10 @@ public enum Promoter {
         return PromotionOutcome(version: version, move: move, comparison: comparison)
     }
 
-    /// `model.forage` if present, else the first file whose name starts with `model`.
-    static func modelFile(in folder: URL) -> URL? {
-        let preferred = folder.appendingPathComponent(modelFileName)
-        if FileManager.default.fileExists(atPath: preferred.path) { return preferred }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.sorted().first { $0.hasPrefix("model") }.map { folder.appendingPathComponent($0) }
-    }
-
     /// Compares the candidate with the version the alias holds (or the latest version without an alias) on the
     /// test-split objective; nil when there is nothing to compare with; throws `notBetter` when it is not better.
     static func compare(
-        _ trial: TrialRecord, experiment: ExperimentRecord, request: PromotionRequest, registry: some ModelRegistry
+        _ trial: TrialRecord, experiment: ExperimentRecord, request: PromotionRequest, registry: any ModelRegistry
     ) throws(RegistryError) -> PromotionComparison? {
         let reference = ModelReference(model: request.model, selector: request.alias.map { .alias($0) } ?? .latest)
         let current: ModelVersion

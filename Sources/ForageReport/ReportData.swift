@@ -33,28 +33,28 @@ public struct ReportData: Sendable {
     public var completedCount: Int { counts.completed }
 
     /// Reads an experiment's report data. `tableRows` bounds the leaderboard table; `curveTrials` the learning curves.
-    public static func load(from store: SQLiteExperimentStore, experiment name: String, tableRows: Int = 1000, curveTrials: Int = 60) throws
-        -> ReportData
+    public static func load(from store: any ExperimentReader, experiment name: String, tableRows: Int = 1000, curveTrials: Int = 60)
+        async throws -> ReportData
     {
-        let experiment = try store.requireExperiment(name)
-        return try load(
-            from: store, experiment: experiment, counts: try store.counts(experiment: experiment.id),
-            trials: try store.trialPoints(experiment), tableRows: tableRows, curveTrials: curveTrials)
+        let experiment = try await store.requireExperiment(name)
+        return try await load(
+            from: store, experiment: experiment, counts: try await store.counts(experiment: experiment.id),
+            trials: try await store.trialPoints(experiment), tableRows: tableRows, curveTrials: curveTrials)
     }
 
     /// Reads the rest of an experiment's report data around what the caller already read: the dashboard keeps the
     /// trial points of finished trials between refreshes and passes them here (re-queued attempts are left out here).
     public static func load(
-        from store: SQLiteExperimentStore, experiment: ExperimentRecord, counts: TrialCounts, trials allTrials: [TrialPoint],
+        from store: any ExperimentReader, experiment: ExperimentRecord, counts: TrialCounts, trials allTrials: [TrialPoint],
         tableRows: Int = 1000, curveTrials: Int = 60
-    ) throws -> ReportData {
+    ) async throws -> ReportData {
         let trials = allTrials.filter { !$0.requeued }
-        let leaderboard = try store.leaderboard(experiment, top: tableRows)
-        let withCurves = try store.trialsWithCurves(experiment, metric: experiment.objective.metric)
+        let leaderboard = try await store.leaderboard(experiment, top: tableRows)
+        let withCurves = try await store.trialsWithCurves(experiment, metric: experiment.objective.metric)
         let chosen = CurveSelection.choose(
             trials: trials, having: withCurves, direction: experiment.objective.direction, limit: curveTrials)
-        let curves = try store.curves(experiment, metric: experiment.objective.metric, trials: chosen)
-        let decisions = try store.decisions(experiment, trials: chosen)
+        let curves = try await store.curves(experiment, metric: experiment.objective.metric, trials: chosen)
+        let decisions = try await store.decisions(experiment, trials: chosen)
         return ReportData(
             experiment: experiment, counts: counts, trials: trials, leaderboard: leaderboard, curves: curves, decisions: decisions)
     }

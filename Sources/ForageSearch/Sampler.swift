@@ -13,10 +13,15 @@ public protocol Sampler: Sendable {
     /// Whether suggestions depend on the results in the history. When they do not (random, grid, Sobol), the engine
     /// may start the next trial while the last one's result is still being committed.
     var learnsFromHistory: Bool { get }
+
+    /// How much of the history `suggest` reads; the engine loads and keeps only that.
+    var historyNeed: HistoryNeed { get }
 }
 
 extension Sampler {
     public var learnsFromHistory: Bool { true }
+    /// A sampler that learns from results needs them; one that does not needs no history at all.
+    public var historyNeed: HistoryNeed { learnsFromHistory ? .outcomes : .none }
 }
 
 /// The error raised when a searcher cannot be built for a space.

@@ -11,6 +11,14 @@ public protocol TrialScheduler: Sendable {
 
     /// The decision for trial `number`, which has just reported `value` of the objective at `step`.
     func decide(trial number: Int, step: Int, value: Double, history: TrialHistory) -> SchedulerDecision
+
+    /// How much of the history `decide` reads; the engine loads and keeps only that.
+    var historyNeed: HistoryNeed { get }
+}
+
+extension TrialScheduler {
+    /// A scheduler that judges reports reads learning curves; one that does not reads nothing.
+    public var historyNeed: HistoryNeed { judgesReports ? .curves : .none }
 }
 
 /// Builds the scheduler a spec names.

@@ -1,4 +1,5 @@
 import ForageRegistry
+import ForageStore
 import Foundation
 import Logging
 

@@ -1,6 +1,7 @@
 import ForageCore
 import ForageML
 import ForageRegistry
+import ForageStore
 import Foundation
 import Hummingbird
 

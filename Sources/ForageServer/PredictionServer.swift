@@ -1,5 +1,6 @@
 import ForageML
 import ForageRegistry
+import ForageStore
 import Foundation
 import Hummingbird
 import Logging
@@ -11,7 +12,7 @@ public enum PredictionServer {
     /// Loads `reference`, binds, calls `onRunning(host, port)` once listening, and serves until a signal (or until
     /// the calling task is cancelled when `handleSignals` is false).
     public static func run(
-        reference: ModelReference, registry: SQLiteModelRegistry, configuration: ServeConfiguration, logger: Logger,
+        reference: ModelReference, registry: any ModelRegistry, configuration: ServeConfiguration, logger: Logger,
         handleSignals: Bool = true, onRunning: @escaping @Sendable (String, Int) -> Void
     ) async throws {
         BLASThreads.set(1)

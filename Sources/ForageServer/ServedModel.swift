@@ -1,5 +1,6 @@
 import ForageML
 import ForageRegistry
+import ForageStore
 import Foundation
 import Synchronization
 
@@ -41,9 +42,9 @@ public final class ServedModel: Sendable {
 
 /// Loads registry versions into servable models: the blob is verified by its hash, then parsed and checked.
 public struct ModelLoader: Sendable {
-    public let registry: SQLiteModelRegistry
+    public let registry: any ModelRegistry
 
-    public init(registry: SQLiteModelRegistry) {
+    public init(registry: any ModelRegistry) {
         self.registry = registry
     }
 
@@ -55,7 +56,7 @@ public struct ModelLoader: Sendable {
     /// Loads one version; a corrupt or unreadable blob is an error (the caller keeps what it serves).
     public func load(_ version: ModelVersion) throws -> ServedModel.Snapshot {
         let data = try registry.blob(of: version)
-        let source = registry.blobs.url(for: version.blobSHA256).path
+        let source = registry.blobLocation(of: version)
         let model = try Model(file: ModelFile.decode(data, path: source), source: source)
         return ServedModel.Snapshot(model: model, version: version, loadedAt: Date())
     }

@@ -54,6 +54,28 @@ public struct ExperimentRecord: Sendable, Equatable {
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
+
+    public init(
+        id: Int64, name: String, state: ExperimentState, spec: String, specSHA256: String, specPath: String? = nil, objective: Objective, budgetTrials: Int, budgetParallel: Int, seed: UInt64, forageVersion: String, parameterNames: [String], data: DataInfo? = nil, message: String? = nil, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.state = state
+        self.spec = spec
+        self.specSHA256 = specSHA256
+        self.specPath = specPath
+        self.objective = objective
+        self.budgetTrials = budgetTrials
+        self.budgetParallel = budgetParallel
+        self.seed = seed
+        self.forageVersion = forageVersion
+        self.parameterNames = parameterNames
+        self.data = data
+        self.message = message
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+    }
 }
 
 /// Why a scheduler stopped (or promoted) a trial, as stored.
@@ -64,6 +86,17 @@ public struct DecisionRecord: Sendable, Equatable, Codable {
     public var rung: Int?
     public var cutoff: Double?
     public var value: Double
+
+    public init(
+        step: Int, action: String, reason: String? = nil, rung: Int? = nil, cutoff: Double? = nil, value: Double
+    ) {
+        self.step = step
+        self.action = action
+        self.reason = reason
+        self.rung = rung
+        self.cutoff = cutoff
+        self.value = value
+    }
 }
 
 /// One trial as the CLI and reports show it.
@@ -91,6 +124,27 @@ public struct TrialRecord: Sendable, Equatable {
     public var duration: Double? {
         guard let startedAt, let finishedAt else { return nil }
         return finishedAt.timeIntervalSince(startedAt)
+    }
+
+    public init(
+        number: Int, draw: Int, state: TrialState, params: ParameterSet, value: Double? = nil, metrics: [String: Double], lastStep: Int? = nil, reason: FailureReason? = nil, message: String? = nil, attempt: Int, retryOf: Int? = nil, requeued: Bool, worker: String? = nil, decisions: [DecisionRecord], startedAt: Date? = nil, finishedAt: Date? = nil
+    ) {
+        self.number = number
+        self.draw = draw
+        self.state = state
+        self.params = params
+        self.value = value
+        self.metrics = metrics
+        self.lastStep = lastStep
+        self.reason = reason
+        self.message = message
+        self.attempt = attempt
+        self.retryOf = retryOf
+        self.requeued = requeued
+        self.worker = worker
+        self.decisions = decisions
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
     }
 }
 

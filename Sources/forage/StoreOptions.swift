@@ -1,35 +1,23 @@
 import ArgumentParser
+import ForageBackends
+import ForageRegistry
 import ForageStore
 import Foundation
 
-/// The `--store DIR` option every command takes.
+/// The `--store` option every command takes.
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "The store folder (default: $FORAGE_STORE, else .forage in the current folder).")
     var store: String?
 
-    var directory: URL {
-        let path = store ?? ProcessInfo.processInfo.environment["FORAGE_STORE"] ?? ".forage"
-        return URL(fileURLWithPath: path)
+    /// The store as given (`--store`, else `$FORAGE_STORE`, else `.forage`).
+    var location: String {
+        store ?? ProcessInfo.processInfo.environment["FORAGE_STORE"] ?? ".forage"
     }
 
-    /// Opens the store for reading (it must exist).
-    func openExisting() throws -> SQLiteExperimentStore {
-        try SQLiteExperimentStore(directory: directory, create: false)
-    }
-
-    /// Opens the store, creating it when needed.
-    func openOrCreate() throws -> SQLiteExperimentStore {
-        try SQLiteExperimentStore(directory: directory, create: true)
-    }
-}
-
-import ForageRegistry
-
-extension StoreOptions {
-    /// Opens the existing store and its model registry.
-    func openRegistry() throws -> (SQLiteExperimentStore, SQLiteModelRegistry) {
-        let store = try openExisting()
-        return (store, SQLiteModelRegistry(store: store))
+    /// Opens the store: `.read` for commands that only look (nothing is written, not even a lock file), `.write`
+    /// for commands that change an existing store, `.create` for `run`.
+    func open(_ access: StoreFactory.Access) throws -> OpenStore {
+        try StoreFactory.open(location, access: access)
     }
 }
 

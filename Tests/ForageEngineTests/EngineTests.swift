@@ -1,3 +1,4 @@
+import ForageBackends
 import ForageCore
 import ForageEngine
 import ForageExecutor
@@ -27,19 +28,19 @@ struct ScriptedExecutor: TrialExecutor {
             budget: Budget(trials: trials, parallel: parallel, maxFailures: maxFailures, retries: retries), source: name)
     }
 
-    func run(_ spec: ExperimentSpec, store: SQLiteExperimentStore, executor: any TrialExecutor = FunctionExecutor()) async throws -> RunSummary {
-        let engine = try ExperimentRunner.start(spec: spec, specPath: nil, data: nil, store: store, executor: executor, options: RunOptions())
+    func run(_ spec: ExperimentSpec, store: any ExperimentStore, executor: any TrialExecutor = FunctionExecutor()) async throws -> RunSummary {
+        let engine = try await ExperimentRunner.start(spec: spec, specPath: nil, data: nil, store: store, executor: executor, options: RunOptions())
         return try await engine.run()
     }
 
     @Test func seededRunsGiveTheSameParametersWhateverTheParallelism() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try SQLiteExperimentStore(directory: directory.url, create: true)
+        let store = try StoreFactory.open(directory.url.path, access: .create).experiments
         _ = try await run(spec("serial", trials: 40, parallel: 1), store: store)
         _ = try await run(spec("parallel", trials: 40, parallel: 4), store: store)
-        let serial = try store.trials(try store.requireExperiment("serial"))
-        let parallel = try store.trials(try store.requireExperiment("parallel"))
+        let serial = try await store.allTrials(try await store.requireExperiment("serial")).collect()
+        let parallel = try await store.allTrials(try await store.requireExperiment("parallel")).collect()
         #expect(serial.count == 40)
         #expect(serial.map(\.params) == parallel.map(\.params))
         for trial in serial {
@@ -50,15 +51,15 @@ struct ScriptedExecutor: TrialExecutor {
     @Test func aLearningSamplerIsReproducibleWithOneSlot() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try SQLiteExperimentStore(directory: directory.url, create: true)
+        let store = try StoreFactory.open(directory.url.path, access: .create).experiments
         var first = spec("tpe-a", trials: 30, parallel: 1)
         first.searcher = SearcherSpec(algorithm: .tpe, seed: 5)
         var second = first
         second.name = "tpe-b"
         _ = try await run(first, store: store)
         _ = try await run(second, store: store)
-        let a = try store.trials(try store.requireExperiment("tpe-a"))
-        let b = try store.trials(try store.requireExperiment("tpe-b"))
+        let a = try await store.allTrials(try await store.requireExperiment("tpe-a")).collect()
+        let b = try await store.allTrials(try await store.requireExperiment("tpe-b")).collect()
         #expect(a.count == 30)
         #expect(a.map(\.params) == b.map(\.params))
     }
@@ -66,7 +67,7 @@ struct ScriptedExecutor: TrialExecutor {
     @Test func retriesRequeueWithTheSameParametersAndTheBudgetCountsTheRetry() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try SQLiteExperimentStore(directory: directory.url, create: true)
+        let store = try StoreFactory.open(directory.url.path, access: .create).experiments
         // Every first attempt fails; every retry succeeds.
         let executor = ScriptedExecutor { invocation in
             invocation.attempt == 1
@@ -75,7 +76,7 @@ struct ScriptedExecutor: TrialExecutor {
         }
         let summary = try await run(spec("retry", trials: 5, parallel: 2, retries: 1), store: store, executor: executor)
         #expect(summary.done == 5)
-        let trials = try store.trials(try store.requireExperiment("retry"))
+        let trials = try await store.allTrials(try await store.requireExperiment("retry")).collect()
         #expect(trials.count == 10)
         #expect(Set(trials.map(\.number)).count == 10)
         for retry in trials where retry.retryOf != nil {
@@ -87,7 +88,7 @@ struct ScriptedExecutor: TrialExecutor {
     @Test func maxFailuresStopsTheRunWithAnError() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try SQLiteExperimentStore(directory: directory.url, create: true)
+        let store = try StoreFactory.open(directory.url.path, access: .create).experiments
         let executor = ScriptedExecutor { _ in .failed(reason: .nan, message: "the objective 'value' was nan", metrics: [:]) }
         let summary = try await run(spec("broken", trials: 50, parallel: 1, maxFailures: 3), store: store, executor: executor)
         #expect(summary.isError)
@@ -99,11 +100,11 @@ struct ScriptedExecutor: TrialExecutor {
     @Test func learningCurvesAreStoredStepByStep() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let store = try SQLiteExperimentStore(directory: directory.url, create: true)
+        let store = try StoreFactory.open(directory.url.path, access: .create).experiments
         var curve = spec("curve", trials: 3, parallel: 2)
         curve.trial.steps = 5
         _ = try await run(curve, store: store)
-        let trials = try store.trials(try store.requireExperiment("curve"))
+        let trials = try await store.allTrials(try await store.requireExperiment("curve")).collect()
         #expect(trials.allSatisfy { $0.lastStep == 5 && $0.state == .completed })
     }
 }

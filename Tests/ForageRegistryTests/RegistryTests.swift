@@ -1,3 +1,4 @@
+import ForageBackends
 import ForageCore
 import ForageRegistry
 import ForageStore
@@ -8,13 +9,16 @@ import Testing
 /// A store with one experiment whose completed trials have (fake) model files and test metrics.
 struct RegistryFixture {
     let directory: TemporaryDirectory
-    let store: SQLiteExperimentStore
-    let registry: SQLiteModelRegistry
+    let store: any ExperimentStore
+    let registry: any ModelRegistry
+    let layout: StoreLayout
 
     init() throws {
         directory = try TemporaryDirectory()
-        store = try SQLiteExperimentStore(directory: directory.url, create: true)
-        registry = SQLiteModelRegistry(store: store)
+        let opened = try StoreFactory.open(directory.url.path, access: .create)
+        store = opened.experiments
+        registry = opened.registry
+        layout = opened.layout
     }
 
     /// Creates experiment `name` (maximising `val_accuracy`) with completed trials of the given test accuracies;
@@ -25,11 +29,11 @@ struct RegistryFixture {
             name: name, objective: Objective(metric: "val_accuracy", direction: .maximize), trial: TrialSpec(kind: .function(name: "noop")),
             searchSpace: SearchSpace([Parameter(name: "l2", distribution: .float(low: 0, high: 1, log: false, step: nil))]),
             budget: Budget(trials: 10), source: "name: \(name)")
-        let record = try store.createExperiment(spec, specPath: nil, data: nil, owner: OwnerIdentity())
+        let (record, lease) = try await store.createExperiment(spec, specPath: nil, data: nil, owner: OwnerIdentity())
         for (number, accuracy) in testAccuracies.enumerated() {
-            store.startTrial(experiment: record.id, TrialStart(number: number, draw: number, params: ParameterSet(["l2": .double(accuracy)])))
+            store.startTrial(lease, TrialStart(number: number, draw: number, params: ParameterSet(["l2": .double(accuracy)])))
             try await store.finishTrial(
-                experiment: record.id,
+                lease,
                 TrialFinish(number: number, state: .completed, value: accuracy, metrics: ["val_accuracy": accuracy, "test_accuracy": accuracy]))
             if modelFiles {
                 try directory.write("trials/\(name)/\(number)/model.forage", "model of \(name) trial \(number)")
@@ -37,8 +41,8 @@ struct RegistryFixture {
         }
         if failed {
             let number = testAccuracies.count
-            store.startTrial(experiment: record.id, TrialStart(number: number, draw: number, params: ParameterSet(["l2": .double(0)])))
-            try await store.finishTrial(experiment: record.id, TrialFinish(number: number, state: .failed, value: nil, metrics: [:], reason: .error))
+            store.startTrial(lease, TrialStart(number: number, draw: number, params: ParameterSet(["l2": .double(0)])))
+            try await store.finishTrial(lease, TrialFinish(number: number, state: .failed, value: nil, metrics: [:], reason: .error))
         }
         return record
     }
@@ -49,13 +53,13 @@ struct RegistryFixture {
         let fixture = try RegistryFixture()
         defer { fixture.directory.remove() }
         try await fixture.experiment("exp", testAccuracies: [0.7, 0.9, 0.8])
-        let first = try Promoter.promote(PromotionRequest(experiment: "exp", model: "iris", alias: "prod"), store: fixture.store, registry: fixture.registry)
+        let first = try await Promoter.promote(PromotionRequest(experiment: "exp", model: "iris", alias: "prod"), store: fixture.store, registry: fixture.registry)
         #expect(first.version.version == 1)
         #expect(first.version.lineage.trial == 1)  // the best trial by default
         #expect(first.version.lineage.metrics["test_accuracy"] == 0.9)
         #expect(first.version.lineage.specSHA256 == SHA256Hex.of("name: exp"))
         #expect(first.move?.oldVersion == nil && first.move?.newVersion == 1)
-        let second = try Promoter.promote(PromotionRequest(experiment: "exp", trial: 2, model: "iris", alias: "prod"), store: fixture.store, registry: fixture.registry)
+        let second = try await Promoter.promote(PromotionRequest(experiment: "exp", trial: 2, model: "iris", alias: "prod"), store: fixture.store, registry: fixture.registry)
         #expect(second.version.version == 2 && second.move?.oldVersion == 1)
         #expect(try fixture.registry.resolveNumber(ModelReference(parsing: "iris@prod")!) == 2)
         #expect(try fixture.registry.resolve(ModelReference(parsing: "iris:1")!).lineage.trial == 1)
@@ -72,7 +76,7 @@ struct RegistryFixture {
         defer { fixture.directory.remove() }
         try await fixture.experiment("exp", testAccuracies: [0.7, 0.9, 0.8])
         for trial in 0..<3 {
-            try Promoter.promote(PromotionRequest(experiment: "exp", trial: trial, model: "m", alias: "prod"), store: fixture.store, registry: fixture.registry)
+            try await Promoter.promote(PromotionRequest(experiment: "exp", trial: trial, model: "m", alias: "prod"), store: fixture.store, registry: fixture.registry)
         }
         let registry = fixture.registry
         #expect(try registry.rollback(model: "m", alias: "prod").newVersion == 2)
@@ -96,16 +100,16 @@ struct RegistryFixture {
         try await fixture.experiment("exp", testAccuracies: [0.7, 0.9, 0.8])
         let request = { (trial: Int) in PromotionRequest(experiment: "exp", trial: trial, model: "m", alias: "prod", ifBetter: true) }
         // Nothing to compare with: accepted.
-        try Promoter.promote(request(2), store: fixture.store, registry: fixture.registry)
+        try await Promoter.promote(request(2), store: fixture.store, registry: fixture.registry)
         do {
-            _ = try Promoter.promote(request(0), store: fixture.store, registry: fixture.registry)
+            _ = try await Promoter.promote(request(0), store: fixture.store, registry: fixture.registry)
             Issue.record("a worse candidate was promoted")
         } catch let error as RegistryError {
             #expect(error == .notBetter(model: "m", alias: "prod", metric: "test_accuracy", candidate: 0.7, current: 0.8, currentVersion: 1, direction: "maximize"))
             #expect(error.description.contains("0.7") && error.description.contains("0.8"))
         }
         #expect(try fixture.registry.versions(of: "m").count == 1)
-        let better = try Promoter.promote(request(1), store: fixture.store, registry: fixture.registry)
+        let better = try await Promoter.promote(request(1), store: fixture.store, registry: fixture.registry)
         #expect(better.version.version == 2)
         #expect(better.comparison == PromotionComparison(metric: "test_accuracy", candidate: 0.9, current: 0.8, currentVersion: 1))
     }
@@ -115,17 +119,17 @@ struct RegistryFixture {
         defer { fixture.directory.remove() }
         try await fixture.experiment("exp", testAccuracies: [0.7], failed: true)
         try await fixture.experiment("fn", testAccuracies: [0.5], modelFiles: false)
-        #expect(throws: RegistryError.self) {
-            try Promoter.promote(PromotionRequest(experiment: "exp", trial: 1, model: "m"), store: fixture.store, registry: fixture.registry)
+        await #expect(throws: RegistryError.self) {
+            try await Promoter.promote(PromotionRequest(experiment: "exp", trial: 1, model: "m"), store: fixture.store, registry: fixture.registry)
         }
         do {
-            _ = try Promoter.promote(PromotionRequest(experiment: "fn", model: "m"), store: fixture.store, registry: fixture.registry)
+            _ = try await Promoter.promote(PromotionRequest(experiment: "fn", model: "m"), store: fixture.store, registry: fixture.registry)
             Issue.record("a trial without a model file was promoted")
         } catch let error as RegistryError {
             #expect(error.description.contains("no model file"))
         }
-        #expect(throws: (any Error).self) {
-            try Promoter.promote(PromotionRequest(experiment: "nope", model: "m"), store: fixture.store, registry: fixture.registry)
+        await #expect(throws: (any Error).self) {
+            try await Promoter.promote(PromotionRequest(experiment: "nope", model: "m"), store: fixture.store, registry: fixture.registry)
         }
         #expect(try fixture.registry.models().isEmpty)
     }
@@ -134,8 +138,8 @@ struct RegistryFixture {
         let fixture = try RegistryFixture()
         defer { fixture.directory.remove() }
         try await fixture.experiment("exp", testAccuracies: [0.7])
-        let version = try Promoter.promote(PromotionRequest(experiment: "exp", model: "m"), store: fixture.store, registry: fixture.registry).version
-        let path = fixture.registry.blobs.url(for: version.blobSHA256)
+        let version = try await Promoter.promote(PromotionRequest(experiment: "exp", model: "m"), store: fixture.store, registry: fixture.registry).version
+        let path = fixture.layout.blobs.url(for: version.blobSHA256)
         var bytes = try [UInt8](Data(contentsOf: path))
         bytes[3] ^= 0x01
         try Data(bytes).write(to: path)

@@ -21,9 +21,9 @@ extension SearchEngine {
             running += 1
             let id = UUID().uuidString.lowercased()
             leases.held[id] = HeldLease(id: id, job: job, worker: worker, deadline: .now + .milliseconds(Int64(timeout * 1000)))
-            history.upsert(TrialSnapshot(number: job.number, state: .running, params: job.params))
+            if historyNeed > .none { history.upsert(TrialSnapshot(number: job.number, state: .running, params: job.params)) }
             store.startTrial(
-                experiment: experiment.id,
+                lease,
                 TrialStart(number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf, worker: worker))
             grants.append(
                 RemoteGrant(
@@ -45,10 +45,10 @@ extension SearchEngine {
         let held = try touch(id)
         let number = held.job.number
         guard scheduler.judgesReports else {
-            store.submitReport(experiment: experiment.id, trial: number, step: step, values: values)
+            store.submitReport(lease, trial: number, step: step, values: values)
             return .continue
         }
-        try await store.commitReport(experiment: experiment.id, trial: number, step: step, values: values)
+        try await store.commitReport(lease, trial: number, step: step, values: values)
         guard leases.held[id] != nil else { throw RemoteCallError.leaseNotHeld(id) }
         guard let value = values[spec.objective.metric] else { return .continue }
         return judge(trial: number, step: step, value: value)
@@ -78,7 +78,7 @@ extension SearchEngine {
                 continue
             }
             for report in item.reports where report.step != nil {
-                store.submitReport(experiment: experiment.id, trial: held.job.number, step: report.step ?? 0, values: report.values)
+                store.submitReport(lease, trial: held.job.number, step: report.step ?? 0, values: report.values)
             }
             accepted.append((held, item.outcome))
             answers[index] = .success(.recorded)
@@ -128,12 +128,17 @@ extension SearchEngine {
         guard !ended.isEmpty else { return }
         let finishes = ended.map { finishRecord(for: $0.held.job, outcome: $0.outcome) }
         let store = self.store
-        let id = experiment.id
-        let commit = Task { try await store.finishTrials(experiment: id, finishes) }
+        let lease = self.lease
+        let commit = Task { try await store.finishTrials(lease, finishes) }
         if fromWorker {
             for attempt in ended { leases.remember(attempt.held.id, commit) }
         }
-        try await commit.value
+        do {
+            try await commit.value
+        } catch {
+            for (attempt, finish) in zip(ended, finishes) { abandon(attempt.held.job, finish, error) }
+            throw error
+        }
         for (attempt, finish) in zip(ended, finishes) { record(attempt.held.job, finish) }
     }
 
@@ -150,6 +155,7 @@ extension SearchEngine {
         switch stopReason {
         case .maxFailures: return "the run stopped at budget.max_failures"
         case .interrupted(let why): return "the run was interrupted (\(why))"
+        case .storeFailure: return "the run stopped on a store error"
         case nil: break
         }
         if done >= budget { return "the budget of \(budget) trials is spent" }

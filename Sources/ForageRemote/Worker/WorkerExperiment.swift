@@ -1,6 +1,7 @@
 import ForageCore
 import ForageExecutor
 import ForageSpec
+import ForageStore
 import Foundation
 
 /// An experiment as a worker runs it: the coordinator's spec parsed here, its executor (with the dataset of a
@@ -25,8 +26,8 @@ struct WorkerExperiment: Sendable {
         spec.name = document.experiment
         self.spec = spec
         (executor, _) = try ExecutorFactory.make(for: spec, supervisor: options.supervisor)
-        trialsDirectory = options.workDirectory.appendingPathComponent("trials", isDirectory: true)
-            .appendingPathComponent(document.experiment, isDirectory: true)
+        // The worker's trial folders follow the store layout, rooted at its work folder.
+        trialsDirectory = try StoreLayout(root: options.workDirectory).trialsDirectory(experiment: document.experiment)
         workingDirectory = base
     }
 

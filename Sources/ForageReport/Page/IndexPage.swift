@@ -3,7 +3,7 @@ import ForageStore
 import Foundation
 
 /// The list of a store's experiments with their state and progress (the dashboard's home page).
-public struct IndexPage {
+public struct IndexPage: Sendable {
     /// One experiment's line: the record, its trial counts and its best value.
     public struct Entry: Sendable {
         public var experiment: ExperimentRecord
@@ -26,9 +26,11 @@ public struct IndexPage {
     }
 
     /// Reads every experiment's counts and best value, one short read each.
-    public static func load(from store: SQLiteExperimentStore) throws -> IndexPage {
-        let entries = try store.experiments().map { experiment in
-            Entry(experiment: experiment, counts: try store.counts(experiment: experiment.id), best: try store.best(experiment)?.value)
+    public static func load(from store: any ExperimentReader) async throws -> IndexPage {
+        var entries: [Entry] = []
+        for experiment in try await store.experiments() {
+            entries.append(
+                Entry(experiment: experiment, counts: try await store.counts(experiment: experiment.id), best: try await store.best(experiment)?.value))
         }
         return IndexPage(entries: entries)
     }
@@ -40,8 +42,10 @@ public struct IndexPage {
 
     /// Each experiment's progress marker (state, highest trial number, running and queued trials): the cheap,
     /// indexed read the dashboard's list polls to learn whether it should be redrawn.
-    public static func versions(from store: SQLiteExperimentStore) throws -> [String] {
-        try store.experimentNames().map { name in "\(name)=" + (try store.progressMarker(experiment: name)) }
+    public static func versions(from store: any ExperimentReader) async throws -> [String] {
+        var versions: [String] = []
+        for name in try await store.experimentNames() { versions.append("\(name)=" + (try await store.progressMarker(experiment: name))) }
+        return versions
     }
 
     /// A page around an already rendered list, carrying `version` (the dashboard keeps the list between polls).

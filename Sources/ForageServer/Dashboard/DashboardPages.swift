@@ -17,7 +17,7 @@ import Foundation
 /// run one at a time on their own queue, re-read only the trials that were still open, refit the importance forest
 /// only when the completed trials doubled (or after a minute), and embed the best 250 leaderboard rows.
 actor DashboardPages {
-    let store: SQLiteExperimentStore
+    let store: any ExperimentReader
     /// Short reads (versions, summaries, the experiment list).
     private let reads = DispatchQueue(label: "forage.dashboard.reads", attributes: .concurrent)
     /// Page builds, one at a time.
@@ -47,7 +47,7 @@ actor DashboardPages {
         max(2, 20 * cost)
     }
 
-    init(store: SQLiteExperimentStore) {
+    init(store: any ExperimentReader) {
         self.store = store
     }
 
@@ -64,12 +64,13 @@ actor DashboardPages {
     /// requests and rebuilt when the experiments' progress markers moved, at most once per pause.
     func index(fragment: Bool) async throws -> (html: String, version: String) {
         let store = self.store
-        let current = try await off(reads) { IndexPage.versionText(try IndexPage.versions(from: store)) }
+        let current = IndexPage.versionText(try await IndexPage.versions(from: store))
         if let list, list.version == current || Date().timeIntervalSince(list.builtAt) < Self.pause(after: list.cost) {
             return (fragment ? list.html : Self.wrapList(list.html, list.version), list.version)
         }
         let started = Date()
-        let html = try await off(reads) { try IndexPage.load(from: store).body(link: Self.link) }
+        let loaded = try await IndexPage.load(from: store)
+        let html = try await off(reads) { loaded.body(link: Self.link) }
         let built = Date()
         list = (html, current, built, built.timeIntervalSince(started))
         return (fragment ? html : Self.wrapList(html, current), current)
@@ -88,8 +89,8 @@ actor DashboardPages {
     /// The experiments' states and counts as JSON (`version` changes whenever the list should be redrawn).
     func indexJSON() async throws -> Data {
         let store = self.store
+        let page = try await IndexPage.load(from: store)
         return try await off(reads) {
-            let page = try IndexPage.load(from: store)
             let experiments = page.entries.map { entry -> [String: Any] in
                 [
                     "name": entry.experiment.name, "state": entry.experiment.state.rawValue, "budget": entry.experiment.budgetTrials,
@@ -106,11 +107,11 @@ actor DashboardPages {
     /// One experiment's state and counts as JSON.
     func summaryJSON(_ name: String) async throws -> Data {
         let store = self.store
+        let experiment = try await store.requireExperiment(name)
+        let counts = try await store.counts(experiment: experiment.id)
+        let best = try await store.best(experiment)?.value
         return try await off(reads) {
-            let experiment = try store.requireExperiment(name)
-            let counts = try store.counts(experiment: experiment.id)
-            let best = try store.best(experiment)?.value
-            return try JSONSerialization.data(
+            try JSONSerialization.data(
                 withJSONObject: [
                     "name": name, "state": experiment.state.rawValue, "budget": experiment.budgetTrials, "counts": Self.counts(counts),
                     "best": best as Any? ?? NSNull(), "version": Self.version(experiment, counts),
@@ -149,7 +150,7 @@ actor DashboardPages {
     /// The experiment's state and progress marker: an indexed read, cheap at 100 000 trials.
     private func dataVersion(_ name: String) async throws -> (state: String, version: String) {
         let store = self.store
-        let marker = try await off(reads) { try store.progressMarker(experiment: name) }
+        let marker = try await store.progressMarker(experiment: name)
         return (String(marker.prefix { $0 != ":" }), marker)
     }
 
@@ -175,16 +176,18 @@ actor DashboardPages {
         let started = Date()
         let result: Result<LiveExperiment, any Error>
         do {
+            var entry = before
+            // The marker is read first: the body shows at least what it says, so a later poll never misses a change.
+            entry.version = try await store.progressMarker(experiment: name)
+            let experiment = try await store.requireExperiment(name)
+            let counts = try await store.counts(experiment: experiment.id)
+            let trials = try await entry.points.refresh(from: store, experiment: experiment)
+            let data = try await ReportData.load(
+                from: store, experiment: experiment, counts: counts, trials: trials, tableRows: Self.tableRows)
+            let rendering = entry
             result = .success(
                 try await off(builds) { () throws -> LiveExperiment in
-                    var entry = before
-                    // The marker is read first: the body shows at least what it says, so a later poll never misses a change.
-                    entry.version = try store.progressMarker(experiment: name)
-                    let experiment = try store.requireExperiment(name)
-                    let counts = try store.counts(experiment: experiment.id)
-                    let trials = try entry.points.refresh(from: store, experiment: experiment)
-                    let data = try ReportData.load(
-                        from: store, experiment: experiment, counts: counts, trials: trials, tableRows: Self.tableRows)
+                    var entry = rendering
                     entry.body = ReportBuilder(data: data).body(importance: entry.importance.importance(for: data))
                     return entry
                 })

@@ -6,11 +6,11 @@ import Hummingbird
 /// each experiment's report page, refreshing live while a search runs. It opens the store without creating it and
 /// only reads, in short WAL read transactions, so it never blocks the process writing trials.
 public struct DashboardServer: Sendable {
-    public var store: SQLiteExperimentStore
+    public var store: any ExperimentReader
     public var host: String
     public var port: Int
 
-    public init(store: SQLiteExperimentStore, host: String = "127.0.0.1", port: Int = 8081) {
+    public init(store: any ExperimentReader, host: String = "127.0.0.1", port: Int = 8081) {
         self.store = store
         self.host = host
         self.port = port

@@ -13,12 +13,12 @@ struct TrialPointCache: Sendable {
     private var firstOpen = Int.min
 
     /// Brings the points up to date with the store and returns them.
-    mutating func refresh(from store: SQLiteExperimentStore, experiment: ExperimentRecord) throws -> [TrialPoint] {
+    mutating func refresh(from store: any ExperimentReader, experiment: ExperimentRecord) async throws -> [TrialPoint] {
         if experimentID != experiment.id {
             self = TrialPointCache()
             experimentID = experiment.id
         }
-        let fresh = try store.trialPoints(experiment, from: firstOpen)
+        let fresh = try await store.trialPoints(experiment, from: firstOpen)
         points.removeSubrange(Self.firstIndex(in: points, atLeast: firstOpen)...)
         let start = points.count
         points += fresh

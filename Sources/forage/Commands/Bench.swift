@@ -1,4 +1,5 @@
 import ArgumentParser
+import ForageBench
 import ForageEngine
 import ForageML
 import ForageSearch

@@ -29,85 +29,78 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.openExisting()
-                let experiment = try store.requireExperiment(name)
-                let report = format == .html ? try ReportData.load(from: store, experiment: name, tableRows: top ?? 1000) : nil
-                let trials = try report?.leaderboard ?? store.leaderboard(experiment, top: top)
-                let text = try LeaderboardFormatter(experiment: experiment, trials: trials, report: report).render(format)
-                if let output {
-                    do {
-                        try (text + "\n").write(toFile: output, atomically: true, encoding: .utf8)
-                    } catch {
-                        throw CLIError("cannot write \(output): \(error.localizedDescription)")
-                    }
-                    printNote("wrote \(trials.count) trials to \(output)")
+                let store = try storeOptions.open(.read).experiments
+                let experiment = try await store.requireExperiment(name)
+                let sink = try output.map { try OutputSink(file: $0) } ?? OutputSink()
+                var written = 0
+                if format == .html {
+                    let report = try await ReportData.load(from: store, experiment: name, tableRows: top ?? 1000)
+                    try sink.line(ReportBuilder(data: report).page())
+                    written = report.leaderboard.count
                 } else {
-                    print(text)
+                    let columns = LeaderboardColumns(experiment: experiment, columns: try await store.listingColumns(experiment, completedOnly: true))
+                    written = try await columns.write(store.rankedTrials(experiment, top: top), format: format, to: sink)
                 }
+                try sink.close()
+                if let output { printNote("wrote \(written) trials to \(output)") }
             }
         }
     }
 }
 
-/// The leaderboard in every text format: `rank, trial, <objective>, <parameters…>, <other metrics…>, duration_s`.
-struct LeaderboardFormatter {
+/// The leaderboard's columns (`rank, trial, <objective>, <parameters>, <other final metrics>, duration_s`) and its
+/// formats, written as the ranked trials are read.
+struct LeaderboardColumns {
     var experiment: ExperimentRecord
-    var trials: [TrialRecord]
-    /// What the html format draws (every trial, curves, decisions); the other formats need only `trials`.
-    var report: ReportData? = nil
+    var columns: ListingColumns
 
-    var metricNames: [String] {
-        Set(trials.flatMap(\.metrics.keys)).subtracting([experiment.objective.metric]).sorted()
-    }
+    var metricNames: [String] { columns.metricNames.filter { $0 != experiment.objective.metric } }
 
-    func render(_ format: OutputFormat) throws -> String {
+    var header: [String] { ["rank", "trial", experiment.objective.metric] + experiment.parameterNames + metricNames + ["duration_s"] }
+
+    /// Writes the ranked trials in `format`; returns how many were written.
+    func write(_ trials: TrialStream, format: OutputFormat, to sink: OutputSink) async throws -> Int {
+        var rank = 0
         switch format {
         case .json:
-            let rows = trials.enumerated().map { index, trial -> [String: Any] in
-                var row = RecordJSON.trial(trial)
-                row["rank"] = index + 1
-                return row
+            let objective = "{\"direction\":\(JSONText.quoted(experiment.objective.direction.rawValue)),\"metric\":\(JSONText.quoted(experiment.objective.metric))}"
+            try sink.line(
+                "{\"data_sha256\":\(TrialJSONWriter.string(experiment.data?.sha256)),\"experiment\":\(JSONText.quoted(experiment.name)),"
+                    + "\"objective\":\(objective),\"spec_sha256\":\(JSONText.quoted(experiment.specSHA256)),\"trials\":[")
+            for try await trial in trials {
+                rank += 1
+                try sink.line((rank > 1 ? "," : "") + TrialJSONWriter.object(trial, rank: rank))
             }
-            return try RecordJSON.text(
-                [
-                    "experiment": experiment.name,
-                    "objective": ["metric": experiment.objective.metric, "direction": experiment.objective.direction.rawValue],
-                    "spec_sha256": experiment.specSHA256,
-                    "data_sha256": experiment.data?.sha256 as Any? ?? NSNull(),
-                    "trials": rows,
-                ] as [String: Any])
-        case .csv: return table(exact: true).csv()
-        case .markdown: return table(exact: false).markdown()
-        case .table:
-            guard !trials.isEmpty else { return "no completed trials yet" }
-            var text = table(exact: false).text()
-            if let data = experiment.data {
+            try sink.line("]}")
+        case .csv, .markdown, .table:
+            if format == .table, let data = experiment.data {
                 // Which data these results came from (data versioning).
                 let name = URL(fileURLWithPath: data.path).lastPathComponent
-                text = "data: \(name) sha256 \(data.sha256.prefix(12))…, \(data.rows) rows, split \(data.trainRows)/\(data.validationRows)/\(data.testRows)\n" + text
+                try sink.line("data: \(name) sha256 \(data.sha256.prefix(12))…, \(data.rows) rows, split \(data.trainRows)/\(data.validationRows)/\(data.testRows)")
             }
-            return text
+            try await StreamedTable.write(
+                trials, header: header,
+                row: { trial in
+                    rank += 1
+                    return row(trial, rank: rank, exact: format == .csv)
+                }, csv: format == .csv,
+                markdown: format == .markdown, empty: "no completed trials yet", to: sink)
         case .html:
-            guard let report else { throw CLIError("the html format needs the experiment's report data") }
-            return ReportBuilder(data: report).page()
+            throw CLIError("the html leaderboard is written from the experiment's report data")
         }
+        return rank
     }
 
-    func table(exact: Bool) -> TableRenderer {
+    func row(_ trial: TrialRecord, rank: Int, exact: Bool) -> [String] {
         let number: (Double?) -> String = { value in value.map(exact ? Format.exact : Format.number) ?? "" }
-        let metrics = metricNames
-        let header = ["rank", "trial", experiment.objective.metric] + experiment.parameterNames + metrics + ["duration_s"]
-        let rows = trials.enumerated().map { index, trial -> [String] in
-            var row: [String] = [String(index + 1), String(trial.number), number(trial.value)]
-            for name in experiment.parameterNames {
-                let value: ParameterValue? = trial.params[name]
-                row.append(value.map { exact ? exactParameter($0) : Format.parameter($0) } ?? "")
-            }
-            for metric in metrics { row.append(number(trial.metrics[metric])) }
-            row.append(trial.duration.map { String(format: "%.3f", $0) } ?? "")
-            return row
+        var row: [String] = [String(rank), String(trial.number), number(trial.value)]
+        for name in experiment.parameterNames {
+            let value: ParameterValue? = trial.params[name]
+            row.append(value.map { exact ? exactParameter($0) : Format.parameter($0) } ?? "")
         }
-        return TableRenderer(header: header, rows: rows)
+        for metric in metricNames { row.append(number(trial.metrics[metric])) }
+        row.append(trial.duration.map { String(format: "%.3f", $0) } ?? "")
+        return row
     }
 
     private func exactParameter(_ value: ParameterValue) -> String {

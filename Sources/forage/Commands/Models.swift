@@ -1,6 +1,7 @@
 import ArgumentParser
 import ForageML
 import ForageRegistry
+import ForageStore
 import Foundation
 
 extension Forage {
@@ -18,7 +19,7 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    let (_, registry) = try storeOptions.openRegistry()
+                    let registry = try storeOptions.open(.read).registry
                     let models = try registry.models()
                     if format == .json {
                         let objects: [[String: Any]] = models.map {
@@ -51,7 +52,7 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    let (_, registry) = try storeOptions.openRegistry()
+                    let registry = try storeOptions.open(.read).registry
                     let versions = try registry.versions(of: model)
                     if format == .json {
                         print(try RecordJSON.text(["model": model, "versions": versions.map(ModelJSON.version)]))
@@ -87,7 +88,7 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    let (_, registry) = try storeOptions.openRegistry()
+                    let registry = try storeOptions.open(.write).registry
                     let move = try registry.setAlias(model: model, alias: alias, version: version, kind: .set, reason: reason)
                     print("\(model)@\(alias): \(move.oldVersion.map(String.init) ?? "none") → \(move.newVersion)")
                 }
@@ -103,7 +104,7 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    let (_, registry) = try storeOptions.openRegistry()
+                    let registry = try storeOptions.open(.read).registry
                     let moves = try registry.history(of: model)
                     if format == .json {
                         print(try RecordJSON.text(["model": model, "moves": moves.map(ModelJSON.move)]))
@@ -126,7 +127,7 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    let (_, registry) = try storeOptions.openRegistry()
+                    let registry = try storeOptions.open(.write).registry
                     let move = try registry.rollback(model: model, alias: alias)
                     print("\(model)@\(alias): \(move.oldVersion.map(String.init) ?? "none") → \(move.newVersion) (rollback)")
                 }
@@ -143,7 +144,7 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    let (_, registry) = try storeOptions.openRegistry()
+                    let registry = try storeOptions.open(.read).registry
                     let version = try registry.resolve(try modelReference(reference))
                     let blob = try registry.blob(of: version)
                     let folder = URL(fileURLWithPath: directory)

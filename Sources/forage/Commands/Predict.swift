@@ -43,7 +43,7 @@ extension Forage {
         private func loadModel() throws -> Model {
             if FileManager.default.fileExists(atPath: model) || model.contains("/") { return try Model(contentsOf: try resolveModelPath()) }
             guard let reference = ModelReference(parsing: model) else { throw CLIError("\(model): no such model file or registered model") }
-            let (_, registry) = try storeOptions.openRegistry()
+            let registry = try storeOptions.open(.read).registry
             return try ModelLoader(registry: registry).load(reference).model
         }
 
@@ -52,7 +52,8 @@ extension Forage {
             if FileManager.default.fileExists(atPath: model) { return model }
             let parts = model.split(separator: "/")
             if parts.count == 2, let number = Int(parts[1]) {
-                let file = storeOptions.directory.appendingPathComponent("trials/\(parts[0])/\(number)/\(ModelExecutor.modelFileName)")
+                let file = try StoreLayout(root: URL(fileURLWithPath: storeOptions.location))
+                    .trialDirectory(experiment: String(parts[0]), number: number).appendingPathComponent(StoreLayout.modelFileName)
                 if FileManager.default.fileExists(atPath: file.path) { return file.path }
                 throw CLIError("trial \(number) of '\(parts[0])' has no model file (\(file.path)); only completed model trials save one")
             }

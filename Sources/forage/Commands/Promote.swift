@@ -1,6 +1,8 @@
 import ArgumentParser
 import ForageRegistry
 import ForageStore
+import ForageBackends
+import ForageStore
 import Foundation
 
 extension Forage {
@@ -28,9 +30,9 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let (store, registry) = try storeOptions.openRegistry()
+                let store = try storeOptions.open(.write)
                 let request = PromotionRequest(experiment: experiment, trial: trial, model: model, alias: alias, ifBetter: ifBetter)
-                print(try Promoter.promote(request, store: store, registry: registry).summary)
+                print(try await Promoter.promote(request, store: store.experiments, registry: store.registry).summary)
             }
         }
     }
@@ -40,10 +42,9 @@ extension Forage {
 enum AutoPromotion {
     /// Promotes the best trial as the spec asks and prints the outcome; a candidate that is not better is a note,
     /// any other failure an error.
-    static func run(_ spec: PromotionRequest, store: SQLiteExperimentStore) throws {
-        let registry = SQLiteModelRegistry(store: store)
+    static func run(_ spec: PromotionRequest, store: OpenStore) async throws {
         do {
-            print(try Promoter.promote(spec, store: store, registry: registry).summary)
+            print(try await Promoter.promote(spec, store: store.experiments, registry: store.registry).summary)
         } catch let error as RegistryError {
             if case .notBetter = error {
                 print(error.description)

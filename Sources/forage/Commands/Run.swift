@@ -1,4 +1,5 @@
 import ArgumentParser
+import ForageBackends
 import ForageCore
 import ForageEngine
 import ForageRegistry
@@ -37,13 +38,13 @@ extension Forage {
                 var experiment = try SpecLoader.load(path: spec)
                 if let name { experiment.name = name }
                 if let seed { experiment.searcher.seed = UInt64(seed) }
-                let store = try storeOptions.openOrCreate()
                 let (executor, data) = try TrialSetup.make(for: experiment)
                 var options = RunOptions(trials: budget.trials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote
                 let listener = try coordinator.configuration()
-                let engine = try ExperimentRunner.start(
-                    spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store,
+                let store = try storeOptions.open(.create)
+                let engine = try await ExperimentRunner.start(
+                    spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store.experiments,
                     executor: executor, options: options)
                 try await RunSession.run(
                     engine, store: store, name: experiment.name, promote: experiment.promotionRequest,
@@ -62,14 +63,17 @@ extension Forage {
 
         @OptionGroup var budget: BudgetOverrides
 
+        @Flag(help: "Take the experiment over even while its owner still runs (that owner is fenced out and stops).")
+        var force = false
+
         @OptionGroup var coordinator: CoordinatorOptions
 
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.openExisting()
-                let record = try store.requireExperiment(name)
+                let store = try storeOptions.open(.write)
+                let record = try await store.experiments.requireExperiment(name)
                 let base = record.specPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? FileManager.default.currentDirectoryPath
                 var experiment = try SpecLoader.parse(record.spec, file: record.specPath ?? name, baseDirectory: base)
                 experiment.name = record.name
@@ -80,7 +84,8 @@ extension Forage {
                     trials: budget.trials ?? record.budgetTrials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote
                 let listener = try coordinator.configuration()
-                let engine = try ExperimentRunner.resume(spec: experiment, store: store, executor: executor, options: options)
+                let engine = try await ExperimentRunner.resume(
+                    spec: experiment, store: store.experiments, executor: executor, options: options, force: force)
                 try await RunSession.run(
                     engine, store: store, name: record.name, promote: experiment.promotionRequest,
                     coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: record.specPath)) })
@@ -115,7 +120,7 @@ enum RunSession {
     /// Runs the engine; when it finished and `promote` is given (the spec's `promote:` block), promotes the best trial.
     /// With `coordinator`, the run also serves the workers' API (`--listen`) until it ends.
     static func run(
-        _ engine: SearchEngine, store: SQLiteExperimentStore, name: String, promote: PromotionRequest? = nil,
+        _ engine: SearchEngine, store: OpenStore, name: String, promote: PromotionRequest? = nil,
         coordinator: (CoordinatorConfiguration, CoordinatorAPI.SpecDocument)? = nil
     ) async throws {
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
@@ -149,7 +154,7 @@ enum RunSession {
         if summary.isError { throw ExitCode.failure }
         if summary.state == "interrupted" { throw ExitCode(130) }
         if let promote, summary.state == "finished" {
-            try AutoPromotion.run(promote, store: store)
+            try await AutoPromotion.run(promote, store: store)
         }
     }
 }

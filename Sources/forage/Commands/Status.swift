@@ -22,16 +22,16 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.openExisting()
+                let store = try storeOptions.open(.read).experiments
                 let experiments: [ExperimentRecord]
                 if let name {
-                    experiments = [try store.requireExperiment(name)]
+                    experiments = [try await store.requireExperiment(name)]
                 } else {
-                    experiments = try store.experiments()
+                    experiments = try await store.experiments()
                 }
                 var rows: [(ExperimentRecord, TrialCounts, TrialRecord?)] = []
                 for experiment in experiments {
-                    rows.append((experiment, try store.counts(experiment: experiment.id), try store.best(experiment)))
+                    rows.append((experiment, try await store.counts(experiment: experiment.id), try await store.best(experiment)))
                 }
                 if format == .json {
                     let objects: [[String: Any]] = rows.map { RecordJSON.status($0.0, counts: $0.1, best: $0.2) }

@@ -28,47 +28,62 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.openExisting()
-                let experiment = try store.requireExperiment(name)
-                let trials = try store.trials(experiment, state: state.flatMap(TrialState.init(rawValue:)))
+                let store = try storeOptions.open(.read).experiments
+                let experiment = try await store.requireExperiment(name)
+                let filter = state.flatMap(TrialState.init(rawValue:))
+                let trials = store.allTrials(experiment, state: filter)
+                let sink = OutputSink()
                 switch format {
                 case .json:
-                    print(try RecordJSON.text(["experiment": experiment.name, "trials": trials.map(RecordJSON.trial)] as [String: Any]))
-                case .csv:
-                    print(table(trials, experiment: experiment, exact: true).csv())
+                    try sink.line("{\"experiment\":\(JSONText.quoted(experiment.name)),\"trials\":[")
+                    var separator = ""
+                    for try await trial in trials {
+                        try sink.line(separator + TrialJSONWriter.object(trial))
+                        separator = ","
+                    }
+                    try sink.line("]}")
                 default:
-                    print(trials.isEmpty ? "no trials" : table(trials, experiment: experiment, exact: false).text())
+                    let columns = TrialColumns(experiment: experiment, columns: try await store.listingColumns(experiment, completedOnly: false))
+                    try await StreamedTable.write(
+                        trials, header: columns.header, row: { columns.row($0, exact: format == .csv) }, csv: format == .csv,
+                        empty: "no trials", to: sink)
                 }
+                try sink.close()
             }
         }
+    }
+}
 
-        private func table(_ trials: [TrialRecord], experiment: ExperimentRecord, exact: Bool) -> TableRenderer {
-            let metricNames = Set(trials.flatMap(\.metrics.keys)).subtracting([experiment.objective.metric]).sorted()
-            let number: (Double?) -> String = { value in value.map(exact ? Format.exact : Format.number) ?? "" }
-            // The worker column appears when remote workers ran some of the trials.
-            let remote = trials.contains { $0.worker != nil }
-            let header = ["trial", "state", experiment.objective.metric] + experiment.parameterNames + metricNames
-                + ["attempt", "retry_of"] + (remote ? ["worker"] : []) + ["duration_s", "reason"]
-            let rows = trials.map { trial -> [String] in
-                let why: String
-                if let reason = trial.reason {
-                    why = "\(reason.rawValue): " + (exact ? (trial.message ?? "") : Format.oneLine(trial.message ?? "", limit: 80))
-                } else if let stop = trial.decisions.last(where: { $0.action == "stop" }) {
-                    why = stop.reason ?? "stopped at step \(stop.step)"
-                } else {
-                    why = ""
-                }
-                var row: [String] = [String(trial.number), trial.state.rawValue, number(trial.value)]
-                for name in experiment.parameterNames { row.append(trial.params[name].map { exact ? $0.description : Format.parameter($0) } ?? "") }
-                for metric in metricNames { row.append(number(trial.metrics[metric])) }
-                row.append(String(trial.attempt))
-                row.append(trial.retryOf.map(String.init) ?? "")
-                if remote { row.append(trial.worker ?? "") }
-                row.append(trial.duration.map { String(format: "%.3f", $0) } ?? "")
-                row.append(why)
-                return row
-            }
-            return TableRenderer(header: header, rows: rows)
+/// The columns of `forage trials`: number, state, objective, parameters, other metrics, attempt, worker, duration, reason.
+struct TrialColumns {
+    var experiment: ExperimentRecord
+    var columns: ListingColumns
+
+    var metricNames: [String] { columns.metricNames.filter { $0 != experiment.objective.metric } }
+
+    var header: [String] {
+        ["trial", "state", experiment.objective.metric] + experiment.parameterNames + metricNames
+            + ["attempt", "retry_of"] + (columns.hasWorkers ? ["worker"] : []) + ["duration_s", "reason"]
+    }
+
+    func row(_ trial: TrialRecord, exact: Bool) -> [String] {
+        let number: (Double?) -> String = { value in value.map(exact ? Format.exact : Format.number) ?? "" }
+        let why: String
+        if let reason = trial.reason {
+            why = "\(reason.rawValue): " + (exact ? (trial.message ?? "") : Format.oneLine(trial.message ?? "", limit: 80))
+        } else if let stop = trial.decisions.last(where: { $0.action == "stop" }) {
+            why = stop.reason ?? "stopped at step \(stop.step)"
+        } else {
+            why = ""
         }
+        var row: [String] = [String(trial.number), trial.state.rawValue, number(trial.value)]
+        for name in experiment.parameterNames { row.append(trial.params[name].map { exact ? $0.description : Format.parameter($0) } ?? "") }
+        for metric in metricNames { row.append(number(trial.metrics[metric])) }
+        row.append(String(trial.attempt))
+        row.append(trial.retryOf.map(String.init) ?? "")
+        if columns.hasWorkers { row.append(trial.worker ?? "") }
+        row.append(trial.duration.map { String(format: "%.3f", $0) } ?? "")
+        row.append(why)
+        return row
     }
 }

@@ -1,5 +1,6 @@
 import ForageML
 import ForageRegistry
+import ForageStore
 import Foundation
 
 /// JSON shapes of registry versions (`models show --format json`, `models export`).

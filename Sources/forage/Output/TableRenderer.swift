@@ -3,32 +3,52 @@ struct TableRenderer {
     var header: [String]
     var rows: [[String]]
 
-    func text() -> String {
+    /// Each column's width: its widest cell among the header and rows.
+    var widths: [Int] {
         var widths = header.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
         }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
-                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }
-        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+        return widths
+    }
+
+    /// One aligned line (the last cell is not padded).
+    static func line(_ cells: [String], widths: [Int]) -> String {
+        cells.enumerated().map { index, cell in
+            index == cells.count - 1 || index >= widths.count ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+        }.joined(separator: "  ")
+    }
+
+    func text() -> String {
+        let widths = self.widths
+        return ([header] + rows).map { Self.line($0, widths: widths) }.joined(separator: "\n")
+    }
+
+    private static func csvQuote(_ cell: String) -> String {
+        guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
+        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     func csv() -> String {
-        func quote(_ cell: String) -> String {
-            guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
-            return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return ([header] + rows).map { $0.map(quote).joined(separator: ",") }.joined(separator: "\n")
+        ([header] + rows).map { $0.map(Self.csvQuote).joined(separator: ",") }.joined(separator: "\n")
     }
 
+    /// The rows alone as CSV lines (no header).
+    func csvRows() -> String {
+        rows.map { $0.map(Self.csvQuote).joined(separator: ",") }.joined(separator: "\n")
+    }
+
+    private static func markdownEscape(_ cell: String) -> String { cell.replacingOccurrences(of: "|", with: "\\|") }
+
     func markdown() -> String {
-        func escape(_ cell: String) -> String { cell.replacingOccurrences(of: "|", with: "\\|") }
-        let head = "| " + header.map(escape).joined(separator: " | ") + " |"
+        let head = "| " + header.map(Self.markdownEscape).joined(separator: " | ") + " |"
         let rule = "|" + header.map { _ in " --- |" }.joined()
-        return ([head, rule] + rows.map { "| " + $0.map(escape).joined(separator: " | ") + " |" }).joined(separator: "\n")
+        return ([head, rule] + [markdownRows()].filter { !$0.isEmpty }).joined(separator: "\n")
+    }
+
+    /// The rows alone as Markdown table lines.
+    func markdownRows() -> String {
+        rows.map { "| " + $0.map(Self.markdownEscape).joined(separator: " | ") + " |" }.joined(separator: "\n")
     }
 }
 
@@ -37,5 +57,40 @@ import Foundation
 extension String {
     fileprivate func padding(toLength length: Int, withPad pad: String, startingAt: Int) -> String {
         count >= length ? self : self + String(repeating: pad, count: length - count)
+    }
+}
+
+/// A table written row by row as the rows are read: CSV as is, an aligned text table with the column widths of its
+/// first rows (later, wider cells push their line out rather than hold every row in memory), or Markdown.
+enum StreamedTable {
+    /// Rows whose widths set the text table's columns.
+    static let measuredRows = 2000
+
+    static func write<Rows: AsyncSequence>(
+        _ rows: Rows, header: [String], row: (Rows.Element) -> [String], csv: Bool, markdown: Bool = false, empty: String,
+        to sink: OutputSink
+    ) async throws {
+        if csv || markdown {
+            let renderer = TableRenderer(header: header, rows: [])
+            try sink.line(csv ? renderer.csv() : renderer.markdown())
+            for try await element in rows {
+                let one = TableRenderer(header: [], rows: [row(element)])
+                try sink.line(csv ? one.csvRows() : one.markdownRows())
+            }
+            return
+        }
+        var first: [[String]] = []
+        var iterator = rows.makeAsyncIterator()
+        while first.count < measuredRows, let element = try await iterator.next() { first.append(row(element)) }
+        guard !first.isEmpty else {
+            try sink.line(empty)
+            return
+        }
+        let measured = TableRenderer(header: header, rows: first)
+        try sink.line(measured.text())
+        let widths = measured.widths
+        while let element = try await iterator.next() {
+            try sink.line(TableRenderer.line(row(element), widths: widths))
+        }
     }
 }

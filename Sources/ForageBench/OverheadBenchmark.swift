@@ -1,4 +1,7 @@
 import ForageCore
+import ForageServer
+import ForageEngine
+import ForageBackends
 import ForageExecutor
 import ForageStore
 import Foundation
@@ -40,7 +43,7 @@ public enum OverheadBenchmark {
     public static func run(scale: Double = 1, leaderboardTrials: Int = 100_000, log: @Sendable (String) -> Void = { _ in }) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forage-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteExperimentStore(directory: directory, create: true)
+        let store = try StoreFactory.open(directory.path, access: .create).experiments
         let n = { (count: Int) in max(10, Int(Double(count) * scale)) }
         var rows: [Row] = []
         for (label, trials, parallel, steps) in [
@@ -54,18 +57,18 @@ public enum OverheadBenchmark {
         }
         log("filling a store with \(leaderboardTrials) trials for the leaderboard query…")
         _ = try await timeRun(store: store, name: "bench-leaderboard", trials: leaderboardTrials, parallel: 2, steps: 0)
-        let experiment = try store.requireExperiment("bench-leaderboard")
+        let experiment = try await store.requireExperiment("bench-leaderboard")
         var times: [Double] = []
         for _ in 0..<21 {
             let start = ContinuousClock.now
-            _ = try store.leaderboard(experiment, top: 10)
+            _ = try await store.leaderboard(experiment, top: 10)
             times.append(milliseconds(ContinuousClock.now - start))
         }
         times.sort()
         return Result(rows: rows, leaderboardTrials: leaderboardTrials, leaderboardMilliseconds: times[times.count / 2], storeDirectory: directory.path)
     }
 
-    static func timeRun(store: SQLiteExperimentStore, name: String, trials: Int, parallel: Int, steps: Int) async throws -> Double {
+    static func timeRun(store: any ExperimentStore, name: String, trials: Int, parallel: Int, steps: Int) async throws -> Double {
         let space = SearchSpace([
             Parameter(name: "a", distribution: .float(low: 0, high: 1, log: false, step: nil)),
             Parameter(name: "b", distribution: .int(low: 0, high: 100, log: false, step: 1)),
@@ -74,7 +77,7 @@ public enum OverheadBenchmark {
             name: name, objective: Objective(metric: "value", direction: .minimize),
             trial: TrialSpec(kind: .function(name: "noop"), steps: steps > 0 ? steps : nil), searchSpace: space,
             searcher: SearcherSpec(algorithm: .random, seed: 1), budget: Budget(trials: trials, parallel: parallel), source: "benchmark \(name)")
-        let engine = try ExperimentRunner.start(
+        let engine = try await ExperimentRunner.start(
             spec: spec, specPath: nil, data: nil, store: store, executor: FunctionExecutor(), options: RunOptions())
         let start = ContinuousClock.now
         let summary = try await engine.run()

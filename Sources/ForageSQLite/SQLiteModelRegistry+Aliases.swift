@@ -1,3 +1,4 @@
+import ForageStore
 import Foundation
 import GRDB
 

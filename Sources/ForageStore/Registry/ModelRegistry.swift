@@ -1,7 +1,10 @@
 import Foundation
 
 /// The model registry of DESIGN §7: versions (N+1 per registration), aliases with their full history, lineage and
-/// content-addressed blobs. Every change is one transaction.
+/// content-addressed blobs.
+///
+/// An implementation must guarantee: every change is one transaction; a version's blob is stored (by its SHA-256)
+/// before the version row names it; `blob(of:)` verifies the hash on every read; alias moves are all kept.
 public protocol ModelRegistry: Sendable {
     /// Stores the blob (once, by hash) and adds the next version of the model, moving `alias` to it if given.
     func register(_ registration: Registration) throws(RegistryError) -> ModelVersion
@@ -23,4 +26,6 @@ public protocol ModelRegistry: Sendable {
     func history(of model: String) throws(RegistryError) -> [AliasMove]
     /// The model file of a version, verified against its SHA-256.
     func blob(of version: ModelVersion) throws(RegistryError) -> Data
+    /// Where a version's model file is kept, for messages (a file path, or a database row).
+    func blobLocation(of version: ModelVersion) -> String
 }

@@ -1,4 +1,6 @@
 import ForageCore
+import ForageServer
+import ForageBackends
 import ForageEngine
 import ForageExecutor
 import ForageRemote
@@ -33,7 +35,7 @@ public enum WorkerBenchmark {
     ) async throws -> [Row] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forage-bench-workers-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteExperimentStore(directory: directory, create: true)
+        let store = try StoreFactory.open(directory.path, access: .create).experiments
         let token = UUID().uuidString
         let tokenFile = directory.appendingPathComponent("token")
         try Data(token.utf8).write(to: tokenFile)
@@ -51,7 +53,7 @@ public enum WorkerBenchmark {
             let spec = try parse(text)
             var options = RunOptions()
             options.remote = RemoteOptions()
-            let engine = try ExperimentRunner.start(
+            let engine = try await ExperimentRunner.start(
                 spec: spec, specPath: nil, data: nil, store: store, executor: FunctionExecutor(), options: options)
             let document = CoordinatorAPI.SpecDocument(
                 experiment: spec.name, spec: text, specSHA256: SHA256Hex.of(text), specFile: "bench-workers.yaml", specDirectory: ".")

@@ -1,8 +1,9 @@
+import ForageStore
 import GRDB
 
 /// The store's numbered, forward-only migrations. A store written by a newer Forage is refused, never downgraded.
 enum Schema {
-    static let version = 3
+    static let version = 4
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -100,6 +101,15 @@ enum Schema {
         }
         migrator.registerMigration("3-registry") { db in
             try db.execute(sql: registrySQL)
+        }
+        migrator.registerMigration("4-fenced-ownership") { db in
+            // The ownership epoch fences every owner write; the owner's process identity lets a process on the same
+            // machine tell a live (even stopped) owner from a dead one by the process table.
+            try db.execute(sql: """
+                ALTER TABLE experiments ADD COLUMN owner_epoch INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE experiments ADD COLUMN owner_process TEXT;
+                PRAGMA user_version = 4;
+                """)
         }
         return migrator
     }

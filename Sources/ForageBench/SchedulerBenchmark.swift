@@ -1,4 +1,7 @@
 import ForageCore
+import ForageServer
+import ForageEngine
+import ForageBackends
 import ForageExecutor
 import ForageStore
 import Foundation
@@ -43,7 +46,7 @@ public enum SchedulerBenchmark {
     public static func run(spec: ExperimentSpec, scheduler: SchedulerSpec, executor: any TrialExecutor) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forage-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteExperimentStore(directory: directory, create: true)
+        let store = try StoreFactory.open(directory.path, access: .create).experiments
         var full = spec
         full.name = spec.name + "-full"
         full.scheduler = SchedulerSpec()
@@ -56,12 +59,12 @@ public enum SchedulerBenchmark {
             early: try await measure(early, store: store, executor: executor))
     }
 
-    static func measure(_ spec: ExperimentSpec, store: SQLiteExperimentStore, executor: any TrialExecutor) async throws -> Run {
-        let engine = try ExperimentRunner.start(spec: spec, specPath: nil, data: nil, store: store, executor: executor, options: RunOptions())
+    static func measure(_ spec: ExperimentSpec, store: any ExperimentStore, executor: any TrialExecutor) async throws -> Run {
+        let engine = try await ExperimentRunner.start(spec: spec, specPath: nil, data: nil, store: store, executor: executor, options: RunOptions())
         let start = ContinuousClock.now
         let summary = try await engine.run()
         let seconds = OverheadBenchmark.milliseconds(ContinuousClock.now - start) / 1000
-        let trials = try store.trials(try store.requireExperiment(spec.name))
+        let trials = try await store.allTrials(try await store.requireExperiment(spec.name)).collect()
         return Run(
             scheduler: spec.scheduler.algorithm.rawValue, best: summary.best, totalSteps: trials.reduce(0) { $0 + ($1.lastStep ?? 0) },
             completed: trials.filter { $0.state == .completed }.count, pruned: trials.filter { $0.state == .pruned }.count, seconds: seconds)

@@ -46,6 +46,19 @@ public struct ModelVersion: Sendable, Equatable {
     public var createdAt: Date
     /// Aliases pointing at this version now.
     public var aliases: [String]
+
+    public init(
+        model: String, version: Int, blobSHA256: String, blobSize: Int, lineage: Lineage, description: String? = nil, createdAt: Date, aliases: [String]
+    ) {
+        self.model = model
+        self.version = version
+        self.blobSHA256 = blobSHA256
+        self.blobSize = blobSize
+        self.lineage = lineage
+        self.description = description
+        self.createdAt = createdAt
+        self.aliases = aliases
+    }
 }
 
 /// One alias move, as kept in the alias history.
@@ -64,6 +77,18 @@ public struct AliasMove: Sendable, Equatable {
     public var kind: Kind
     public var reason: String
     public var at: Date
+
+    public init(
+        model: String, alias: String, oldVersion: Int? = nil, newVersion: Int, kind: Kind, reason: String, at: Date
+    ) {
+        self.model = model
+        self.alias = alias
+        self.oldVersion = oldVersion
+        self.newVersion = newVersion
+        self.kind = kind
+        self.reason = reason
+        self.at = at
+    }
 }
 
 /// A model with its latest version and aliases, for `forage models list`.
@@ -74,6 +99,17 @@ public struct ModelSummary: Sendable, Equatable {
     public var aliases: [String: Int]
     public var createdAt: Date
     public var updatedAt: Date
+
+    public init(
+        name: String, latestVersion: Int, versionCount: Int, aliases: [String: Int], createdAt: Date, updatedAt: Date
+    ) {
+        self.name = name
+        self.latestVersion = latestVersion
+        self.versionCount = versionCount
+        self.aliases = aliases
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// What a promotion hands to the registry: the model file's bytes and where they came from.

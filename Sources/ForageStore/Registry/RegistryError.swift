@@ -13,6 +13,8 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case missingBlob(path: String)
     case io(path: String, reason: String)
     case database(String)
+    /// The registry was opened from a read-only store.
+    case readOnly
 
     public var description: String {
         switch self {
@@ -45,6 +47,8 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
             return "\(path): \(reason)"
         case .database(let message):
             return "registry error: \(message)"
+        case .readOnly:
+            return "the registry is open for reading only"
         }
     }
 }

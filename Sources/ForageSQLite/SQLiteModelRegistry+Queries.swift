@@ -1,4 +1,5 @@
 import ForageCore
+import ForageStore
 import Foundation
 import GRDB
 

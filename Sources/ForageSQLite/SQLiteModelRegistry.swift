@@ -3,22 +3,24 @@ import ForageStore
 import Foundation
 import GRDB
 
-/// The registry in the store's SQLite file (tables of migration `2-registry`) with blobs in `<store>/blobs/`.
+/// The registry in the store's SQLite file (tables of migration `3-registry`) with blobs in `<store>/blobs/`.
 public final class SQLiteModelRegistry: ModelRegistry {
-    let pool: DatabasePool
+    let reader: any DatabaseReader
+    let writer: (any DatabaseWriter)?
     /// The content-addressed model files.
     public let blobs: BlobStore
 
-    /// A registry over an open store (same file, same writer).
+    /// A registry over an open store (same file, same writer; read-only when the store is).
     public init(store: SQLiteExperimentStore) {
-        pool = store.pool
-        blobs = BlobStore(directory: store.directory.appendingPathComponent("blobs"))
+        reader = store.reader
+        writer = store.writer
+        blobs = store.layout.blobs
     }
 
     /// Runs a read, mapping database errors.
     func read<T>(_ body: (Database) throws -> T) throws(RegistryError) -> T {
         do {
-            return try pool.read(body)
+            return try reader.read(body)
         } catch let error as RegistryError {
             throw error
         } catch {
@@ -28,8 +30,9 @@ public final class SQLiteModelRegistry: ModelRegistry {
 
     /// Runs one write transaction, mapping database errors.
     func write<T>(_ body: (Database) throws -> T) throws(RegistryError) -> T {
+        guard let writer else { throw .readOnly }
         do {
-            return try pool.write(body)
+            return try writer.write(body)
         } catch let error as RegistryError {
             throw error
         } catch {
@@ -69,6 +72,10 @@ public final class SQLiteModelRegistry: ModelRegistry {
 
     public func blob(of version: ModelVersion) throws(RegistryError) -> Data {
         try blobs.read(version.blobSHA256)
+    }
+
+    public func blobLocation(of version: ModelVersion) -> String {
+        blobs.url(for: version.blobSHA256).path
     }
 
     /// The id of a model, or `noModel` listing the known names.

@@ -1,49 +1,14 @@
 import ForageCore
+import ForageStore
 import Foundation
 import GRDB
-
-/// One trial as reports and the dashboard plot it: only the columns a plot needs, read in one pass.
-public struct TrialPoint: Sendable, Equatable {
-    public var number: Int
-    public var state: TrialState
-    /// The objective (completed trials), or the last intermediate objective value (pruned trials); nil otherwise.
-    public var value: Double?
-    public var params: ParameterSet
-    public var reason: FailureReason?
-    public var lastStep: Int?
-    /// True for a failed attempt that was re-queued (its retry counts instead).
-    public var requeued: Bool
-
-    public init(
-        number: Int, state: TrialState, value: Double?, params: ParameterSet, reason: FailureReason? = nil, lastStep: Int? = nil,
-        requeued: Bool = false
-    ) {
-        self.number = number
-        self.state = state
-        self.value = value
-        self.params = params
-        self.reason = reason
-        self.lastStep = lastStep
-        self.requeued = requeued
-    }
-}
-
-/// One step of a trial's learning curve.
-public struct CurvePoint: Sendable, Equatable {
-    public var step: Int
-    public var value: Double
-
-    public init(step: Int, value: Double) {
-        self.step = step
-        self.value = value
-    }
-}
 
 extension SQLiteExperimentStore {
     /// Every trial of the experiment numbered `from` or more (all of them by default), by number, with only what
     /// plots need (no metrics, no decisions): one short read transaction, cheap at 100 000 trials.
-    public func trialPoints(_ experiment: ExperimentRecord, from first: Int = Int.min) throws -> [TrialPoint] {
-        try read { db in
+    public func trialPoints(_ experiment: ExperimentRecord, from first: Int) async throws -> [TrialPoint] {
+        let id = experiment.id
+        return try await read { db in
             var points: [TrialPoint] = []
             let cursor = try Row.fetchCursor(
                 db,
@@ -51,7 +16,7 @@ extension SQLiteExperimentStore {
                     SELECT number, state, value, params, reason, last_step, requeued FROM trials
                     WHERE experiment_id = ? AND number >= ? ORDER BY number
                     """,
-                arguments: [experiment.id, first])
+                arguments: [id, first])
             while let row = try cursor.next() {
                 points.append(
                     TrialPoint(
@@ -67,8 +32,8 @@ extension SQLiteExperimentStore {
     /// A cheap marker of an experiment's progress, for pollers: its state, its highest trial number and how many
     /// trials are running or queued, read from indexes only (the same cost at 100 000 trials as at 10). A trial
     /// that starts raises the highest number; one that finishes lowers the running count unless another starts.
-    public func progressMarker(experiment name: String) throws -> String {
-        try read { db in
+    public func progressMarker(experiment name: String) async throws -> String {
+        try await read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT id, state FROM experiments WHERE name = ?", arguments: [name]) else {
                 throw StoreError.noExperiment(name: name, known: try String.fetchAll(db, sql: "SELECT name FROM experiments ORDER BY id"))
             }
@@ -88,9 +53,10 @@ extension SQLiteExperimentStore {
     }
 
     /// The intermediate values of `metric` for the given trials, by trial number, each curve ordered by step.
-    public func curves(_ experiment: ExperimentRecord, metric: String, trials numbers: [Int]) throws -> [Int: [CurvePoint]] {
+    public func curves(_ experiment: ExperimentRecord, metric: String, trials numbers: [Int]) async throws -> [Int: [CurvePoint]] {
         guard !numbers.isEmpty else { return [:] }
-        return try read { db in
+        let id = experiment.id
+        return try await read { db in
             var curves: [Int: [CurvePoint]] = [:]
             for chunk in stride(from: 0, to: numbers.count, by: 500) {
                 let list = numbers[chunk..<min(chunk + 500, numbers.count)].map(String.init).joined(separator: ",")
@@ -99,7 +65,7 @@ extension SQLiteExperimentStore {
                     sql: """
                         SELECT trial, step, value FROM intermediate_values
                         WHERE experiment_id = ? AND name = ? AND trial IN (\(list)) ORDER BY trial, step
-                        """, arguments: [experiment.id, metric])
+                        """, arguments: [id, metric])
                 while let row = try cursor.next() {
                     curves[row["trial"], default: []].append(CurvePoint(step: row["step"], value: row["value"]))
                 }
@@ -109,15 +75,16 @@ extension SQLiteExperimentStore {
     }
 
     /// The scheduler decisions of the given trials, by trial number, in the order they were taken.
-    public func decisions(_ experiment: ExperimentRecord, trials numbers: [Int]) throws -> [Int: [DecisionRecord]] {
+    public func decisions(_ experiment: ExperimentRecord, trials numbers: [Int]) async throws -> [Int: [DecisionRecord]] {
         guard !numbers.isEmpty else { return [:] }
-        return try read { db in
+        let id = experiment.id
+        return try await read { db in
             var decisions: [Int: [DecisionRecord]] = [:]
             for chunk in stride(from: 0, to: numbers.count, by: 500) {
                 let list = numbers[chunk..<min(chunk + 500, numbers.count)].map(String.init).joined(separator: ",")
                 for row in try Row.fetchAll(
                     db, sql: "SELECT * FROM decisions WHERE experiment_id = ? AND trial IN (\(list)) ORDER BY id",
-                    arguments: [experiment.id])
+                    arguments: [id])
                 {
                     decisions[row["trial"], default: []].append(
                         DecisionRecord(
@@ -130,12 +97,13 @@ extension SQLiteExperimentStore {
     }
 
     /// Trial numbers that reported at least one intermediate value of `metric`.
-    public func trialsWithCurves(_ experiment: ExperimentRecord, metric: String) throws -> Set<Int> {
-        try read { db in
+    public func trialsWithCurves(_ experiment: ExperimentRecord, metric: String) async throws -> Set<Int> {
+        let id = experiment.id
+        return try await read { db in
             Set(
                 try Int.fetchAll(
                     db, sql: "SELECT DISTINCT trial FROM intermediate_values WHERE experiment_id = ? AND name = ?",
-                    arguments: [experiment.id, metric]))
+                    arguments: [id, metric]))
         }
     }
 }

@@ -2,7 +2,8 @@ import ForageCore
 import Foundation
 import Testing
 
-@testable import ForageStore
+@testable import ForageSQLite
+import ForageStore
 
 /// The fast parameter reader used by reports agrees with the Codable decoder, and declines what it does not know.
 struct FlatParamsParserTests {

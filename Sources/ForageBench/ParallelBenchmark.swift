@@ -1,4 +1,7 @@
 import ForageCore
+import ForageServer
+import ForageEngine
+import ForageBackends
 import ForageExecutor
 import ForageStore
 import Foundation
@@ -86,7 +89,7 @@ public enum ParallelBenchmark {
     ) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("forage-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteExperimentStore(directory: directory, create: true)
+        let store = try StoreFactory.open(directory.path, access: .create).experiments
         let loadBefore = loadAverage()
         var runs: [Run] = []
         for repeatIndex in 0..<max(repeats, 1) {
@@ -104,8 +107,8 @@ public enum ParallelBenchmark {
         return Result(spec: spec.name, trials: trials, runs: runs, loadBefore: loadBefore, loadAfter: loadAverage())
     }
 
-    static func measure(_ spec: ExperimentSpec, store: SQLiteExperimentStore, executor: any TrialExecutor) async throws -> Run {
-        let engine = try ExperimentRunner.start(
+    static func measure(_ spec: ExperimentSpec, store: any ExperimentStore, executor: any TrialExecutor) async throws -> Run {
+        let engine = try await ExperimentRunner.start(
             spec: spec, specPath: nil, data: nil, store: store, executor: executor, options: RunOptions())
         let cpuBefore = OverheadBenchmark.processCPUSeconds()
         let start = ContinuousClock.now
@@ -113,7 +116,7 @@ public enum ParallelBenchmark {
         let seconds = OverheadBenchmark.milliseconds(ContinuousClock.now - start) / 1000
         let cpuSeconds = OverheadBenchmark.processCPUSeconds() - cpuBefore
         var durations: [Int: Double] = [:]
-        for trial in try store.trials(try store.requireExperiment(spec.name)) where trial.state == .completed {
+        for try await trial in store.allTrials(try await store.requireExperiment(spec.name)) where trial.state == .completed {
             durations[trial.number] = trial.duration
         }
         return Run(parallel: spec.budget.parallel, durations: durations, seconds: seconds, cpuSeconds: cpuSeconds)

@@ -1,6 +1,10 @@
 import ForageCore
+import ForageServer
+import ForageEngine
+import ForageBackends
 import ForageML
 import ForageRegistry
+import ForageStore
 import ForageRemote
 import Foundation
 import Logging
@@ -24,7 +28,7 @@ public enum ServeBenchmark {
     }
 
     public static func run(
-        reference: ModelReference, registry: SQLiteModelRegistry, connections: Int, seconds: Double, rowCounts: [Int] = [1, 100],
+        reference: ModelReference, registry: any ModelRegistry, connections: Int, seconds: Double, rowCounts: [Int] = [1, 100],
         progress: @escaping @Sendable (String) -> Void
     ) async throws -> [Result] {
         let model = try ModelLoader(registry: registry).load(reference).model

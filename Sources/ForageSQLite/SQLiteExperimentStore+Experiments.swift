@@ -1,0 +1,141 @@
+import ForageCore
+import ForageStore
+import Foundation
+import GRDB
+
+extension SQLiteExperimentStore {
+    public func createExperiment(_ spec: ExperimentSpec, specPath: String?, data: DataInfo?, owner: OwnerIdentity) async throws
+        -> (ExperimentRecord, OwnerLease)
+    {
+        guard ExperimentName.isValid(spec.name) else { throw StoreError.invalidExperimentName(spec.name) }
+        let now = Date().timeIntervalSince1970
+        let names = String(decoding: (try? JSONEncoder().encode(spec.searchSpace.names)) ?? Data("[]".utf8), as: UTF8.self)
+        let id = try await write { db -> Int64 in
+            if try Int.fetchOne(db, sql: "SELECT 1 FROM experiments WHERE name = ?", arguments: [spec.name]) != nil {
+                throw StoreError.experimentExists(name: spec.name)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO experiments (name, state, spec, spec_sha256, spec_path, objective_metric, direction,
+                        budget_trials, budget_parallel, seed, forage_version, parameter_names,
+                        data_path, data_sha256, data_rows, data_columns, split_train, split_validation, split_test,
+                        created_at, started_at, owner, owner_pid, owner_host, heartbeat_at, owner_epoch, owner_process)
+                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                    """,
+                arguments: [
+                    spec.name, spec.source, SHA256Hex.of(spec.source), specPath, spec.objective.metric,
+                    spec.objective.direction.rawValue, spec.budget.trials, spec.budget.parallel, Int64(bitPattern: spec.searcher.seed),
+                    ForageVersion.current, names, data?.path, data?.sha256, data?.rows, data?.columns, data?.trainRows,
+                    data?.validationRows, data?.testRows, now, now, owner.token, owner.pid, owner.host, now, owner.process,
+                ])
+            return db.lastInsertedRowID
+        }
+        guard let record = try await experiment(named: spec.name) else { throw StoreError.database("experiment vanished after insert") }
+        return (record, OwnerLease(experiment: id, epoch: 1, owner: owner))
+    }
+
+    public func acquire(_ name: String, owner: OwnerIdentity, force: Bool) async throws -> (ExperimentRecord, OwnerLease) {
+        let now = Date().timeIntervalSince1970
+        let (id, epoch) = try await write { db -> (Int64, Int64) in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ?", arguments: [name]) else {
+                throw StoreError.noExperiment(name: name, known: try String.fetchAll(db, sql: "SELECT name FROM experiments ORDER BY id"))
+            }
+            let id: Int64 = row["id"]
+            if let current = Self.recordedOwner(row), !force, current.mayBeAlive {
+                throw StoreError.owned(name: name, owner: current.label, secondsAgo: current.heartbeatAge)
+            }
+            let epoch = (row["owner_epoch"] as Int64? ?? 0) + 1
+            try db.execute(
+                sql: """
+                    UPDATE trials SET state = 'failed', reason = 'interrupted', requeued = 1, finished_at = ?,
+                        message = 'the process running the experiment stopped while this trial ran'
+                    WHERE experiment_id = ? AND state IN ('running', 'queued')
+                    """, arguments: [now, id])
+            try db.execute(
+                sql: """
+                    UPDATE experiments SET owner = ?, owner_pid = ?, owner_host = ?, owner_process = ?, heartbeat_at = ?,
+                        owner_epoch = ?, state = 'running', message = NULL, finished_at = NULL, started_at = COALESCE(started_at, ?)
+                    WHERE id = ?
+                    """, arguments: [owner.token, owner.pid, owner.host, owner.process, now, epoch, now, id])
+            return (id, epoch)
+        }
+        guard let record = try await experiment(named: name) else { throw StoreError.noExperiment(name: name, known: []) }
+        return (record, OwnerLease(experiment: id, epoch: epoch, owner: owner))
+    }
+
+    public func heartbeat(_ lease: OwnerLease) async throws {
+        let now = Date().timeIntervalSince1970
+        try await queue().commit(CommitQueue.Fence(lease)) { db in
+            try db.execute(sql: "UPDATE experiments SET heartbeat_at = ? WHERE id = ?", arguments: [now, lease.experiment])
+        }
+        try file?.verify()
+    }
+
+    public func close(_ lease: OwnerLease, state: ExperimentState, message: String?) async throws {
+        let now = Date().timeIntervalSince1970
+        try file?.verify()
+        try await queue().commit(CommitQueue.Fence(lease)) { db in
+            try db.execute(
+                sql: """
+                    UPDATE experiments SET state = ?, message = ?, finished_at = ?, owner = NULL, owner_pid = NULL,
+                        owner_process = NULL, heartbeat_at = NULL WHERE id = ?
+                    """, arguments: [state.rawValue, message, state == .finished ? now : nil, lease.experiment])
+        }
+        // The commits must have reached the file this run was given, not one removed or replaced meanwhile.
+        try file?.verify()
+    }
+
+    public func updateBudget(_ lease: OwnerLease, trials: Int, parallel: Int) async throws {
+        try await queue().commit(CommitQueue.Fence(lease)) { db in
+            try db.execute(
+                sql: "UPDATE experiments SET budget_trials = ?, budget_parallel = ? WHERE id = ?",
+                arguments: [trials, parallel, lease.experiment])
+        }
+    }
+
+    public func experiment(named name: String) async throws -> ExperimentRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ?", arguments: [name]).map(Self.experimentRecord)
+        }
+    }
+
+    public func experiments() async throws -> [ExperimentRecord] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM experiments ORDER BY id").map(Self.experimentRecord) }
+    }
+
+    public func experimentNames() async throws -> [String] {
+        try await read { db in try String.fetchAll(db, sql: "SELECT name FROM experiments ORDER BY id") }
+    }
+
+    /// The owner an experiment row records, or nil when it has none.
+    static func recordedOwner(_ row: Row) -> RecordedOwner? {
+        guard let _: String = row["owner"] else { return nil }
+        let heartbeat: Double = row["heartbeat_at"] ?? 0
+        return RecordedOwner(
+            pid: row["owner_pid"] ?? 0, host: row["owner_host"] ?? "", process: row["owner_process"] ?? "",
+            heartbeatAge: Date().timeIntervalSince1970 - heartbeat)
+    }
+
+    static func experimentRecord(_ row: Row) -> ExperimentRecord {
+        let names = (row["parameter_names"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+        var data: DataInfo?
+        if let sha: String = row["data_sha256"] {
+            data = DataInfo(
+                path: row["data_path"] ?? "", sha256: sha, rows: row["data_rows"] ?? 0, columns: row["data_columns"] ?? 0,
+                trainRows: row["split_train"] ?? 0, validationRows: row["split_validation"] ?? 0, testRows: row["split_test"] ?? 0)
+        }
+        let seed: Int64 = row["seed"] ?? 0
+        var state = ExperimentState(rawValue: row["state"] ?? "") ?? .interrupted
+        // A running state whose owner is gone (killed, crashed) is an interrupted experiment.
+        if state == .running, Self.recordedOwner(row)?.mayBeAlive != true { state = .interrupted }
+        return ExperimentRecord(
+            id: row["id"], name: row["name"], state: state,
+            spec: row["spec"] ?? "", specSHA256: row["spec_sha256"] ?? "", specPath: row["spec_path"],
+            objective: Objective(metric: row["objective_metric"] ?? "value", direction: Direction(rawValue: row["direction"] ?? "") ?? .minimize),
+            budgetTrials: row["budget_trials"] ?? 0, budgetParallel: row["budget_parallel"] ?? 1, seed: UInt64(bitPattern: seed),
+            forageVersion: row["forage_version"] ?? "", parameterNames: names, data: data, message: row["message"],
+            createdAt: Date(timeIntervalSince1970: row["created_at"] ?? 0),
+            startedAt: (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+}

@@ -1,0 +1,169 @@
+import ForageCore
+import ForageStore
+import Foundation
+import GRDB
+
+extension SQLiteExperimentStore {
+    public func counts(experiment id: Int64) async throws -> TrialCounts {
+        try await read { db in try Self.counts(db, experiment: id) }
+    }
+
+    /// Counted from the (experiment, state, value) index alone; the few re-queued attempts are then subtracted.
+    static func counts(_ db: Database, experiment id: Int64) throws -> TrialCounts {
+        var counts = TrialCounts()
+        for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM trials WHERE experiment_id = ? GROUP BY state", arguments: [id]) {
+            let n: Int = row["n"]
+            switch TrialState(rawValue: row["state"] ?? "") {
+            case .queued: counts.queued += n
+            case .running: counts.running += n
+            case .completed: counts.completed += n
+            case .pruned: counts.pruned += n
+            case .failed: counts.failed += n
+            case nil: break
+            }
+        }
+        // INDEXED BY: without it SQLite picks the primary key and reads every trial of the experiment.
+        counts.failed -= try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM trials INDEXED BY trials_by_state_value WHERE experiment_id = ? AND state = 'failed' AND requeued = 1",
+            arguments: [id]) ?? 0
+        counts.queued += try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM trials t INDEXED BY trials_by_state_value
+            WHERE t.experiment_id = ? AND t.state = 'failed' AND t.requeued = 1
+            AND NOT EXISTS (SELECT 1 FROM trials r WHERE r.experiment_id = t.experiment_id AND r.retry_of = t.number)
+            """, arguments: [id]) ?? 0
+        return counts
+    }
+
+    public func leaderboard(_ experiment: ExperimentRecord, top: Int) async throws -> [TrialRecord] {
+        try await leaderboardPage(experiment, after: nil, limit: top)
+    }
+
+    /// Read in index order: (experiment, state, value) holds the trial number as its last column, so ties by
+    /// value sort by number in a small sorter over equal values only.
+    public func leaderboardPage(_ experiment: ExperimentRecord, after cursor: LeaderboardCursor?, limit: Int) async throws -> [TrialRecord] {
+        let order = experiment.objective.direction == .minimize ? "ASC" : "DESC"
+        let beyond = experiment.objective.direction == .minimize ? ">=" : "<="
+        let id = experiment.id
+        return try await read { db in
+            var sql = "SELECT * FROM trials WHERE experiment_id = ? AND state = 'completed' AND value IS NOT NULL"
+            var arguments: StatementArguments = [id]
+            if let cursor {
+                sql += " AND value \(beyond) ? AND NOT (value = ? AND number <= ?)"
+                arguments += [cursor.value, cursor.value, cursor.number]
+            }
+            sql += " ORDER BY value \(order), number ASC LIMIT ?"
+            arguments += [limit]
+            return try Self.records(try Row.fetchAll(db, sql: sql, arguments: arguments), experiment: id, db: db)
+        }
+    }
+
+    public func trialPage(_ experiment: ExperimentRecord, state: TrialState?, after number: Int?, limit: Int) async throws -> [TrialRecord] {
+        let id = experiment.id
+        return try await read { db in
+            var sql = "SELECT * FROM trials WHERE experiment_id = ? AND number > ?"
+            var arguments: StatementArguments = [id, number ?? Int.min]
+            if let state {
+                sql += " AND state = ?"
+                arguments += [state.rawValue]
+            }
+            sql += " ORDER BY number LIMIT ?"
+            arguments += [limit]
+            return try Self.records(try Row.fetchAll(db, sql: sql, arguments: arguments), experiment: id, db: db)
+        }
+    }
+
+    public func listingColumns(_ experiment: ExperimentRecord, completedOnly: Bool) async throws -> ListingColumns {
+        let id = experiment.id
+        return try await read { db in
+            var names = Set(try String.fetchAll(db, sql: "SELECT DISTINCT name FROM trial_metrics WHERE experiment_id = ?", arguments: [id]))
+            if !completedOnly {
+                // Unfinished trials show their last intermediate values; finished ones rarely lack final metrics.
+                names.formUnion(
+                    try String.fetchAll(
+                        db, sql: """
+                            SELECT DISTINCT v.name FROM trials t INDEXED BY trials_by_state_value
+                            JOIN intermediate_values v ON v.experiment_id = t.experiment_id AND v.trial = t.number
+                            WHERE t.experiment_id = ? AND t.state IN ('running', 'queued', 'failed')
+                            """, arguments: [id]))
+            }
+            let workers = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM trials WHERE experiment_id = ? AND worker IS NOT NULL LIMIT 1", arguments: [id]) ?? false
+            return ListingColumns(metricNames: names.sorted(), hasWorkers: workers)
+        }
+    }
+
+    public func trial(_ experiment: ExperimentRecord, number: Int) async throws -> TrialRecord? {
+        let id = experiment.id
+        return try await read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM trials WHERE experiment_id = ? AND number = ?", arguments: [id, number])
+            return try Self.records(rows, experiment: id, db: db).first
+        }
+    }
+
+    /// Builds trial records from trial rows, loading their final metrics (and last intermediate values for trials
+    /// without final metrics) and decisions with point or range reads on the rows' numbers: the cost follows the
+    /// page, not the experiment.
+    static func records(_ rows: [Row], experiment id: Int64, db: Database) throws -> [TrialRecord] {
+        guard !rows.isEmpty else { return [] }
+        let numbers: [Int] = rows.map { $0["number"] }
+        let wanted = Set(numbers)
+        let low = numbers.min() ?? 0
+        let high = numbers.max() ?? 0
+        // A page in number order spans a dense range: one range read. A leaderboard page is scattered: point reads.
+        let dense = high - low < 4 * numbers.count
+        var metrics: [Int: [String: Double]] = [:]
+        var decisions: [Int: [DecisionRecord]] = [:]
+        func eachRow(_ table: String, columns: String, order: String, _ body: (Row) throws -> Void) throws {
+            if dense {
+                let cursor = try Row.fetchCursor(
+                    db, sql: "SELECT \(columns) FROM \(table) WHERE experiment_id = ? AND trial BETWEEN ? AND ? ORDER BY \(order)",
+                    arguments: [id, low, high])
+                while let row = try cursor.next() {
+                    if wanted.contains(row["trial"]) { try body(row) }
+                }
+            } else {
+                let statement = try db.cachedStatement(sql: "SELECT \(columns) FROM \(table) WHERE experiment_id = ? AND trial = ? ORDER BY \(order)")
+                for number in numbers {
+                    let cursor = try Row.fetchCursor(statement, arguments: [id, number])
+                    while let row = try cursor.next() { try body(row) }
+                }
+            }
+        }
+        try eachRow("trial_metrics", columns: "trial, name, value", order: "trial, name") { row in
+            metrics[row["trial"], default: [:]][row["name"]] = row["value"]
+        }
+        // Trials without final metrics (running, failed) show the last intermediate value of each metric, and a
+        // running trial's last step is read from its reports (it is stored on the trial row when it finishes).
+        let unfinished = rows.filter { row in metrics[row["number"]] == nil || row["state"] == TrialState.running.rawValue }
+            .map { $0["number"] as Int }
+        var runningSteps: [Int: Int] = [:]
+        if !unfinished.isEmpty {
+            let statement = try db.cachedStatement(sql: """
+                SELECT trial, name, value, MAX(step) AS step FROM intermediate_values WHERE experiment_id = ? AND trial = ?
+                GROUP BY name
+                """)
+            for number in unfinished {
+                for row in try Row.fetchAll(statement, arguments: [id, number]) {
+                    if metrics[number] == nil || runningSteps[number] != nil { metrics[number, default: [:]][row["name"]] = row["value"] }
+                    runningSteps[number] = max(runningSteps[number] ?? 0, row["step"])
+                }
+            }
+        }
+        try eachRow("decisions", columns: "*", order: "trial, id") { row in
+            decisions[row["trial"], default: []].append(
+                DecisionRecord(step: row["step"], action: row["action"], reason: row["reason"], rung: row["rung"], cutoff: row["cutoff"], value: row["value"]))
+        }
+        return rows.map { row in
+            let number: Int = row["number"]
+            return TrialRecord(
+                number: number, draw: row["draw"], state: TrialState(rawValue: row["state"] ?? "") ?? .failed,
+                params: (row["params"] as String?).flatMap(FlatParamsParser.parse) ?? decodeParams(row["params"]), value: row["value"],
+                metrics: metrics[number] ?? [:],
+                lastStep: row["last_step"] ?? runningSteps[number], reason: (row["reason"] as String?).flatMap(FailureReason.init(rawValue:)),
+                message: row["message"], attempt: row["attempt"] ?? 1, retryOf: row["retry_of"], requeued: row["requeued"] ?? false,
+                worker: row["worker"], decisions: decisions[number] ?? [],
+                startedAt: (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+        }
+    }
+}

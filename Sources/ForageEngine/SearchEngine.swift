@@ -94,6 +94,9 @@ public actor SearchEngine {
         retries = point.retries.map { PendingRetry(original: $0.number, draw: $0.draw, params: $0.params, attempt: $0.attempt) }
     }
 
+    /// The most local attempts that may have finished and still wait for their commit.
+    static let maxAwaitingCommit = 512
+
     /// Builds the sampler and scheduler and checks the slots: everything that can refuse a run before it starts.
     @discardableResult
     public static func validate(_ spec: ExperimentSpec, options: RunOptions) throws -> (any Sampler, any TrialScheduler) {
@@ -121,7 +124,7 @@ public actor SearchEngine {
                 do {
                     try await store.heartbeat(lease)
                 } catch {
-                    await self.storeFailed(error)
+                    self.storeFailed(error)
                     break
                 }
             }
@@ -188,6 +191,9 @@ public actor SearchEngine {
     /// The next attempt to start, on a local slot (`worker` nil) or for a remote worker; nil when nothing may start now.
     func nextJob(for worker: String?) -> TrialJob? {
         guard stopReason == nil, worker != nil || executing < parallel, done + running < budget else { return nil }
+        // Backpressure: finished attempts waiting for their commit are bounded, so trials never run far ahead of the
+        // store and memory stays flat however long the search (group commit still batches up to this many).
+        guard worker != nil || running - executing < Self.maxAwaitingCommit else { return nil }
         if !retries.isEmpty {
             let retry = retries.removeFirst()
             defer { nextNumber += 1 }

@@ -129,7 +129,8 @@ final class CommitQueue: Sendable {
             }
             for (index, item) in batch.enumerated() {
                 guard let completion = item.completion else { continue }
-                if case .success = results[index], let error = deferred[index] {
+                // The earlier failure is the root cause (a trial's start that did not commit makes its finish fail too).
+                if let error = deferred[index] {
                     completion(.failure(error))
                 } else {
                     completion(results[index])

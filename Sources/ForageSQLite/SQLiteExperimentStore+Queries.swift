@@ -45,7 +45,7 @@ extension SQLiteExperimentStore {
         let beyond = experiment.objective.direction == .minimize ? ">=" : "<="
         let id = experiment.id
         return try await read { db in
-            var sql = "SELECT * FROM trials WHERE experiment_id = ? AND state = 'completed' AND value IS NOT NULL"
+            var sql = "SELECT \(Self.trialColumns) FROM trials WHERE experiment_id = ? AND state = 'completed' AND value IS NOT NULL"
             var arguments: StatementArguments = [id]
             if let cursor {
                 sql += " AND value \(beyond) ? AND NOT (value = ? AND number <= ?)"
@@ -60,7 +60,7 @@ extension SQLiteExperimentStore {
     public func trialPage(_ experiment: ExperimentRecord, state: TrialState?, after number: Int?, limit: Int) async throws -> [TrialRecord] {
         let id = experiment.id
         return try await read { db in
-            var sql = "SELECT * FROM trials WHERE experiment_id = ? AND number > ?"
+            var sql = "SELECT \(Self.trialColumns) FROM trials WHERE experiment_id = ? AND number > ?"
             var arguments: StatementArguments = [id, number ?? Int.min]
             if let state {
                 sql += " AND state = ?"
@@ -95,75 +95,71 @@ extension SQLiteExperimentStore {
     public func trial(_ experiment: ExperimentRecord, number: Int) async throws -> TrialRecord? {
         let id = experiment.id
         return try await read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM trials WHERE experiment_id = ? AND number = ?", arguments: [id, number])
+            let rows = try Row.fetchAll(db, sql: "SELECT \(Self.trialColumns) FROM trials WHERE experiment_id = ? AND number = ?", arguments: [id, number])
             return try Self.records(rows, experiment: id, db: db).first
         }
     }
 
-    /// Builds trial records from trial rows, loading their final metrics (and last intermediate values for trials
-    /// without final metrics) and decisions with point or range reads on the rows' numbers: the cost follows the
-    /// page, not the experiment.
+    /// The trial columns every trial query selects, in the order `records` reads them by index (reading GRDB rows
+    /// by column name costs a lowercased string per access, which dominated listing a million trials).
+    static let trialColumns =
+        "number, draw, state, params, value, reason, message, attempt, retry_of, requeued, worker, last_step, started_at, finished_at"
+
+    /// Builds trial records from trial rows (selected with `trialColumns`), loading their final metrics (and last
+    /// intermediate values for trials without final metrics) and decisions for the page's trials alone: a range
+    /// read for a page in number order, an `IN` list for a scattered (leaderboard) page.
     static func records(_ rows: [Row], experiment id: Int64, db: Database) throws -> [TrialRecord] {
         guard !rows.isEmpty else { return [] }
-        let numbers: [Int] = rows.map { $0["number"] }
+        let numbers: [Int] = rows.map { $0[0] }
         let wanted = Set(numbers)
         let low = numbers.min() ?? 0
         let high = numbers.max() ?? 0
-        // A page in number order spans a dense range: one range read. A leaderboard page is scattered: point reads.
         let dense = high - low < 4 * numbers.count
+        let filter = dense ? "trial BETWEEN \(low) AND \(high)" : "trial IN (\(numbers.map(String.init).joined(separator: ",")))"
         var metrics: [Int: [String: Double]] = [:]
         var decisions: [Int: [DecisionRecord]] = [:]
-        func eachRow(_ table: String, columns: String, order: String, _ body: (Row) throws -> Void) throws {
-            if dense {
-                let cursor = try Row.fetchCursor(
-                    db, sql: "SELECT \(columns) FROM \(table) WHERE experiment_id = ? AND trial BETWEEN ? AND ? ORDER BY \(order)",
-                    arguments: [id, low, high])
-                while let row = try cursor.next() {
-                    if wanted.contains(row["trial"]) { try body(row) }
-                }
-            } else {
-                let statement = try db.cachedStatement(sql: "SELECT \(columns) FROM \(table) WHERE experiment_id = ? AND trial = ? ORDER BY \(order)")
-                for number in numbers {
-                    let cursor = try Row.fetchCursor(statement, arguments: [id, number])
-                    while let row = try cursor.next() { try body(row) }
-                }
-            }
-        }
-        try eachRow("trial_metrics", columns: "trial, name, value", order: "trial, name") { row in
-            metrics[row["trial"], default: [:]][row["name"]] = row["value"]
+        let metricRows = try Row.fetchCursor(
+            db, sql: "SELECT trial, name, value FROM trial_metrics WHERE experiment_id = ? AND \(filter)", arguments: [id])
+        while let row = try metricRows.next() {
+            let trial: Int = row[0]
+            if wanted.contains(trial) { metrics[trial, default: [:]][row[1]] = row[2] }
         }
         // Trials without final metrics (running, failed) show the last intermediate value of each metric, and a
         // running trial's last step is read from its reports (it is stored on the trial row when it finishes).
-        let unfinished = rows.filter { row in metrics[row["number"]] == nil || row["state"] == TrialState.running.rawValue }
-            .map { $0["number"] as Int }
+        let unfinished = rows.filter { row in metrics[row[0]] == nil || (row[2] as String?) == TrialState.running.rawValue }.map { $0[0] as Int }
         var runningSteps: [Int: Int] = [:]
         if !unfinished.isEmpty {
             let statement = try db.cachedStatement(sql: """
-                SELECT trial, name, value, MAX(step) AS step FROM intermediate_values WHERE experiment_id = ? AND trial = ?
+                SELECT name, value, MAX(step) AS step FROM intermediate_values WHERE experiment_id = ? AND trial = ?
                 GROUP BY name
                 """)
             for number in unfinished {
                 for row in try Row.fetchAll(statement, arguments: [id, number]) {
-                    if metrics[number] == nil || runningSteps[number] != nil { metrics[number, default: [:]][row["name"]] = row["value"] }
-                    runningSteps[number] = max(runningSteps[number] ?? 0, row["step"])
+                    if metrics[number] == nil || runningSteps[number] != nil { metrics[number, default: [:]][row[0]] = row[1] }
+                    runningSteps[number] = max(runningSteps[number] ?? 0, row[2])
                 }
             }
         }
-        try eachRow("decisions", columns: "*", order: "trial, id") { row in
-            decisions[row["trial"], default: []].append(
-                DecisionRecord(step: row["step"], action: row["action"], reason: row["reason"], rung: row["rung"], cutoff: row["cutoff"], value: row["value"]))
+        let decisionRows = try Row.fetchCursor(
+            db, sql: "SELECT trial, step, action, reason, rung, cutoff, value FROM decisions WHERE experiment_id = ? AND \(filter) ORDER BY trial, id",
+            arguments: [id])
+        while let row = try decisionRows.next() {
+            let trial: Int = row[0]
+            guard wanted.contains(trial) else { continue }
+            decisions[trial, default: []].append(
+                DecisionRecord(step: row[1], action: row[2], reason: row[3], rung: row[4], cutoff: row[5], value: row[6]))
         }
         return rows.map { row in
-            let number: Int = row["number"]
+            let number: Int = row[0]
+            let params: String? = row[3]
             return TrialRecord(
-                number: number, draw: row["draw"], state: TrialState(rawValue: row["state"] ?? "") ?? .failed,
-                params: (row["params"] as String?).flatMap(FlatParamsParser.parse) ?? decodeParams(row["params"]), value: row["value"],
-                metrics: metrics[number] ?? [:],
-                lastStep: row["last_step"] ?? runningSteps[number], reason: (row["reason"] as String?).flatMap(FailureReason.init(rawValue:)),
-                message: row["message"], attempt: row["attempt"] ?? 1, retryOf: row["retry_of"], requeued: row["requeued"] ?? false,
-                worker: row["worker"], decisions: decisions[number] ?? [],
-                startedAt: (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-                finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+                number: number, draw: row[1], state: TrialState(rawValue: row[2] ?? "") ?? .failed,
+                params: params.flatMap(FlatParamsParser.parse) ?? decodeParams(params), value: row[4],
+                metrics: metrics[number] ?? [:], lastStep: row[11] ?? runningSteps[number],
+                reason: (row[5] as String?).flatMap(FailureReason.init(rawValue:)), message: row[6], attempt: row[7] ?? 1,
+                retryOf: row[8], requeued: row[9] ?? false, worker: row[10], decisions: decisions[number] ?? [],
+                startedAt: (row[12] as Double?).map(Date.init(timeIntervalSince1970:)),
+                finishedAt: (row[13] as Double?).map(Date.init(timeIntervalSince1970:)))
         }
     }
 }

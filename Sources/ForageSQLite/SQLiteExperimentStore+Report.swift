@@ -18,12 +18,12 @@ extension SQLiteExperimentStore {
                     """,
                 arguments: [id, first])
             while let row = try cursor.next() {
+                let params: String? = row[3]
                 points.append(
                     TrialPoint(
-                        number: row["number"], state: TrialState(rawValue: row["state"] ?? "") ?? .failed, value: row["value"],
-                        params: (row["params"] as String?).flatMap(FlatParamsParser.parse) ?? Self.decodeParams(row["params"]),
-                        reason: (row["reason"] as String?).flatMap(FailureReason.init(rawValue:)),
-                        lastStep: row["last_step"], requeued: row["requeued"] ?? false))
+                        number: row[0], state: TrialState(rawValue: row[1] ?? "") ?? .failed, value: row[2],
+                        params: params.flatMap(FlatParamsParser.parse) ?? Self.decodeParams(params),
+                        reason: (row[4] as String?).flatMap(FailureReason.init(rawValue:)), lastStep: row[5], requeued: row[6] ?? false))
             }
             return points
         }

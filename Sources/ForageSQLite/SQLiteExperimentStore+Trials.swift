@@ -85,8 +85,11 @@ extension SQLiteExperimentStore {
         let objective = experiment.objective
         let best = try await best(experiment).flatMap { trial in trial.value.map { (number: trial.number, value: $0) } }
         return try await read { db in
-            let highest = try Row.fetchOne(
-                db, sql: "SELECT MAX(number) AS number, MAX(draw) AS draw FROM trials WHERE experiment_id = ?", arguments: [id])
+            let highest = try Int.fetchOne(db, sql: "SELECT MAX(number) FROM trials WHERE experiment_id = ?", arguments: [id])
+            // Fresh draws grow with trial numbers (a retry reuses an older draw), so the newest fresh trial holds the
+            // highest draw: a short walk back along the primary key, not a scan.
+            let lastDraw = try Int.fetchOne(
+                db, sql: "SELECT draw FROM trials WHERE experiment_id = ? AND retry_of IS NULL ORDER BY number DESC LIMIT 1", arguments: [id])
             let counts = try Self.counts(db, experiment: id)
             let done = counts.finished
             let failed = counts.failed
@@ -105,8 +108,7 @@ extension SQLiteExperimentStore {
                 history = TrialHistory(objective: objective, trials: try Self.snapshots(db, experiment: id, curvesOf: need == .curves ? objective.metric : nil))
             }
             return ResumePoint(
-                history: history, nextNumber: (highest?["number"] as Int?).map { $0 + 1 } ?? 0,
-                nextDraw: (highest?["draw"] as Int?).map { $0 + 1 } ?? 0, done: done, failed: failed, retries: retries, best: best)
+                history: history, nextNumber: highest.map { $0 + 1 } ?? 0, nextDraw: lastDraw.map { $0 + 1 } ?? 0, done: done, failed: failed, retries: retries, best: best)
         }
     }
 

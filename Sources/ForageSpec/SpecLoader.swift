@@ -31,8 +31,13 @@ public enum SpecLoader {
         let root = try compose(text, file: file)
         let fields = try root.mapping(allowed: topLevelKeys, what: "a mapping of spec sections (\(topLevelKeys.joined(separator: ", ")))")
 
-        let name = try fields["name"].map { try validName($0.string(), at: $0) }
-            ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let fileName = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        let name = try fields["name"].map { try validName($0.string(), at: $0) } ?? fileName
+        guard ExperimentName.isValid(name) else {
+            throw SpecError(
+                file: file, keyPath: "name",
+                message: "is missing and the file name '\(fileName)' is not a valid experiment name; add `name:` (\(ExperimentName.rule))")
+        }
         if let description = fields["description"] { _ = try description.string() }
         let objective = try parseObjective(fields.required("objective", "objective: {metric: NAME, direction: minimize|maximize}"))
         let space = try parseSearchSpaceField(fields.required("search_space", "a mapping of parameters, or the path of a search-space file"), baseDirectory: baseDirectory)
@@ -65,12 +70,9 @@ public enum SpecLoader {
         return SpecNode(node: node, path: "", file: file)
     }
 
-    /// A name that is safe as a folder name and readable in a table.
+    /// A name that is safe as a folder name and readable in a table (the one rule of `ExperimentName`).
     static func validName(_ name: String, at node: SpecNode) throws -> String {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
-        guard !name.isEmpty, name.unicodeScalars.allSatisfy(allowed.contains), !name.hasPrefix(".") else {
-            throw node.error("'\(name)' is not a valid name; use letters, digits, '-', '_' and '.'")
-        }
+        guard ExperimentName.isValid(name) else { throw node.error("'\(name)' is not a valid name; use \(ExperimentName.rule)") }
         return name
     }
 

@@ -69,7 +69,7 @@ struct LeaderboardColumns {
                     + "\"objective\":\(objective),\"spec_sha256\":\(JSONText.quoted(experiment.specSHA256)),\"trials\":[")
             for try await trial in trials {
                 rank += 1
-                try sink.line((rank > 1 ? "," : "") + TrialJSONWriter.object(trial, rank: rank))
+                try sink.trialJSON(trial, rank: rank, first: rank == 1)
             }
             try sink.line("]}")
         case .csv, .markdown, .table:
@@ -99,7 +99,7 @@ struct LeaderboardColumns {
             row.append(value.map { exact ? exactParameter($0) : Format.parameter($0) } ?? "")
         }
         for metric in metricNames { row.append(number(trial.metrics[metric])) }
-        row.append(trial.duration.map { String(format: "%.3f", $0) } ?? "")
+        row.append(trial.duration.map(Format.seconds) ?? "")
         return row
     }
 

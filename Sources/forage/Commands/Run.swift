@@ -31,6 +31,9 @@ extension Forage {
 
         func validate() throws {
             if let seed, seed < 0 { throw ValidationError("--seed must be 0 or more") }
+            if let name, !ExperimentName.isValid(name) {
+                throw ValidationError("--name '\(name.prefix(40))' is not a valid experiment name (\(ExperimentName.rule))")
+            }
         }
 
         func run() async throws {

@@ -36,10 +36,10 @@ extension Forage {
                 switch format {
                 case .json:
                     try sink.line("{\"experiment\":\(JSONText.quoted(experiment.name)),\"trials\":[")
-                    var separator = ""
+                    var first = true
                     for try await trial in trials {
-                        try sink.line(separator + TrialJSONWriter.object(trial))
-                        separator = ","
+                        try sink.trialJSON(trial, first: first)
+                        first = false
                     }
                     try sink.line("]}")
                 default:
@@ -82,7 +82,7 @@ struct TrialColumns {
         row.append(String(trial.attempt))
         row.append(trial.retryOf.map(String.init) ?? "")
         if columns.hasWorkers { row.append(trial.worker ?? "") }
-        row.append(trial.duration.map { String(format: "%.3f", $0) } ?? "")
+        row.append(trial.duration.map(Format.seconds) ?? "")
         row.append(why)
         return row
     }

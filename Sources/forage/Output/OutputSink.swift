@@ -1,3 +1,4 @@
+import ForageStore
 import Foundation
 
 /// Buffered text output to stdout or a file, for listings written as they are read: the buffer is flushed every
@@ -34,6 +35,15 @@ final class OutputSink {
     /// Appends `text` and a newline.
     func line(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
+        buffer.append(0x0A)
+        lines += 1
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    /// Appends one JSON trial object (with a leading comma unless `first`) and a newline, without building a String.
+    func trialJSON(_ trial: TrialRecord, rank: Int? = nil, first: Bool) throws {
+        if !first { buffer.append(0x2C) }
+        TrialJSONWriter.write(trial, rank: rank, into: &buffer)
         buffer.append(0x0A)
         lines += 1
         if buffer.count >= 1 << 16 { try flush() }

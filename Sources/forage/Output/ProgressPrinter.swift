@@ -85,6 +85,14 @@ enum Format {
         return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
     }
 
+    /// Seconds with three decimals (`0.042`), as `%.3f` prints them, without `String(format:)`'s cost per row.
+    static func seconds(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 1e15 else { return String(format: "%.3f", value) }
+        let millis = Int((abs(value) * 1000).rounded())
+        let fraction = String(millis % 1000)
+        return (value < 0 && millis > 0 ? "-" : "") + "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+
     static func timestamp(_ date: Date?) -> String? {
         guard let date else { return nil }
         let formatter = ISO8601DateFormatter()

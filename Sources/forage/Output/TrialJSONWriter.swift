@@ -2,35 +2,90 @@ import ForageCore
 import ForageStore
 import Foundation
 
-/// The DESIGN §4 `<trial>` object as compact JSON text with sorted keys, written by hand: listing a million trials
-/// through `JSONSerialization` would cost minutes. Its fields and values match `RecordJSON.trial`.
+/// The DESIGN §4 `<trial>` object as compact JSON with sorted keys, written byte by byte into a reused buffer:
+/// listing a million trials through `JSONSerialization`, or through string concatenation, costs minutes.
 enum TrialJSONWriter {
     /// One trial; `rank` adds the leaderboard's rank.
     static func object(_ trial: TrialRecord, rank: Int? = nil) -> String {
-        var text = "{\"attempt\":\(trial.attempt),\"decisions\":["
+        var bytes: [UInt8] = []
+        write(trial, rank: rank, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends one trial's object to `bytes`.
+    static func write(_ trial: TrialRecord, rank: Int? = nil, into bytes: inout [UInt8]) {
+        var out = JSONBytes(bytes: bytes)
+        bytes = []
+        out.raw("{\"attempt\":")
+        out.int(trial.attempt)
+        out.raw(",\"decisions\":[")
         for (index, decision) in trial.decisions.enumerated() {
-            if index > 0 { text += "," }
-            text += "{\"action\":\(JSONText.quoted(decision.action)),\"cutoff\":\(number(decision.cutoff)),"
-                + "\"reason\":\(string(decision.reason)),\"rung\":\(decision.rung.map(String.init) ?? "null"),"
-                + "\"step\":\(decision.step),\"value\":\(number(decision.value))}"
+            if index > 0 { out.raw(",") }
+            out.raw("{\"action\":")
+            out.string(decision.action)
+            out.raw(",\"cutoff\":")
+            out.number(decision.cutoff)
+            out.raw(",\"reason\":")
+            out.string(decision.reason)
+            out.raw(",\"rung\":")
+            out.int(decision.rung)
+            out.raw(",\"step\":")
+            out.int(decision.step)
+            out.raw(",\"value\":")
+            out.number(decision.value)
+            out.raw("}")
         }
-        text += "],\"duration_s\":\(number(trial.duration)),\"finished_at\":\(string(UTCTimestamp.text(trial.finishedAt))),"
-        text += "\"last_step\":\(trial.lastStep.map(String.init) ?? "null"),\"message\":\(string(trial.message)),\"metrics\":{"
+        out.raw("],\"duration_s\":")
+        out.number(trial.duration)
+        out.raw(",\"finished_at\":")
+        out.timestamp(trial.finishedAt)
+        out.raw(",\"last_step\":")
+        out.int(trial.lastStep)
+        out.raw(",\"message\":")
+        out.string(trial.message)
+        out.raw(",\"metrics\":{")
         for (index, name) in trial.metrics.keys.sorted().enumerated() {
-            if index > 0 { text += "," }
-            text += JSONText.quoted(name) + ":" + number(trial.metrics[name])
+            if index > 0 { out.raw(",") }
+            out.string(name)
+            out.raw(":")
+            out.number(trial.metrics[name])
         }
-        text += "},\"number\":\(trial.number),\"params\":{"
-        for (index, name) in trial.params.names.sorted().enumerated() {
-            if index > 0 { text += "," }
-            text += JSONText.quoted(name) + ":" + (trial.params[name].map(parameter) ?? "null")
+        out.raw("},\"number\":")
+        out.int(trial.number)
+        out.raw(",\"params\":{")
+        for (index, name) in trial.params.names.enumerated() {
+            if index > 0 { out.raw(",") }
+            out.string(name)
+            out.raw(":")
+            switch trial.params[name] {
+            case .double(let number): out.number(number)
+            case .int(let number): out.int(number)
+            case .string(let text): out.string(text)
+            case .bool(let flag): out.raw(flag ? "true" : "false")
+            case nil: out.raw("null")
+            }
         }
-        text += "}"
-        if let rank { text += ",\"rank\":\(rank)" }
-        text += ",\"reason\":\(string(reason(trial))),\"requeued\":\(trial.requeued),"
-        text += "\"retry_of\":\(trial.retryOf.map(String.init) ?? "null"),\"started_at\":\(string(UTCTimestamp.text(trial.startedAt))),"
-        text += "\"state\":\(JSONText.quoted(trial.state.rawValue)),\"value\":\(number(trial.value)),\"worker\":\(string(trial.worker))}"
-        return text
+        out.raw("}")
+        if let rank {
+            out.raw(",\"rank\":")
+            out.int(rank)
+        }
+        out.raw(",\"reason\":")
+        out.string(reason(trial))
+        out.raw(",\"requeued\":")
+        out.raw(trial.requeued ? "true" : "false")
+        out.raw(",\"retry_of\":")
+        out.int(trial.retryOf)
+        out.raw(",\"started_at\":")
+        out.timestamp(trial.startedAt)
+        out.raw(",\"state\":")
+        out.string(trial.state.rawValue)
+        out.raw(",\"value\":")
+        out.number(trial.value)
+        out.raw(",\"worker\":")
+        out.string(trial.worker)
+        out.raw("}")
+        bytes = out.bytes
     }
 
     /// Why the trial ended as it did: the failure reason, or for a pruned trial the scheduler's reason.
@@ -40,22 +95,45 @@ enum TrialJSONWriter {
         return trial.decisions.last { $0.action == "stop" }.map { $0.reason ?? "stopped at step \($0.step)" }
     }
 
-    static func number(_ value: Double?) -> String {
-        guard let value, value.isFinite else { return "null" }
-        return value.description
-    }
-
+    /// A string as a JSON literal, or `null`.
     static func string(_ value: String?) -> String {
         value.map(JSONText.quoted) ?? "null"
     }
+}
 
-    static func parameter(_ value: ParameterValue) -> String {
-        switch value {
-        case .double(let number): return Self.number(number)
-        case .int(let number): return String(number)
-        case .string(let text): return JSONText.quoted(text)
-        case .bool(let flag): return flag ? "true" : "false"
+/// JSON values appended to a byte buffer.
+struct JSONBytes {
+    var bytes: [UInt8]
+
+    mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func int(_ value: Int?) {
+        guard let value else { return raw("null") }
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func number(_ value: Double?) {
+        guard let value, value.isFinite else { return raw("null") }
+        bytes.append(contentsOf: value.description.utf8)
+    }
+
+    /// A string literal: safe ASCII is copied as is; quotes, backslashes and control characters are escaped.
+    mutating func string(_ value: String?) {
+        guard let value else { return raw("null") }
+        let utf8 = value.utf8
+        if !utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+            bytes.append(0x22)
+            bytes.append(contentsOf: utf8)
+            bytes.append(0x22)
+        } else {
+            bytes.append(contentsOf: JSONText.quoted(value).utf8)
         }
+    }
+
+    mutating func timestamp(_ date: Date?) {
+        string(UTCTimestamp.text(date))
     }
 }
 
@@ -68,11 +146,32 @@ enum UTCTimestamp {
         let millis = min(999, Int(((seconds - Double(whole)) * 1000).rounded()))
         var parts = tm()
         guard gmtime_r(&whole, &parts) != nil else { return nil }
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        var digits: [UInt8] = []
+        digits.reserveCapacity(24)
+        func pad(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                digits.append(UInt8(0x30 + (rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millis), 3))Z"
+        pad(Int(parts.tm_year) + 1900, 4)
+        digits.append(0x2D)
+        pad(Int(parts.tm_mon) + 1, 2)
+        digits.append(0x2D)
+        pad(Int(parts.tm_mday), 2)
+        digits.append(0x54)
+        pad(Int(parts.tm_hour), 2)
+        digits.append(0x3A)
+        pad(Int(parts.tm_min), 2)
+        digits.append(0x3A)
+        pad(Int(parts.tm_sec), 2)
+        digits.append(0x2E)
+        pad(millis, 3)
+        digits.append(0x5A)
+        return String(decoding: digits, as: UTF8.self)
     }
 }

@@ -13,4 +13,7 @@ struct Forage: AsyncParsableCommand {
             Predict.self, Bench.self,
         ]
     )
+
+    /// ArgumentParser's own errors (an unknown option, a bad value) read like Forage's: `error: …`, then the usage.
+    static var _errorPrefix: String { "error: " }
 }

@@ -29,7 +29,8 @@ public struct CommandExecutor: TrialExecutor {
         } catch {
             return .failed(reason: .error, message: "cannot create the trial folder \(invocation.directory.path): \(error.localizedDescription)", metrics: [:])
         }
-        let arguments = CommandLineTemplate.expand(template, params: invocation.params, declared: invocation.declaredParameters)
+        let arguments = CommandLineTemplate.expand(
+            template, params: invocation.params, declared: invocation.declaredParameters, shell: invocation.spec.isShellString)
         let command = (supervisor ?? []) + arguments
         let logs = TrialLogs(directory: invocation.directory)
         let control = ProcessControl()
@@ -139,16 +140,13 @@ public struct CommandExecutor: TrialExecutor {
     }
 }
 
-/// Substitutes `{name}` placeholders of declared parameters; every other brace stays as written.
+/// Substitutes `{name}` placeholders of declared parameters; every other brace stays as written (`CommandTemplate`).
 public enum CommandLineTemplate {
-    public static func expand(_ arguments: [String], params: ParameterSet, declared: [String]) -> [String] {
-        arguments.map { argument in
-            var result = argument
-            for name in declared {
-                guard result.contains("{\(name)}"), let value = params[name] else { continue }
-                result = result.replacingOccurrences(of: "{\(name)}", with: value.description)
-            }
-            return result
+    /// The command with its placeholders filled. With `shell`, `arguments` is `[sh, -c, SCRIPT]` and only the script's
+    /// values are quoted for the shell; otherwise every argument gets its values as they are.
+    public static func expand(_ arguments: [String], params: ParameterSet, declared: [String], shell: Bool = false) -> [String] {
+        arguments.enumerated().map { position, argument in
+            CommandTemplate.expand(argument, params: params, declared: declared, shell: shell && position == arguments.count - 1)
         }
     }
 }

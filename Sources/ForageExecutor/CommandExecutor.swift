@@ -51,6 +51,8 @@ public struct CommandExecutor: TrialExecutor {
             ) { execution in
                 let pid = execution.processIdentifier.value
                 control.started(pid: pid)
+                // However the trial ends, nothing of its process group outlives its leader.
+                defer { control.killGroupIfLeaderExited() }
                 return try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         await watchdog(control: control, invocation: invocation, reporter: reporter, started: started)
@@ -94,6 +96,12 @@ public struct CommandExecutor: TrialExecutor {
                 return builder.completed()
             case .exited(let code):
                 return .failed(reason: .error, message: "exited with status \(code)" + logs.tailSuffix, metrics: builder.metrics)
+            case .signaled(let signal) where supervisor != nil:
+                // The supervisor reports its command's signal as 128 + N: a signal here killed the supervisor itself.
+                return .failed(
+                    reason: .error,
+                    message: "its supervisor forage-supervise was killed by signal \(signal); Forage killed the trial's process group" + logs.tailSuffix,
+                    metrics: builder.metrics)
             case .signaled(let signal):
                 return .failed(reason: .error, message: "killed by signal \(signal)" + logs.tailSuffix, metrics: builder.metrics)
             }
@@ -114,6 +122,7 @@ public struct CommandExecutor: TrialExecutor {
                 control.stop(.timeout, grace: invocation.spec.gracePeriod)
             }
             control.escalateIfDue()
+            control.killGroupIfLeaderExited()
             try? await Task.sleep(for: pollInterval)
         }
     }

@@ -6,6 +6,9 @@
 // It leads its own process group, runs CMD in it with stdin from /dev/null, and watches its own stdin, a pipe whose
 // other end only forage holds: when forage dies (even by SIGKILL) the pipe closes and the whole group is killed.
 // SIGTERM sent to the group reaches CMD; the supervisor ignores it and exits with CMD's status (128 + signal).
+// The supervisor's own death is forage's to handle: forage started it as the leader of the trial's process group,
+// and when it exits (even by SIGKILL, which it cannot catch) forage kills that group (ProcessControl in
+// ForageExecutor). A process of the trial that calls setsid or setpgid leaves the group and is reached by neither.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -55,7 +55,7 @@ import Testing
         #expect(decision.action == .stop)
         #expect(decision.rung == 0)
         #expect(decision.cutoff == 0.2)
-        #expect(decision.reason == "value 0.25 at rung 0 (step 1) is not in the top 1/3 of the 5 other trials at the rung (cutoff 0.2)")
+        #expect(decision.reason == "value 0.25 at rung 0 (step 1) is not in the top 1/3 at the rung (cutoff 0.2 from 5 other trials)")
     }
 
     @Test func aTrialInTheTopThirdIsPromotedWithANote() {
@@ -63,7 +63,7 @@ import Testing
         #expect(decision.action == .continue)
         #expect(decision.isNotable)
         #expect(decision.cutoff == 0.2)
-        #expect(decision.reason?.hasSuffix("(cutoff 0.2): promoted") == true)
+        #expect(decision.reason?.hasSuffix("is in the top 1/3 at the rung (cutoff 0.2 from 5 other trials): promoted") == true)
     }
 
     @Test func maximisationRanksTheOtherWay() {

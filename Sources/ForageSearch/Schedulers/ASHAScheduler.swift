@@ -47,12 +47,12 @@ public struct ASHAScheduler: TrialScheduler {
             return SchedulerDecision(action: .continue, reason: reason, rung: k, cutoff: nil, step: step, value: value)
         }
         let cutoff = direction.loss(cutoffLoss)  // loss ↔ value is its own inverse
-        let others = "\(mates.count) other trial\(mates.count == 1 ? "" : "s")"
+        let mark = "cutoff \(format(cutoff)) from \(mates.count) other trial\(mates.count == 1 ? "" : "s")"
         if loss <= cutoffLoss {
-            let reason = "\(label)\(place) is in the top 1/\(eta) of the \(others) at the rung (cutoff \(format(cutoff))): promoted"
+            let reason = "\(label)\(place) is in the top 1/\(eta) at the rung (\(mark)): promoted"
             return SchedulerDecision(action: .continue, reason: reason, rung: k, cutoff: cutoff, step: step, value: value)
         }
-        let reason = "\(label)\(place) is not in the top 1/\(eta) of the \(others) at the rung (cutoff \(format(cutoff)))"
+        let reason = "\(label)\(place) is not in the top 1/\(eta) at the rung (\(mark))"
         return SchedulerDecision(action: .stop, reason: reason, rung: k, cutoff: cutoff, step: step, value: value)
     }
 }

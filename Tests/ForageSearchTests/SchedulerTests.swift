@@ -89,6 +89,14 @@ import Testing
         #expect(scheduler.decide(trial: 1, step: 1, value: 0.2, history: better).action == .continue)
     }
 
+    @Test func aTieWithTheCutoffStopsUnlessItTiesTheBest() {
+        // Others 0.1 … 0.5: the cutoff 0.2 is not the best, so a trial at exactly 0.2 is not in the top third.
+        #expect(scheduler.decide(trial: 5, step: 1, value: 0.2, history: history(0.2)).action == .stop)
+        // Others 0.3 and 0.3: the cutoff is the best value, and a trial as good as the best goes on.
+        let tied = TestSupport.history([[1: 0.3], [1: 0.3], [1: 0.3]], states: [.completed, .completed, .running])
+        #expect(scheduler.decide(trial: 2, step: 1, value: 0.3, history: tied).action == .continue)
+    }
+
     /// A seeded random search of 300 trials whose learning curves (27 epochs each) approach their own final loss, run
     /// one trial after the other under ASHA (min 3, max 27, reduction 3): the epochs spent are about successive
     /// halving's own arithmetic, 2/3 · 3 + 2/9 · 9 + 1/9 · 27 = 7 of 27 per trial (26%), and the best trials survive.

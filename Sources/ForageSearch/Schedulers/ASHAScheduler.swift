@@ -8,7 +8,8 @@ import ForageCore
 /// (`ASHARungs.cutoff`, a recorded value); otherwise it is stopped. As in Ray Tune's ASHA, the first trial at a rung
 /// goes on and every later one is judged, from the second on: the scheduler never waits for a rung to fill, and
 /// about `1/reduction` of the trials pass each rung, so the epochs spent follow successive halving's arithmetic
-/// (`min 3, max 27, reduction 3`: 7 of 27 epochs per trial, 26%). Ties go to the judged trial. Reports between rungs continue without a note; `maxResource` only bounds the rungs (a trial runs
+/// (`min 3, max 27, reduction 3`: 7 of 27 epochs per trial, 26%). A trial that ties the cutoff is stopped unless
+/// the cutoff is the best value at the rung (a trial as good as the best always goes on). Reports between rungs continue without a note; `maxResource` only bounds the rungs (a trial runs
 /// to its own last step).
 public struct ASHAScheduler: TrialScheduler {
     public let rungs: ASHARungs
@@ -48,7 +49,9 @@ public struct ASHAScheduler: TrialScheduler {
         }
         let cutoff = direction.loss(cutoffLoss)  // loss ↔ value is its own inverse
         let mark = "cutoff \(format(cutoff)) from \(mates.count) other trial\(mates.count == 1 ? "" : "s")"
-        if loss <= cutoffLoss {
+        // Promoted when strictly better than the cutoff, or as good as the best at the rung: on a metric with few
+        // distinct values (accuracy on a small split) a trial that merely ties the cutoff is not in the top 1/eta.
+        if loss < cutoffLoss || loss <= (mates.min() ?? loss) {
             let reason = "\(label)\(place) is in the top 1/\(eta) at the rung (\(mark)): promoted"
             return SchedulerDecision(action: .continue, reason: reason, rung: k, cutoff: cutoff, step: step, value: value)
         }

@@ -65,7 +65,11 @@ public enum SpecLoader {
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            if let line = firstTabIndentedLine(text), line <= (yamlLine(error) ?? Int.max) {
+            // JSON may be indented with tabs: there a tab is only to blame when the error is on its line.
+            let isJSON = text.first { !$0.isWhitespace }.map { $0 == "{" || $0 == "[" } ?? false
+            if let line = firstTabIndentedLine(text), line <= (yamlLine(error) ?? Int.max),
+                !isJSON || yamlLine(error) == line || yamlProblem(error).contains("tab")
+            {
                 throw SpecError(
                     file: file, keyPath: "", line: line,
                     message: "is not valid YAML: line \(line) is indented with a tab, and tabs are not allowed in YAML indentation; indent with spaces")

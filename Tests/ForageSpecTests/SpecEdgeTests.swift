@@ -100,6 +100,12 @@ import Testing
         #expect(error?.line == 5, "\(String(describing: error))")
         #expect(error?.description.hasPrefix("spec.yaml:5: ") == true, "\(String(describing: error))")
         #expect(error?.description.contains("tabs are not allowed in YAML indentation") == true, "\(String(describing: error))")
+        // Tab-indented JSON is valid; its other mistakes are not blamed on the tabs.
+        let json = "{\n\t\"objective\": {\"metric\": \"value\", \"direction\": \"minimize\"},\n\t\"trial\": {\"function\": \"noop\"},\n"
+            + "\t\"search_space\": {\"a\": {\"type\": \"int\", \"low\": 0, \"high\": 3}}\n}\n"
+        #expect(try parse(json).searchSpace.names == ["a"])
+        let broken = #expect(throws: SpecError.self) { try parse(json.replacingOccurrences(of: "3}}", with: "3}")) }
+        #expect(broken?.description.contains("tab") == false, "\(String(describing: broken))")
     }
 
     @Test func modelAutoWithoutASearchSpaceSearchesTheShippedOneForItsTask() throws {

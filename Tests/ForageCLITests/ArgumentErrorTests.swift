@@ -14,6 +14,7 @@ import Testing
         (["leaderboard", "x", "--top", "-1"], "error: --top must be a positive integer"),
         (["trials", "x", "--format", "html"], "error: The value 'html' is invalid for '--format <format>'"),
         (["frobnicate"], "error: Unexpected argument 'frobnicate'"),
+        (["promote", "x", "--trial", "-1", "--model", "m"], "error: --trial must be a trial number (a non-negative integer), got -1"),
     ])
     func argumentErrorsAreLowercaseWithUsage(arguments: [String], start: String) throws {
         let directory = try TemporaryDirectory()

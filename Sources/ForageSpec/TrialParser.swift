@@ -76,7 +76,9 @@ enum TrialParser {
         guard let unknown = CommandTemplate.unknownPlaceholders(in: text, declared: space.names).first else { return }
         let hint = closest(unknown, in: space.names).map { " (did you mean '{\($0)}'?)" } ?? ""
         let allowed = space.names.isEmpty ? "the search space declares no parameters" : "parameters: \(space.names.joined(separator: ", "))"
-        throw node.error("placeholder '{\(unknown)}' names no parameter of the search space\(hint); \(allowed)")
+        throw node.error(
+            "placeholder '{\(unknown)}' names no parameter of the search space\(hint); \(allowed) "
+                + "(braces that are not a placeholder need a space or other sign inside, e.g. '{ \(unknown) }')")
     }
 
     /// Built-in functions read `x0, x1, …` (Branin `x`, `y`): a space without them is a spec error, not a failed run.

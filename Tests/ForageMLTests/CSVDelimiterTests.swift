@@ -42,6 +42,15 @@ import Testing
         #expect(table.header == ["a", "b", "y"])
     }
 
+    @Test func aCommaFileReadWithAnotherDelimiterHintsAtTheComma() throws {
+        let path = try Support.temporaryFile("comma.csv", contents: "a,b,y\n1,2,3\n")
+        var spec = DataSpec(path: path, target: "y", task: .regression)
+        spec.delimiter = UInt8(ascii: ";")
+        #expect(throws: DatasetError.oneColumn(path: path, header: "a,b,y", likelyDelimiter: UInt8(ascii: ","))) {
+            try Dataset.load(spec)
+        }
+    }
+
     @Test func aOneColumnFileWithoutAnotherSeparatorGetsTheUsualError() throws {
         let path = try Support.temporaryFile("plain.csv", contents: "a\n1\n")
         #expect(throws: DatasetError.missingTarget(path: path, target: "y", available: ["a"])) {

@@ -105,11 +105,11 @@ public struct CSVTable: Sendable {
         return table
     }
 
-    /// When the table was read as one column whose name holds another likely separator (`;` or a tab) than the one
-    /// used, that separator: the file is probably not comma-separated.
+    /// When the table was read as one column whose name holds another likely separator (`;`, a tab, `,` or `|`) than
+    /// the one used, that separator: the file is probably separated by it.
     public var likelyDelimiter: UInt8? {
         guard header.count == 1 else { return nil }
-        return [UInt8(ascii: ";"), UInt8(ascii: "\t")].first { $0 != delimiter && header[0].utf8.contains($0) }
+        return [UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: ","), UInt8(ascii: "|")].first { $0 != delimiter && header[0].utf8.contains($0) }
     }
 
     /// The index of a column, or an `unknownColumn` error listing the header.

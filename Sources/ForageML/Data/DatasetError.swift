@@ -13,7 +13,7 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case missingTarget(path: String, target: String, available: [String])
     /// A column named in `categorical` (or needed by a model) is not in the header.
     case unknownColumn(path: String, column: String, available: [String])
-    /// The file was read as one column whose name holds another separator (`;` or a tab): set `data.delimiter`.
+    /// The file was read as one column whose name holds another separator (`;`, a tab…): set `data.delimiter`.
     case oneColumn(path: String, header: String, likelyDelimiter: UInt8)
     /// A header names the same column twice.
     case duplicateColumn(path: String, column: String)

@@ -5,15 +5,15 @@ import Testing
 /// ArgumentParser's errors read like Forage's own: `error: …` with the usage, and a non-zero exit.
 @Suite struct ArgumentErrorTests {
     @Test(arguments: [
-        (["run"], "error: Missing expected argument '<spec>'"),
-        (["run", "s.yaml", "--paralel", "2"], "error: Unknown option '--paralel'"),
+        (["run"], "error: missing expected argument '<spec>'"),
+        (["run", "s.yaml", "--paralel", "2"], "error: unknown option '--paralel' (did you mean '--parallel'?)\n"),
         (["run", "s.yaml", "--parallel", "-2"], "error: --parallel must be a non-negative integer"),
-        (["run", "s.yaml", "--parallel", "two"], "error: The value 'two' is invalid for '--parallel <parallel>'"),
+        (["run", "s.yaml", "--parallel", "two"], "error: the value 'two' is invalid for '--parallel <parallel>'"),
         (["run", "s.yaml", "--trials", "-3"], "error: --trials must be a positive integer"),
         (["resume", "x", "--parallel", "-1"], "error: --parallel must be a non-negative integer"),
         (["leaderboard", "x", "--top", "-1"], "error: --top must be a positive integer"),
-        (["trials", "x", "--format", "html"], "error: The value 'html' is invalid for '--format <format>'"),
-        (["frobnicate"], "error: Unexpected argument 'frobnicate'"),
+        (["trials", "x", "--format", "html"], "error: the value 'html' is invalid for '--format <format>'"),
+        (["frobnicate"], "error: unexpected argument 'frobnicate'"),
         (["promote", "x", "--trial", "-1", "--model", "m"], "error: --trial must be a trial number (a non-negative integer), got -1"),
     ])
     func argumentErrorsAreLowercaseWithUsage(arguments: [String], start: String) throws {

@@ -65,4 +65,48 @@ import Testing
         let json = try ForageProcess.run(["trials", "s", "--format", "json"], in: directory.url)
         #expect(json.stdout.contains("forage-supervise was killed by signal 9"), "\(json.stdout)")
     }
+
+    /// With forage frozen (so only the kernel can act), SIGKILL to the supervisor still takes its command down:
+    /// the command runs with PR_SET_PDEATHSIG.
+    @Test func theCommandDiesWithItsSupervisorEvenWhenForageCannotAct() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("d.yaml", #"""
+            objective: {metric: loss, direction: minimize}
+            trial: {command: 'echo $PPID > "$FORAGE_TRIAL_DIR/supervisor.pid"; echo $$ > "$FORAGE_TRIAL_DIR/child.pid"; exec sleep 120'}
+            search_space: {x: {type: float, low: 0, high: 1}}
+            budget: {trials: 1}
+            """#)
+        let running = try ForageProcess.start(["run", "d.yaml"], in: directory.url)
+        defer {
+            kill(running.process.processIdentifier, SIGKILL)
+            running.process.waitUntilExit()
+        }
+        let folder = directory.url.appendingPathComponent(".forage/trials/d/0")
+        var pids: (supervisor: pid_t, child: pid_t)?
+        for _ in 0..<400 {
+            if let supervisor = Self.readPID(folder.appendingPathComponent("supervisor.pid")),
+                let child = Self.readPID(folder.appendingPathComponent("child.pid")),
+                ((try? String(contentsOfFile: "/proc/\(child)/cmdline", encoding: .utf8)) ?? "").hasPrefix("sleep")
+            {
+                pids = (supervisor, child)
+                break
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        let found = try #require(pids, "the trial never started")
+        kill(running.process.processIdentifier, SIGSTOP)
+        kill(found.supervisor, SIGKILL)
+        var gone = false
+        for _ in 0..<200 {
+            if !Self.isAlive(found.child) {
+                gone = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        #expect(gone, "the command outlived its supervisor")
+        if !gone { kill(found.child, SIGKILL) }
+        kill(running.process.processIdentifier, SIGCONT)
+    }
 }

@@ -83,35 +83,75 @@ public enum Distribution: Sendable, Equatable {
     }
 
     /// `n` evenly spaced values for a grid search (every value for categoricals and small integer ranges).
+    ///
+    /// Both bounds are always included exactly. Floats are evenly spaced (geometrically with `log: true`); with a
+    /// `step` they are rounded to the step. Integers are the nearest value of the range to each evenly spaced position
+    /// (ties go to the lower value), and always distinct: `0…3` with 3 points gives 0, 1, 3. A range with at most `n`
+    /// values gives all of them.
     public func gridValues(points n: Int) -> [ParameterValue] {
+        guard n >= 1 else { return [] }
         switch self {
         case .categorical(let choices):
             return choices
         case .int(let low, let high, let log, let step):
             let count = (high - low) / step + 1
             if count <= n { return (0..<count).map { .int(low + $0 * step) } }
-            var values: [ParameterValue] = []
-            for i in 0..<n {
-                let t = n == 1 ? 0.5 : Double(i) / Double(n - 1)
-                let x: Double = log
-                    ? _exp(_log(Double(max(low, 1))) + t * (_log(Double(high)) - _log(Double(max(low, 1)))))
-                    : Double(low) + t * Double(high - low)
-                let k = Int(((x - Double(low)) / Double(step)).rounded())
-                let v = ParameterValue.int(low + min(max(k, 0), count - 1) * step)
-                if !values.contains(v) { values.append(v) }
-            }
-            return values
+            if n == 1 { return [.int(low + (count - 1) / 2 * step)] }
+            let indices = log
+                ? Self.logGridIndices(low: low, high: high, step: step, count: count, points: n)
+                : (0..<n).map { i in Self.roundHalfDown(i * (count - 1), over: n - 1) }
+            return indices.map { .int(low + $0 * step) }
         case .float(let low, let high, let log, let step):
+            if n == 1 || low == high {
+                let middle = log ? _exp((_log(low) + _log(high)) / 2) : low + (high - low) / 2
+                return [.double(low == high ? low : Self.onStep(middle, low: low, high: high, step: step))]
+            }
             var values: [ParameterValue] = []
             for i in 0..<n {
-                let t = n == 1 ? 0.5 : Double(i) / Double(n - 1)
-                var x = log ? _exp(_log(low) + t * (_log(high) - _log(low))) : low + t * (high - low)
-                if let step { x = min(low + ((x - low) / step).rounded() * step, high) }
-                let v = ParameterValue.double(x)
+                let t = Double(i) / Double(n - 1)
+                let x: Double
+                if i == 0 {
+                    x = low
+                } else if i == n - 1 {
+                    x = high
+                } else {
+                    x = log ? _exp(_log(low) + t * (_log(high) - _log(low))) : low + t * (high - low)
+                }
+                let v = ParameterValue.double(Self.onStep(x, low: low, high: high, step: step))
                 if !values.contains(v) { values.append(v) }
             }
             return values
         }
+    }
+
+    /// `numerator / denominator` rounded to the nearest integer, ties down (exact integer arithmetic).
+    private static func roundHalfDown(_ numerator: Int, over denominator: Int) -> Int {
+        let (q, r) = numerator.quotientAndRemainder(dividingBy: denominator)
+        return 2 * r > denominator ? q + 1 : q
+    }
+
+    /// Step indices (`0..<count`) nearest to `points` log-spaced positions between `low` and `high`, made strictly
+    /// increasing so that they are distinct and both ends are kept (`count > points`).
+    private static func logGridIndices(low: Int, high: Int, step: Int, count: Int, points n: Int) -> [Int] {
+        let a = _log(Double(max(low, 1)))
+        let b = _log(Double(high))
+        var indices: [Int] = []
+        for i in 0..<n {
+            let t = Double(i) / Double(n - 1)
+            let x = _exp(a + t * (b - a))
+            let position = (x - Double(low)) / Double(step)
+            var k = i == 0 ? 0 : i == n - 1 ? count - 1 : Int((position - 0.5).rounded(.up))  // nearest, ties down
+            k = max(k, (indices.last ?? -1) + 1, 0)
+            k = min(k, count - n + i)
+            indices.append(k)
+        }
+        return indices
+    }
+
+    /// `x` rounded to the grid of `step` from `low` (when there is a step), kept within `high`.
+    private static func onStep(_ x: Double, low: Double, high: Double, step: Double?) -> Double {
+        guard let step else { return x }
+        return min(low + ((x - low) / step).rounded() * step, high)
     }
 
     /// The number of distinct values, or nil for a continuous range.

@@ -56,6 +56,9 @@ public struct TrialSpec: Sendable, Equatable {
     public var gracePeriod: Double
     /// Extra environment variables for command trials.
     public var environment: [String: String]
+    /// True when `command` was one shell string (run as `/bin/sh -c STRING`): placeholder values are then quoted
+    /// for the shell. False for an argv array, whose values are substituted as they are.
+    public var isShellString = false
 
     public init(kind: Kind, steps: Int? = nil, timeout: Double? = nil, gracePeriod: Double = 5, environment: [String: String] = [:]) {
         self.kind = kind
@@ -89,11 +92,14 @@ public struct DataSpec: Sendable, Equatable {
     public var seed: UInt64
     public var categorical: [String]
     public var missing: MissingValues
+    /// The CSV field separator (`data.delimiter`): one ASCII character, a comma by default.
+    public var delimiter: UInt8
 
     public init(
         path: String, target: String, task: Task, validation: Double = 0.2, test: Double = 0.2, seed: UInt64 = 0,
-        categorical: [String] = [], missing: MissingValues = .error
+        categorical: [String] = [], missing: MissingValues = .error, delimiter: UInt8 = UInt8(ascii: ",")
     ) {
+        self.delimiter = delimiter
         self.path = path
         self.target = target
         self.task = task

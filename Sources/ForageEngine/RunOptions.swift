@@ -54,6 +54,6 @@ public struct RunSummary: Sendable {
     public var bestTrial: Int?
     public var best: Double?
     public var elapsed: Double
-    /// True when the run stopped on an error the user must see (max_failures): the CLI exits non-zero.
+    /// True when the run ended on an error the user must see (max_failures, or no trial completed): the CLI exits non-zero.
     public var isError: Bool
 }

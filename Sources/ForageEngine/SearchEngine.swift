@@ -323,8 +323,16 @@ public actor SearchEngine {
             // Interrupted and lost-worker attempts are not the trial's fault: they never count towards max_failures.
             if finish.reason?.alwaysRequeued != true {
                 failuresThisRun += 1
-                if let limit = spec.budget.maxFailures, failuresThisRun >= limit, stopReason == nil {
-                    stopReason = .maxFailures(lastMessage: "trial \(job.number): \(finish.reason?.rawValue ?? "error"): \(finish.message ?? "")")
+                // Trials still running when the limit is hit may fail after it: the message names the latest.
+                let hit: Bool
+                switch stopReason {
+                case nil: hit = spec.budget.maxFailures.map { failuresThisRun >= $0 } ?? false
+                case .maxFailures?: hit = true
+                case .interrupted?, .storeFailure?: hit = false
+                }
+                if hit {
+                    let message = FailureSummary.oneLine(finish.message ?? "")
+                    stopReason = .maxFailures(lastMessage: "trial \(job.number): \(finish.reason?.rawValue ?? "error")" + (message.isEmpty ? "" : ": \(message)"))
                 }
             }
         }
@@ -348,14 +356,14 @@ public actor SearchEngine {
 
     /// Records how the run ended and releases the experiment.
     private func close() async throws -> RunSummary {
-        let state: ExperimentState
+        var state: ExperimentState
         var message: String?
         var isError = false
         switch stopReason {
         case .maxFailures(let last):
             state = .failed
             isError = true
-            message = "stopped after \(failuresThisRun) failed trials (budget.max_failures: \(spec.budget.maxFailures ?? 0)); last failure: \(last)"
+            message = "stopped after \(failuresThisRun) failed trial\(failuresThisRun == 1 ? "" : "s") (budget.max_failures: \(spec.budget.maxFailures ?? 0)); last failure: \(last)"
         case .interrupted(let why):
             state = .interrupted
             message = "\(why); `forage resume \(spec.name)` continues it"
@@ -374,6 +382,12 @@ public actor SearchEngine {
                 state = .interrupted
                 message = "stopped with \(done) of \(budget) trials"
             }
+        }
+        // A run whose every trial failed is an error, so `forage run … && forage promote …` stops.
+        if state == .finished, best == nil, failedCount > 0 {
+            state = .failed
+            isError = true
+            message = FailureSummary(failed: try await store.allTrials(experiment, state: .failed).collect(), finalTrials: done).message
         }
         do {
             try await store.close(lease, state: state, message: message)

@@ -29,7 +29,8 @@ public struct CommandExecutor: TrialExecutor {
         } catch {
             return .failed(reason: .error, message: "cannot create the trial folder \(invocation.directory.path): \(error.localizedDescription)", metrics: [:])
         }
-        let arguments = CommandLineTemplate.expand(template, params: invocation.params, declared: invocation.declaredParameters)
+        let arguments = CommandLineTemplate.expand(
+            template, params: invocation.params, declared: invocation.declaredParameters, shell: invocation.spec.isShellString)
         let command = (supervisor ?? []) + arguments
         let logs = TrialLogs(directory: invocation.directory)
         let control = ProcessControl()
@@ -50,6 +51,8 @@ public struct CommandExecutor: TrialExecutor {
             ) { execution in
                 let pid = execution.processIdentifier.value
                 control.started(pid: pid)
+                // However the trial ends, nothing of its process group outlives its leader.
+                defer { control.killGroupIfLeaderExited() }
                 return try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         await watchdog(control: control, invocation: invocation, reporter: reporter, started: started)
@@ -93,6 +96,12 @@ public struct CommandExecutor: TrialExecutor {
                 return builder.completed()
             case .exited(let code):
                 return .failed(reason: .error, message: "exited with status \(code)" + logs.tailSuffix, metrics: builder.metrics)
+            case .signaled(let signal) where supervisor != nil:
+                // The supervisor reports its command's signal as 128 + N: a signal here killed the supervisor itself.
+                return .failed(
+                    reason: .error,
+                    message: "its supervisor forage-supervise was killed by signal \(signal); Forage killed the trial's process group" + logs.tailSuffix,
+                    metrics: builder.metrics)
             case .signaled(let signal):
                 return .failed(reason: .error, message: "killed by signal \(signal)" + logs.tailSuffix, metrics: builder.metrics)
             }
@@ -113,6 +122,7 @@ public struct CommandExecutor: TrialExecutor {
                 control.stop(.timeout, grace: invocation.spec.gracePeriod)
             }
             control.escalateIfDue()
+            control.killGroupIfLeaderExited()
             try? await Task.sleep(for: pollInterval)
         }
     }
@@ -139,16 +149,13 @@ public struct CommandExecutor: TrialExecutor {
     }
 }
 
-/// Substitutes `{name}` placeholders of declared parameters; every other brace stays as written.
+/// Substitutes `{name}` placeholders of declared parameters; every other brace stays as written (`CommandTemplate`).
 public enum CommandLineTemplate {
-    public static func expand(_ arguments: [String], params: ParameterSet, declared: [String]) -> [String] {
-        arguments.map { argument in
-            var result = argument
-            for name in declared {
-                guard result.contains("{\(name)}"), let value = params[name] else { continue }
-                result = result.replacingOccurrences(of: "{\(name)}", with: value.description)
-            }
-            return result
+    /// The command with its placeholders filled. With `shell`, `arguments` is `[sh, -c, SCRIPT]` and only the script's
+    /// values are quoted for the shell; otherwise every argument gets its values as they are.
+    public static func expand(_ arguments: [String], params: ParameterSet, declared: [String], shell: Bool = false) -> [String] {
+        arguments.enumerated().map { position, argument in
+            CommandTemplate.expand(argument, params: params, declared: declared, shell: shell && position == arguments.count - 1)
         }
     }
 }

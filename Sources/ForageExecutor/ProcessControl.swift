@@ -41,6 +41,22 @@ final class ProcessControl: Sendable {
         if let pid { kill(-pid, SIGTERM) }
     }
 
+    /// Kills the trial's whole process group with SIGKILL once the process Forage started — `forage-supervise`, or
+    /// the command itself without it — has exited: processes it leaves behind must not outlive it, and a supervisor
+    /// killed by SIGKILL cannot take them down itself. The leader is still an unreaped zombie while this runs (it is
+    /// reaped only after the trial's I/O is done), so the group's id cannot have been reused. Returns true when the
+    /// leader has exited. A process that called `setsid` (or `setpgid`) itself has left the group and is not reached.
+    @discardableResult
+    func killGroupIfLeaderExited() -> Bool {
+        guard let pid = state.withLock({ $0.pid }) else { return false }
+        var info = siginfo_t()
+        let result = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
+        let exited = result == 0 ? info.si_signo == SIGCHLD : errno == ECHILD
+        guard exited else { return false }
+        kill(-pid, SIGKILL)
+        return true
+    }
+
     /// Sends SIGKILL to the group when the grace period has run out.
     func escalateIfDue() {
         let pid = state.withLock { state -> pid_t? in

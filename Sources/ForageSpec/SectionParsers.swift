@@ -4,7 +4,7 @@ import Foundation
 /// Reads the `data:` section of a model experiment.
 enum DataParser {
     static func parse(_ node: SpecNode, baseDirectory: String) throws -> DataSpec {
-        let fields = try node.mapping(allowed: ["path", "target", "task", "validation", "test", "seed", "categorical", "missing"])
+        let fields = try node.mapping(allowed: ["path", "target", "task", "validation", "test", "seed", "categorical", "missing", "delimiter"])
         let pathNode = try fields.required("path", "the CSV file, relative to the spec")
         let relative = try pathNode.string()
         let path = relative.hasPrefix("/") ? relative : URL(fileURLWithPath: baseDirectory).appendingPathComponent(relative).standardized.path
@@ -37,7 +37,23 @@ enum DataParser {
             }
             data.missing = missing
         }
+        if let node = fields["delimiter"] { data.delimiter = try delimiter(node) }
         return data
+    }
+
+    /// The separators `data.delimiter` accepts, with how they are written in a spec.
+    static let delimiters: [(byte: UInt8, written: String)] = [
+        (UInt8(ascii: ","), "','"), (UInt8(ascii: ";"), "';'"), (UInt8(ascii: "\t"), "a tab (\"\\t\")"), (UInt8(ascii: "|"), "'|'"),
+        (UInt8(ascii: ":"), "':'"),
+    ]
+
+    /// `data.delimiter`: one of `delimiters` (the word `tab` is a tab too).
+    static func delimiter(_ node: SpecNode) throws -> UInt8 {
+        let text = try node.string()
+        let bytes = Array((text == "tab" ? "\t" : text).utf8)
+        if bytes.count == 1, let match = delimiters.first(where: { $0.byte == bytes[0] }) { return match.byte }
+        let shown = text.replacingOccurrences(of: "\t", with: "\\t")
+        throw node.error("'\(shown)' is not a CSV delimiter; allowed: \(delimiters.map(\.written).joined(separator: ", ")) (default ',')")
     }
 
     static func fraction(_ node: SpecNode) throws -> Double {

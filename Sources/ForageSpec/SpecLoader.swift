@@ -40,7 +40,15 @@ public enum SpecLoader {
         }
         if let description = fields["description"] { _ = try description.string() }
         let objective = try parseObjective(fields.required("objective", "objective: {metric: NAME, direction: minimize|maximize}"))
-        let space = try parseSearchSpaceField(fields.required("search_space", "a mapping of parameters, or the path of a search-space file"), baseDirectory: baseDirectory)
+        let space: SearchSpace
+        if let spaceNode = fields["search_space"] {
+            space = try parseSearchSpaceField(spaceNode, baseDirectory: baseDirectory)
+        } else if let shipped = DefaultSpaces.forAutoModel(trial: fields["trial"], data: fields["data"]) {
+            // `model: auto` without a search space searches the shipped one for its task.
+            space = try SpaceParser.parse(compose(shipped.text, file: shipped.name))
+        } else {
+            space = try parseSearchSpaceField(fields.required("search_space", "a mapping of parameters, or the path of a search-space file"), baseDirectory: baseDirectory)
+        }
         let trial = try TrialParser.parse(fields.required("trial", "one of function, model or command"), space: space)
         let data = try fields["data"].map { try DataParser.parse($0, baseDirectory: baseDirectory) }
         if case .model = trial.kind, data == nil {
@@ -62,12 +70,32 @@ public enum SpecLoader {
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
+            // JSON may be indented with tabs: there a tab is only to blame when the error is on its line.
+            let isJSON = text.first { !$0.isWhitespace }.map { $0 == "{" || $0 == "[" } ?? false
+            if let line = firstTabIndentedLine(text), line <= (yamlLine(error) ?? Int.max),
+                !isJSON || yamlLine(error) == line || yamlProblem(error).contains("tab")
+            {
+                throw SpecError(
+                    file: file, keyPath: "", line: line,
+                    message: "is not valid YAML: line \(line) is indented with a tab, and tabs are not allowed in YAML indentation; indent with spaces")
+            }
             throw SpecError(file: file, keyPath: "", line: yamlLine(error), message: "is not valid YAML or JSON: \(yamlProblem(error))")
         } catch {
             throw SpecError(file: file, keyPath: "", message: "is not valid YAML or JSON: \(error)")
         }
         guard let node else { throw SpecError(file: file, keyPath: "", message: "is empty; a spec needs at least objective, trial and search_space") }
         return SpecNode(node: node, path: "", file: file)
+    }
+
+    /// The 1-based number of the first line whose indentation holds a tab, if any.
+    static func firstTabIndentedLine(_ text: String) -> Int? {
+        var number = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            let indentation = line.prefix { $0 == " " || $0 == "\t" }
+            if indentation.contains("\t"), indentation.count < line.count { return number }
+        }
+        return nil
     }
 
     /// A name that is safe as a folder name and readable in a table (the one rule of `ExperimentName`).

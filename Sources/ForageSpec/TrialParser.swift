@@ -12,6 +12,7 @@ enum TrialParser {
             throw node.error(kinds.isEmpty ? "needs one of function, model or command" : "has both \(kinds.joined(separator: " and ")); give exactly one")
         }
         let kind: TrialSpec.Kind
+        var isShellString = false
         switch kinds[0] {
         case "function":
             let nameNode = try fields.required("function", "")
@@ -30,21 +31,29 @@ enum TrialParser {
                 throw familyNode.error("'\(family)' is not a built-in model; allowed: \(families.joined(separator: ", "))")
             }
             if family == "auto", space["model"] == nil {
-                throw familyNode.error("model: auto searches the family too: the search space needs a categorical parameter `model` (see Search/tabular-auto.yaml)")
+                throw familyNode.error("model: auto searches the family too: the search space needs a categorical parameter `model` (see Search/tabular-auto.yaml), or leave out `search_space:` to search the built-in one")
             }
             kind = .model(family: family)
         default:
             let commandNode = try fields.required("command", "")
             let arguments: [String]
             if commandNode.isScalar {
-                arguments = ["/bin/sh", "-c", try commandNode.string()]
+                let script = try commandNode.string()
+                try checkPlaceholders(script, at: commandNode, space: space)
+                arguments = ["/bin/sh", "-c", script]
             } else {
-                arguments = try commandNode.sequence().map { try $0.string() }
+                arguments = try commandNode.sequence().map { node in
+                    let argument = try node.string()
+                    try checkPlaceholders(argument, at: node, space: space)
+                    return argument
+                }
             }
             guard let program = arguments.first, !program.isEmpty else { throw commandNode.error("must name a program to run") }
             kind = .command(arguments: arguments)
+            isShellString = commandNode.isScalar
         }
         var spec = TrialSpec(kind: kind)
+        spec.isShellString = isShellString
         if let stepsNode = fields["steps"] {
             guard case .function = kind else { throw stepsNode.error("is only for built-in functions (models report epochs, commands report steps themselves)") }
             spec.steps = try SpecLoader.positive(stepsNode.int(), stepsNode)
@@ -59,6 +68,17 @@ enum TrialParser {
             }
         }
         return spec
+    }
+
+    /// A `{name}` in a command that names no parameter is a typo, not text to pass on: JSON and other braces are not
+    /// placeholders (`CommandTemplate.placeholders`), nor is the shell's `${NAME}`.
+    static func checkPlaceholders(_ text: String, at node: SpecNode, space: SearchSpace) throws {
+        guard let unknown = CommandTemplate.unknownPlaceholders(in: text, declared: space.names).first else { return }
+        let hint = closest(unknown, in: space.names).map { " (did you mean '{\($0)}'?)" } ?? ""
+        let allowed = space.names.isEmpty ? "the search space declares no parameters" : "parameters: \(space.names.joined(separator: ", "))"
+        throw node.error(
+            "placeholder '{\(unknown)}' names no parameter of the search space\(hint); \(allowed) "
+                + "(braces that are not a placeholder need a space or other sign inside, e.g. '{ \(unknown) }')")
     }
 
     /// Built-in functions read `x0, x1, …` (Branin `x`, `y`): a space without them is a spec error, not a failed run.

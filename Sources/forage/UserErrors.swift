@@ -30,13 +30,3 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
-
-/// Output formats; each command accepts a subset.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table
-    case csv
-    case json
-    case markdown
-    /// A self-contained HTML report (leaderboard only).
-    case html
-}

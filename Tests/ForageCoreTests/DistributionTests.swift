@@ -74,4 +74,40 @@ import Testing
         let decoded = try JSONDecoder().decode(ParameterSet.self, from: Data(text.utf8))
         #expect(decoded == params)
     }
+
+    @Test func logGridValuesIncludeBothBoundsExactly() {
+        for (low, high, n) in [(1e-5, 1e-1, 5), (1e-4, 0.3, 7), (3e-7, 2.5, 4), (0.01, 1.0, 2)] {
+            let values = Distribution.float(low: low, high: high, log: true, step: nil).gridValues(points: n)
+            #expect(values.count == n)
+            #expect(values.first == .double(low), "\(values)")
+            #expect(values.last == .double(high), "\(values)")
+        }
+        let linear = Distribution.float(low: 0.1, high: 0.7, log: false, step: nil).gridValues(points: 4)
+        #expect(linear.first == .double(0.1) && linear.last == .double(0.7))
+    }
+
+    @Test func intGridValuesAreDistinctEvenlySpreadAndKeepBothEnds() {
+        #expect(Distribution.int(low: 0, high: 3, log: false, step: 1).gridValues(points: 3) == [.int(0), .int(1), .int(3)])
+        #expect(Distribution.int(low: 0, high: 10, log: false, step: 1).gridValues(points: 4) == [.int(0), .int(3), .int(7), .int(10)])
+        for (low, high, log, step) in [(0, 3, false, 1), (0, 20, false, 2), (1, 6, true, 1), (16, 256, true, 1), (0, 9, true, 1), (5, 12, false, 1)] {
+            let distribution = Distribution.int(low: low, high: high, log: log, step: step)
+            let count = (high - low) / step + 1
+            for n in 1...(count + 2) {
+                let values = distribution.gridValues(points: n).compactMap { value -> Int? in
+                    if case .int(let x) = value { return x } else { return nil }
+                }
+                #expect(values.count == min(n, count), "\(distribution) points \(n): \(values)")
+                #expect(values == values.sorted() && Set(values).count == values.count, "\(values)")
+                #expect(values.allSatisfy { distribution.contains(.int($0)) })
+                if n >= 2 {
+                    #expect(values.first == low && values.last == low + (count - 1) * step, "\(distribution) points \(n): \(values)")
+                }
+                if !log, n >= 2, n < count {
+                    // Evenly spread: gaps (in steps) differ by at most one.
+                    let gaps = zip(values.dropFirst(), values).map { ($0 - $1) / step }
+                    #expect((gaps.max() ?? 0) - (gaps.min() ?? 0) <= 1, "\(values)")
+                }
+            }
+        }
+    }
 }

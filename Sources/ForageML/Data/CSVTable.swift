@@ -1,8 +1,9 @@
 import Foundation
 
 /// A CSV file read as text: the header and the fields of every data row, with each row's 1-based line number in the
-/// file (the header is row 1). Fields may be quoted with `"` (a doubled `""` inside is one quote); fields are trimmed
-/// of surrounding spaces, blank lines are skipped.
+/// file (the header is row 1). Fields are separated by the delimiter (a comma by default) and may be quoted with `"`
+/// (a doubled `""` inside is one quote); fields are trimmed of surrounding spaces, blank lines are skipped, and a
+/// UTF-8 byte-order mark at the start of the file is not part of the first column's name.
 public struct CSVTable: Sendable {
     /// The file the table came from (for error messages).
     public let path: String
@@ -13,19 +14,22 @@ public struct CSVTable: Sendable {
     /// The row number in the file of each entry of `rows`.
     public let rowNumbers: [Int]
 
+    /// The field separator the table was read with.
+    public var delimiter: UInt8 = UInt8(ascii: ",")
+
     /// Reads and parses a CSV file.
-    public static func read(path: String) throws -> (table: CSVTable, bytes: Data) {
+    public static func read(path: String, delimiter: UInt8 = UInt8(ascii: ",")) throws -> (table: CSVTable, bytes: Data) {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw DatasetError.unreadable(path: path, reason: error.localizedDescription)
         }
-        return (try parse(data, path: path), data)
+        return (try parse(data, path: path, delimiter: delimiter), data)
     }
 
     /// Parses CSV bytes (UTF-8); `path` is only used in errors.
-    public static func parse(_ data: Data, path: String) throws -> CSVTable {
+    public static func parse(_ data: Data, path: String, delimiter: UInt8 = UInt8(ascii: ",")) throws -> CSVTable {
         var records: [[String]] = []
         var numbers: [Int] = []
         var fields: [String] = []
@@ -35,7 +39,7 @@ public struct CSVTable: Sendable {
         var recordLine = 1
         var quotedField = false
         let bytes = [UInt8](data)
-        var index = 0
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // a UTF-8 byte-order mark
         func finishField() {
             var text = String(decoding: field, as: UTF8.self)
             if !quotedField { text = text.trimmingCharacters(in: .whitespaces) }
@@ -70,7 +74,7 @@ public struct CSVTable: Sendable {
                 case UInt8(ascii: "\""):
                     inQuotes = true
                     quotedField = true
-                case UInt8(ascii: ","):
+                case delimiter:
                     finishField()
                 case UInt8(ascii: "\n"):
                     finishRecord()
@@ -96,7 +100,16 @@ public struct CSVTable: Sendable {
         for (row, number) in zip(body, bodyNumbers) where row.count != header.count {
             throw DatasetError.raggedRow(path: path, row: number, expected: header.count, found: row.count)
         }
-        return CSVTable(path: path, header: header, rows: body, rowNumbers: bodyNumbers)
+        var table = CSVTable(path: path, header: header, rows: body, rowNumbers: bodyNumbers)
+        table.delimiter = delimiter
+        return table
+    }
+
+    /// When the table was read as one column whose name holds another likely separator (`;`, a tab, `,` or `|`) than
+    /// the one used, that separator: the file is probably separated by it.
+    public var likelyDelimiter: UInt8? {
+        guard header.count == 1 else { return nil }
+        return [UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: ","), UInt8(ascii: "|")].first { $0 != delimiter && header[0].utf8.contains($0) }
     }
 
     /// The index of a column, or an `unknownColumn` error listing the header.

@@ -7,7 +7,7 @@ import Foundation
 public enum Dataset {
     /// Reads `spec.path` and prepares it.
     public static func load(_ spec: DataSpec) throws -> PreparedData {
-        let (table, bytes) = try CSVTable.read(path: spec.path)
+        let (table, bytes) = try CSVTable.read(path: spec.path, delimiter: spec.delimiter)
         return try prepare(table: table, sha256: SHA256Hex.of(bytes), spec: spec)
     }
 
@@ -15,6 +15,9 @@ public enum Dataset {
     public static func prepare(table: CSVTable, sha256: String, spec: DataSpec) throws -> PreparedData {
         let path = table.path
         guard let targetIndex = table.header.firstIndex(of: spec.target) else {
+            if let likely = table.likelyDelimiter {
+                throw DatasetError.oneColumn(path: path, header: table.header[0], likelyDelimiter: likely)
+            }
             throw DatasetError.missingTarget(path: path, target: spec.target, available: table.header)
         }
         for name in spec.categorical where !table.header.contains(name) || name == spec.target {

@@ -13,6 +13,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case missingTarget(path: String, target: String, available: [String])
     /// A column named in `categorical` (or needed by a model) is not in the header.
     case unknownColumn(path: String, column: String, available: [String])
+    /// The file was read as one column whose name holds another separator (`;`, a tab…): set `data.delimiter`.
+    case oneColumn(path: String, header: String, likelyDelimiter: UInt8)
     /// A header names the same column twice.
     case duplicateColumn(path: String, column: String)
     /// A missing value (`""`, `NA`, `NaN`, `nan`) where `missing: error` is in force.
@@ -35,6 +37,11 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             return "\(path): target column '\(target)' not found; available columns: \(available.joined(separator: ", "))"
         case .unknownColumn(let path, let column, let available):
             return "\(path): column '\(column)' not found; available columns: \(available.joined(separator: ", "))"
+        case .oneColumn(let path, let header, let likely):
+            let (name, written) = likely == UInt8(ascii: "\t") ? ("tabs", "\"\\t\"") : ("'\(Character(UnicodeScalar(likely)))'", "\"\(Character(UnicodeScalar(likely)))\"")
+            let shown = header.count > 60 ? String(header.prefix(60)) + "…" : header
+            return "\(path): the file reads as one column named '\(shown.replacingOccurrences(of: "\t", with: "\\t"))'; "
+                + "it looks separated by \(name): set `delimiter: \(written)` in the spec's data section (data.delimiter)"
         case .duplicateColumn(let path, let column): return "\(path): column '\(column)' appears twice in the header"
         case .missingValue(let path, let row, let column):
             return "\(path): row \(row), column '\(column)': missing value (set data.missing to mean, median or drop to allow it)"

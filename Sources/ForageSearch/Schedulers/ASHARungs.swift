@@ -45,9 +45,13 @@ public struct ASHARungs: Sendable, Equatable {
         return found
     }
 
-    /// How many of `count` trials at a rung are promoted: the top `count / reduction`, but every trial while the rung
-    /// holds at most `reduction` trials (a trial with fewer than `reduction` rung-mates is promoted).
-    public func promotedCount(of count: Int) -> Int {
-        count <= reduction ? count : count / reduction
+    /// The loss a trial must match or beat to be promoted from a rung where the other trials recorded `losses`: the
+    /// order statistic at the `1/reduction` quantile (NumPy's "lower" percentile: the `⌊(n−1)/reduction⌋`-th best of
+    /// the `n`), always one of the recorded values, so at most about `1/reduction` of the trials go on from the second
+    /// on. Nil when no other trial has reached the rung: the first one goes on.
+    public func cutoff(losses: [Double]) -> Double? {
+        let sorted = losses.filter { !$0.isNaN }.sorted()
+        guard !sorted.isEmpty else { return nil }
+        return sorted[(sorted.count - 1) / max(reduction, 2)]
     }
 }

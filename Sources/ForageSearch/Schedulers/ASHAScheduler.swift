@@ -2,13 +2,15 @@ import ForageCore
 
 /// Asynchronous successive halving (`scheduler: asha`, Li et al. 2020).
 ///
-/// When a trial's report first reaches a rung (see `ASHARungs`), its value is ranked among the values every trial
-/// recorded at that rung so far (each trial's value at its first step at or past the rung, whatever its state now;
-/// the judged trial included). It continues — is promoted — only when it is in the top `1/reduction` of them;
-/// otherwise it is stopped. The scheduler never waits for a rung to fill: early trials are judged against the
-/// trials seen so far, and while a rung holds at most `reduction` trials every one is promoted. Ties go to the
-/// judged trial. Reports between rungs continue without a note; `maxResource` only bounds the rungs (a trial runs to
-/// its own last step).
+/// When a trial's report first reaches a rung (see `ASHARungs`), its value is judged against the values the other
+/// trials recorded at that rung so far (each trial's value at its first step at or past the rung, whatever its state
+/// now). It continues — is promoted — when it is at least as good as their `1/reduction` quantile
+/// (`ASHARungs.cutoff`, a recorded value); otherwise it is stopped. As in Ray Tune's ASHA, the first trial at a rung
+/// goes on and every later one is judged, from the second on: the scheduler never waits for a rung to fill, and
+/// about `1/reduction` of the trials pass each rung, so the epochs spent follow successive halving's arithmetic
+/// (`min 3, max 27, reduction 3`: 7 of 27 epochs per trial, 26%). A trial that ties the cutoff is stopped unless
+/// the cutoff is the best value at the rung (a trial as good as the best always goes on). Reports between rungs continue without a note; `maxResource` only bounds the rungs (a trial runs
+/// to its own last step).
 public struct ASHAScheduler: TrialScheduler {
     public let rungs: ASHARungs
     /// Restricts the rung-mates to these trials (Hyperband's brackets); nil means every trial.
@@ -39,20 +41,21 @@ public struct ASHAScheduler: TrialScheduler {
             if let isRungMate, !isRungMate(trial.number) { continue }
             if let v = rungs.value(at: k, in: trial.intermediate), !v.isNaN { mates.append(direction.loss(v)) }
         }
-        let count = mates.count + 1
-        let promoted = rungs.promotedCount(of: count)
-        let better = mates.filter { $0 < loss }.count
-        let sorted = (mates + [loss]).sorted()
-        let cutoff = direction.loss(sorted[promoted - 1])  // loss ↔ value is its own inverse
         let eta = rungs.reduction
         let place = "value \(format(value)) at rung \(k) (step \(step))"
-        if better < promoted {
-            let reason = count <= eta
-                ? "\(label)\(place) is promoted: the rung holds \(count) of at most \(eta) trials that all go on"
-                : "\(label)\(place) is in the top 1/\(eta) of \(count) trials (cutoff \(format(cutoff))): promoted"
+        guard let cutoffLoss = rungs.cutoff(losses: mates) else {
+            let reason = "\(label)\(place) is the first at its rung: promoted"
+            return SchedulerDecision(action: .continue, reason: reason, rung: k, cutoff: nil, step: step, value: value)
+        }
+        let cutoff = direction.loss(cutoffLoss)  // loss ↔ value is its own inverse
+        let mark = "cutoff \(format(cutoff)) from \(mates.count) other trial\(mates.count == 1 ? "" : "s")"
+        // Promoted when strictly better than the cutoff, or as good as the best at the rung: on a metric with few
+        // distinct values (accuracy on a small split) a trial that merely ties the cutoff is not in the top 1/eta.
+        if loss < cutoffLoss || loss <= (mates.min() ?? loss) {
+            let reason = "\(label)\(place) is in the top 1/\(eta) at the rung (\(mark)): promoted"
             return SchedulerDecision(action: .continue, reason: reason, rung: k, cutoff: cutoff, step: step, value: value)
         }
-        let reason = "\(label)\(place) is not in the top 1/\(eta) of \(count) trials (cutoff \(format(cutoff)))"
+        let reason = "\(label)\(place) is not in the top 1/\(eta) at the rung (\(mark))"
         return SchedulerDecision(action: .stop, reason: reason, rung: k, cutoff: cutoff, step: step, value: value)
     }
 }

@@ -12,7 +12,7 @@ extension Forage {
         @Argument(help: "The experiment's name.")
         var name: String
 
-        @Option(help: "Show only the best K trials (html: the table's rows, default 1000; the plots use every trial).")
+        @Option(parsing: .unconditional, help: "Show only the best K trials (html: the table's rows, default 1000; the plots use every trial).")
         var top: Int?
 
         @Option(help: "table, csv, json, markdown or html (one self-contained page with plots).")
@@ -24,7 +24,7 @@ extension Forage {
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
-            if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+            if let top, top < 1 { throw ValidationError("--top must be a positive integer, got \(top)") }
         }
 
         func run() async throws {

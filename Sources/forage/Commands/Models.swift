@@ -14,7 +14,7 @@ extension Forage {
         /// `forage models list`.
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Every registered model with its latest version and aliases.")
-            @Option(help: "table or json.") var format: OutputFormat = .table
+            @Option(help: "table or json.") var format: TableOrJSON = .table
             @OptionGroup var storeOptions: StoreOptions
 
             func run() async throws {
@@ -47,7 +47,7 @@ extension Forage {
         struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "A model's versions with their aliases, lineage and metrics.")
             @Argument(help: "The model's name.") var model: String
-            @Option(help: "table or json.") var format: OutputFormat = .table
+            @Option(help: "table or json.") var format: TableOrJSON = .table
             @OptionGroup var storeOptions: StoreOptions
 
             func run() async throws {
@@ -99,7 +99,7 @@ extension Forage {
         struct History: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Every alias move of a model: old and new version, when, why.")
             @Argument(help: "The model's name.") var model: String
-            @Option(help: "table or json.") var format: OutputFormat = .table
+            @Option(help: "table or json.") var format: TableOrJSON = .table
             @OptionGroup var storeOptions: StoreOptions
 
             func run() async throws {

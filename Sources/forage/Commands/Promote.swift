@@ -14,7 +14,7 @@ extension Forage {
         @Argument(help: "The experiment's name.")
         var experiment: String
 
-        @Option(help: "The trial to promote (default: the best completed trial).")
+        @Option(parsing: .unconditional, help: "The trial to promote (default: the best completed trial).")
         var trial: Int?
 
         @Option(help: "The registered model's name.")
@@ -27,6 +27,10 @@ extension Forage {
         var ifBetter = false
 
         @OptionGroup var storeOptions: StoreOptions
+
+        func validate() throws {
+            if let trial, trial < 0 { throw ValidationError("--trial must be a trial number (a non-negative integer), got \(trial)") }
+        }
 
         func run() async throws {
             try await reportingErrors {

@@ -22,7 +22,7 @@ extension Forage {
 
         @OptionGroup var budget: BudgetOverrides
 
-        @Option(help: "Searcher seed (overrides searcher.seed).")
+        @Option(parsing: .unconditional, help: "Searcher seed (overrides searcher.seed).")
         var seed: Int?
 
         @OptionGroup var coordinator: CoordinatorOptions
@@ -30,7 +30,7 @@ extension Forage {
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
-            if let seed, seed < 0 { throw ValidationError("--seed must be 0 or more") }
+            if let seed, seed < 0 { throw ValidationError("--seed must be a non-negative integer, got \(seed)") }
             if let name, !ExperimentName.isValid(name) {
                 throw ValidationError("--name '\(name.prefix(40))' is not a valid experiment name (\(ExperimentName.rule))")
             }
@@ -77,6 +77,13 @@ extension Forage {
             try await reportingErrors {
                 let store = try storeOptions.open(.write)
                 let record = try await store.experiments.requireExperiment(name)
+                let done = try await store.experiments.counts(experiment: record.id).finished
+                let total = budget.trials ?? record.budgetTrials
+                if total <= done {
+                    printNote(
+                        "the budget is already met: \(done) trial\(done == 1 ? " is" : "s are") done and the budget is \(total) in all; "
+                            + "nothing new runs (--trials is the experiment's total: pass more than \(done) to run more)")
+                }
                 let base = record.specPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? FileManager.default.currentDirectoryPath
                 var experiment = try SpecLoader.parse(record.spec, file: record.specPath ?? name, baseDirectory: base)
                 experiment.name = record.name
@@ -106,15 +113,18 @@ extension ExperimentSpec {
 
 /// `--trials` and `--parallel`, shared by `run` (overriding the spec) and `resume` (changing the stored budget).
 struct BudgetOverrides: ParsableArguments {
-    @Option(help: "Total number of trials for the experiment (overrides budget.trials; with resume, extends it).")
+    // `.unconditional` takes `-2` as the value (to be refused below), not as an unknown option.
+    @Option(parsing: .unconditional, help: "Total number of trials for the experiment (overrides budget.trials; with resume, extends it).")
     var trials: Int?
 
-    @Option(help: "Trials run at once (overrides budget.parallel).")
+    @Option(parsing: .unconditional, help: "Trials run at once (overrides budget.parallel).")
     var parallel: Int?
 
     func validate() throws {
-        if let trials, trials < 1 { throw ValidationError("--trials must be at least 1") }
-        if let parallel, parallel < 0 { throw ValidationError("--parallel must be 0 (with --listen: remote workers only) or more") }
+        if let trials, trials < 1 { throw ValidationError("--trials must be a positive integer (the experiment's total), got \(trials)") }
+        if let parallel, parallel < 0 {
+            throw ValidationError("--parallel must be a non-negative integer (0 runs trials only on remote workers, with --listen), got \(parallel)")
+        }
     }
 }
 
@@ -148,12 +158,14 @@ enum RunSession {
             summary = try await engine.run()
         }
         ProgressPrinter.finish()
-        var line = "\(summary.state): \(summary.done)/\(summary.total) trials"
+        var line = summary.done > summary.total
+            ? "\(summary.state): \(summary.done) trials done, more than the budget of \(summary.total), which is already met"
+            : "\(summary.state): \(summary.done)/\(summary.total) trials"
         if summary.failed > 0 { line += ", \(summary.failed) failed" }
         if let best = summary.best, let trial = summary.bestTrial { line += ", best \(Format.number(best)) (trial \(trial))" }
         line += String(format: ", %.1f s", summary.elapsed)
         print(line)
-        if let message = summary.message { printNote(message) }
+        if let message = summary.message { summary.isError ? printError(message) : printNote(message) }
         if summary.isError { throw ExitCode.failure }
         if summary.state == "interrupted" { throw ExitCode(130) }
         if let promote, summary.state == "finished" {

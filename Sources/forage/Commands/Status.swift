@@ -12,13 +12,9 @@ extension Forage {
         var name: String?
 
         @Option(help: "table or json.")
-        var format: OutputFormat = .table
+        var format: TableOrJSON = .table
 
         @OptionGroup var storeOptions: StoreOptions
-
-        func validate() throws {
-            guard format == .table || format == .json else { throw ValidationError("status supports --format table or json") }
-        }
 
         func run() async throws {
             try await reportingErrors {

@@ -15,12 +15,11 @@ extension Forage {
         var state: String?
 
         @Option(help: "table, csv or json.")
-        var format: OutputFormat = .table
+        var format: ListFormat = .table
 
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
-            guard format != .markdown, format != .html else { throw ValidationError("trials supports --format table, csv or json") }
             if let state, TrialState(rawValue: state) == nil {
                 throw ValidationError("unknown state '\(state)'; allowed: \(TrialState.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -71,8 +70,8 @@ struct TrialColumns {
         let why: String
         if let reason = trial.reason {
             why = "\(reason.rawValue): " + (exact ? (trial.message ?? "") : Format.oneLine(trial.message ?? "", limit: 80))
-        } else if let stop = trial.decisions.last(where: { $0.action == "stop" }) {
-            why = stop.reason ?? "stopped at step \(stop.step)"
+        } else if let stop = trial.pruneReason {
+            why = stop
         } else {
             why = ""
         }

@@ -14,7 +14,7 @@ enum RecordJSON {
             "value": number(record.value),
             "metrics": record.metrics.mapValues { number($0) },
             "last_step": record.lastStep.map { $0 as Any } ?? NSNull(),
-            "reason": record.reason.map { $0.rawValue as Any } ?? NSNull(),
+            "reason": record.reasonText.map { $0 as Any } ?? NSNull(),
             "message": record.message.map { $0 as Any } ?? NSNull(),
             "attempt": record.attempt,
             "retry_of": record.retryOf.map { $0 as Any } ?? NSNull(),

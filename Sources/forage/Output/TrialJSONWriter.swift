@@ -71,7 +71,7 @@ enum TrialJSONWriter {
             out.int(rank)
         }
         out.raw(",\"reason\":")
-        out.string(reason(trial))
+        out.string(trial.reasonText)
         out.raw(",\"requeued\":")
         out.raw(trial.requeued ? "true" : "false")
         out.raw(",\"retry_of\":")
@@ -86,13 +86,6 @@ enum TrialJSONWriter {
         out.string(trial.worker)
         out.raw("}")
         bytes = out.bytes
-    }
-
-    /// Why the trial ended as it did: the failure reason, or for a pruned trial the scheduler's reason.
-    static func reason(_ trial: TrialRecord) -> String? {
-        if let reason = trial.reason { return reason.rawValue }
-        guard trial.state == .pruned else { return nil }
-        return trial.decisions.last { $0.action == "stop" }.map { $0.reason ?? "stopped at step \($0.step)" }
     }
 
     /// A string as a JSON literal, or `null`.

@@ -5,10 +5,19 @@ import Foundation
 /// are dropped), then one row per prediction. Cells are read as `forage predict` reads a CSV file (empty, `NA` and
 /// `NaN` are missing). Rows are numbered from 1 in messages, the header not counted, as in the JSON formats.
 enum InvocationCSV {
-    /// Whether a `Content-Type` value means CSV (`text/csv`, any parameters such as a charset).
-    static func isCSV(_ contentType: some StringProtocol) -> Bool {
-        let type = contentType.split(separator: ";", maxSplits: 1).first ?? ""
-        return type.trimmingCharacters(in: .whitespaces).lowercased() == "text/csv"
+    /// Whether a `Content-Type` value means CSV (`text/csv`, any case, any parameters such as a charset). Checked
+    /// on every prediction request, so it allocates nothing.
+    static func isCSV(_ contentType: String) -> Bool {
+        var utf8 = contentType.utf8[...]
+        while utf8.first == UInt8(ascii: " ") { utf8 = utf8.dropFirst() }
+        let type = "text/csv".utf8
+        guard utf8.count >= type.count else { return false }
+        for expected in type {
+            guard let byte = utf8.first, byte | 0x20 == expected | 0x20 else { return false }
+            utf8 = utf8.dropFirst()
+        }
+        guard let next = utf8.first else { return true }
+        return next == UInt8(ascii: ";") || next == UInt8(ascii: " ")
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer, columns: [String]) throws(BadRequest) -> DecodedInvocation {

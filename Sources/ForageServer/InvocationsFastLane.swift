@@ -40,8 +40,9 @@ final class InvocationsFastLane: ChannelDuplexHandler, RemovableChannelHandler {
     private let watch: RequestDeadlineHandler
     /// The request being gathered here.
     private var pending: Pending?
-    /// A body over the limit is being read and thrown away (its 413 is sent); the connection closes at its end.
-    private var discarding = false
+    /// A body over the limit is being read and thrown away; the connection closes at its end, once the 413 (whose
+    /// write this is) has gone out.
+    private var discarding: EventLoopFuture<Void>?
     /// Requests passed on to Hummingbird whose response has not ended yet.
     private var passedOn = 0
 
@@ -58,14 +59,14 @@ final class InvocationsFastLane: ChannelDuplexHandler, RemovableChannelHandler {
             {
                 guard length <= configuration.endpoints.maxBodyBytes else { return refuseTooLarge(length: length, context: context) }
                 pending = Pending(head: head, body: ByteBuffer(), start: .now, bytesIn: length)
-            } else if discarding {
+            } else if discarding != nil {
                 return
             } else {
                 passedOn += 1
                 context.fireChannelRead(data)
             }
         case .body(let chunk):
-            if discarding { return }
+            if discarding != nil { return }
             guard pending != nil else { return context.fireChannelRead(data) }
             if pending?.body.readableBytes == 0 {
                 pending?.body = chunk
@@ -74,7 +75,10 @@ final class InvocationsFastLane: ChannelDuplexHandler, RemovableChannelHandler {
             }
         case .end:
             watch.requestEnded()
-            if discarding { return context.close(promise: nil) }
+            if let written = discarding {
+                written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                return
+            }
             guard let request = pending else { return context.fireChannelRead(data) }
             pending = nil
             respond(to: request, context: context)
@@ -92,7 +96,6 @@ final class InvocationsFastLane: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The 413 for a declared length over the limit, sent before the body arrives; the body is then discarded.
     private func refuseTooLarge(length: Int, context: ChannelHandlerContext) {
-        discarding = true
         let start = ContinuousClock.now
         let body = PredictionEndpoints.errorBody(code: "REQUEST_TOO_LARGE", configuration.endpoints.tooLargeMessage)
         var fields = HTTPFields()
@@ -103,7 +106,9 @@ final class InvocationsFastLane: ChannelDuplexHandler, RemovableChannelHandler {
         fields[.connection] = "close"
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .contentTooLarge, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        discarding = written.futureResult
         record(status: .contentTooLarge, start: start, bytesIn: length)
     }
 

@@ -12,6 +12,14 @@ public enum OutputFile {
 
     /// Writes `bytes` to `path`.
     public static func write(_ bytes: [UInt8], to path: String) throws(OutputFileError) {
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(OutputFileError) in try write(buffer, to: path) }
+        }
+        try result.get()
+    }
+
+    /// Writes the bytes of `buffer` to `path`.
+    public static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws(OutputFileError) {
         let folder = parentFolder(of: path)
         var info = stat()
         if stat(folder, &info) != 0 {
@@ -26,7 +34,8 @@ public enum OutputFile {
         guard fd >= 0 else { throw OutputFileError(path: path, reason: describe(errno, folder: folder)) }
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+            let written = Glibc.write(fd, rest.baseAddress, rest.count)
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else {
                 let code = errno

@@ -120,24 +120,33 @@ struct CoordinatorEndpoints: Sendable {
         guard CoordinatorAPI.isArtifactName(name) else {
             return Self.error(.badRequest, "artifact name '\(name)' is not allowed: only a file named model… (letters, digits, '.', '_', '-')")
         }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxArtifact { return Self.artifactTooLarge() }
         do {
             let folder = try await engine.artifactDirectory(lease: lease)
             var request = request
             let body = try await request.collectBody(upTo: Self.maxArtifact)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let temporary = folder.appendingPathComponent(".\(name).upload")
-            try Data(buffer: body).write(to: temporary)
-            guard rename(temporary.path, folder.appendingPathComponent(name).path) == 0 else {
-                return Self.error(.internalServerError, "cannot store the artifact: \(String(cString: strerror(errno)))")
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                return Self.error(.internalServerError, "cannot store the artifact: cannot create the trial folder \(folder.path)")
             }
+            // Written whole to a temporary name, then renamed: a reader never sees half a model file.
+            let path = folder.appendingPathComponent(name).path
+            try body.withUnsafeReadableBytes { bytes in try OutputFile.write(bytes, to: path) }
             return Response(status: .noContent)
         } catch let refused as RemoteCallError {
             return Self.failure(refused)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            return Self.error(.contentTooLarge, "an artifact may be at most \(Self.maxArtifact >> 20) MB")
+            return Self.artifactTooLarge()
+        } catch let error as OutputFileError {
+            return Self.error(.internalServerError, "cannot store the artifact \(name): \(error.reason)")
         } catch {
-            return Self.error(.internalServerError, "cannot store the artifact: \(error)")
+            return Self.error(.internalServerError, "cannot store the artifact \(name): its body could not be read to its end")
         }
+    }
+
+    static func artifactTooLarge() -> Response {
+        error(.contentTooLarge, "an artifact may be at most \(maxArtifact >> 20) MB")
     }
 
     /// The largest artifact (model file) a worker may upload.

@@ -13,7 +13,13 @@ struct PredictionEndpoints: Sendable {
     let metrics: ServerMetrics
     let maxBodyBytes: Int
 
+    /// The service's paths and the methods each answers (anything else gets 404 or 405 from `EndpointGuard`).
+    static let methods: [String: [HTTPRequest.Method]] = [
+        "/invocations": [.post], "/ping": [.get], "/health": [.get], "/version": [.get], "/metrics": [.get],
+    ]
+
     func add(to router: Router<BasicRequestContext>) {
+        router.middlewares.add(EndpointGuard(endpoints: Self.methods) { status, code, message in Self.error(status, code: code, message) })
         router.post("invocations") { request, _ in await invocations(request) }
         router.get("ping") { _, _ in Self.json(#"{"status":"ok"}"#) }
         router.get("health") { _, _ in
@@ -28,8 +34,8 @@ struct PredictionEndpoints: Sendable {
         }
     }
 
-    /// `POST /invocations` when Hummingbird routes it (chunked or oversized bodies, or requests pipelined behind
-    /// another one); the usual case is answered by `InvocationsFastLane` with the same `answer(_:proba:)`.
+    /// `POST /invocations` when Hummingbird routes it (chunked bodies, or requests pipelined behind another one);
+    /// the usual case is answered by `InvocationsFastLane` with the same `answer(_:query:contentType:)`.
     func invocations(_ request: Request) async -> Response {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes { return tooLarge() }
         let body: ByteBuffer
@@ -40,64 +46,13 @@ struct PredictionEndpoints: Sendable {
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             return tooLarge()
         } catch {
-            return Self.error(.badRequest, code: "BAD_REQUEST", "cannot read the body: \(error)")
+            return Self.error(.badRequest, code: "BAD_REQUEST", "the body could not be read to its end")
         }
-        let proba = request.uri.query.map(Self.wantsProbabilities) ?? false
-        let answer = answer(body, proba: proba)
+        let answer = answer(body, query: request.uri.query.map { Substring($0) }, contentType: request.headers[.contentType])
         var headers: HTTPFields = [.contentType: "application/json"]
-        if let version = answer.version, let name = Self.versionHeader { headers[name] = version }
+        answer.addHeaders(to: &headers)
         return Response(status: answer.status, headers: headers, body: .init(byteBuffer: answer.body))
     }
-
-    /// A prediction request's answer: the status, the JSON body and (for a 200) the model version that answered.
-    struct Answer {
-        var status: HTTPResponse.Status
-        var body: ByteBuffer
-        var version: String?
-    }
-
-    /// Answers a whole `/invocations` body (synchronous, so the fast lane can call it on the event loop).
-    func answer(_ body: ByteBuffer, proba: Bool) -> Answer {
-        let snapshot = served.snapshot
-        let model = snapshot.model
-        let predictions: Predictions
-        // The common case (`{"inputs": [[numbers]]}` for a model with numeric inputs) skips the JSON tree.
-        let fast = body.withUnsafeReadableBytes { bytes in
-            JSONParser.numericInputs(bytes, width: model.inputColumns.count).flatMap { model.predict(numericRows: $0) }
-        }
-        if let fast {
-            predictions = fast
-        } else {
-            do {
-                let document = try body.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSONParser.parse(bytes) }
-                let batch = try InvocationDecoder.decode(document, columns: model.inputColumns)
-                switch batch {
-                case .rows(let rows): predictions = try model.predict(rows: rows)
-                case .records(let records): predictions = try model.predict(records: records)
-                }
-            } catch let error as JSONParseError {
-                return Answer(status: .badRequest, body: Self.errorBody(code: "MALFORMED_REQUEST", error.description))
-            } catch let error as BadRequest {
-                return Answer(status: .badRequest, body: Self.errorBody(code: "BAD_REQUEST", error.message))
-            } catch let error as PredictionError {
-                return Answer(status: .badRequest, body: Self.errorBody(code: "BAD_REQUEST", error.description))
-            } catch {
-                return Answer(status: .internalServerError, body: Self.errorBody(code: "INTERNAL_ERROR", "\(error)"))
-            }
-        }
-        metrics.predicted(rows: predictions.count)
-        return Answer(
-            status: .ok, body: PredictionJSON.encode(predictions, probabilities: proba, labels: snapshot.labelsJSON),
-            version: snapshot.versionText)
-    }
-
-    /// `proba=true` (or `1`) in a query string.
-    static func wantsProbabilities(_ query: some StringProtocol) -> Bool {
-        query.split(separator: "&").contains { $0 == "proba=true" || $0 == "proba=1" }
-    }
-
-    /// Every prediction says which model version answered it.
-    static let versionHeader = HTTPFields.Element.Name("X-Forage-Model-Version")
 
     func version() -> Response {
         let snapshot = served.snapshot
@@ -115,8 +70,11 @@ struct PredictionEndpoints: Sendable {
     }
 
     func tooLarge() -> Response {
-        Self.error(.contentTooLarge, code: "REQUEST_TOO_LARGE", "the body is larger than the limit of \(maxBodyBytes) bytes (--max-body)")
+        Self.error(.contentTooLarge, code: "REQUEST_TOO_LARGE", tooLargeMessage)
     }
+
+    /// The 413's message.
+    var tooLargeMessage: String { "the body is larger than the limit of \(maxBodyBytes) bytes (--max-body)" }
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))

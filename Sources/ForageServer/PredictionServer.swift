@@ -24,8 +24,12 @@ public enum PredictionServer {
         let endpoints = PredictionEndpoints(served: served, reference: reference, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes)
         endpoints.add(to: router)
         let timeoutLogger = logger
+        let listening = ListeningFlag()
+        let deadline = RequestDeadline(timeout: configuration.requestTimeout, minimumRate: nil) { message in
+            String(buffer: PredictionEndpoints.errorBody(code: "REQUEST_TIMEOUT", message))
+        }
         let server = ServeChannel.builder(
-            idleTimeout: configuration.idleTimeout, requestTimeout: configuration.requestTimeout,
+            idleTimeout: configuration.idleTimeout, deadline: deadline,
             fastLane: .init(endpoints: endpoints, logger: logger, accessLog: configuration.accessLog, serverName: "forage")
         ) {
             metrics.requestTimedOut()
@@ -35,6 +39,7 @@ public enum PredictionServer {
             router: router, server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "forage"),
             onServerRunning: { channel in
+                listening.set()
                 onRunning(configuration.host, channel.localAddress?.port ?? configuration.port)
             },
             logger: logger)
@@ -47,13 +52,17 @@ public enum PredictionServer {
             follower = Task { await watcher.run() }
         }
         defer { follower?.cancel() }
-        if handleSignals {
-            // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, but never wait longer than the drain limit.
-            var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            group.maximumGracefulShutdownDuration = configuration.drainTimeout
-            try await ServiceGroup(configuration: group).run()
-        } else {
-            try await app.run()
+        do {
+            if handleSignals {
+                // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, but never wait longer than the drain limit.
+                var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                group.maximumGracefulShutdownDuration = configuration.drainTimeout
+                try await ServiceGroup(configuration: group).run()
+            } else {
+                try await app.run()
+            }
+        } catch where !listening.isListening {
+            throw ListenError.explaining(error, host: configuration.host, port: configuration.port, busyHint: "is another forage serve running?")
         }
     }
 }

@@ -3,7 +3,8 @@ import Prometheus
 import Synchronization
 
 /// The service's Prometheus metrics through swift-metrics (with its own factory, so no global bootstrap is needed):
-/// requests by endpoint and status, latency histograms, errors, predicted rows and the model version served.
+/// requests by endpoint and status, latency histograms, errors, predicted rows, categorical values never seen in
+/// training, request columns the model does not use, and the model version served.
 /// Recording a 200 takes no lock and no string hashing (those counters and the timers are made up front); other
 /// statuses' counters are made on first use.
 final class ServerMetrics: Sendable {
@@ -47,6 +48,8 @@ final class ServerMetrics: Sendable {
     private let others = Mutex<[Key: CoreMetrics.Counter]>([:])
     private let timers: [CoreMetrics.Timer]
     private let rows: CoreMetrics.Counter
+    private let unseen: CoreMetrics.Counter
+    private let dropped: CoreMetrics.Counter
     private let errors: CoreMetrics.Counter
     private let version: CoreMetrics.Gauge
     private let swaps: CoreMetrics.Counter
@@ -69,6 +72,8 @@ final class ServerMetrics: Sendable {
             CoreMetrics.Timer(label: "forage_request_duration_seconds", dimensions: [("endpoint", endpoint.label)], factory: factory)
         }
         rows = CoreMetrics.Counter(label: "forage_predicted_rows_total", factory: factory)
+        unseen = CoreMetrics.Counter(label: "forage_unseen_categories_total", factory: factory)
+        dropped = CoreMetrics.Counter(label: "forage_dropped_columns_total", factory: factory)
         errors = CoreMetrics.Counter(label: "forage_request_errors_total", factory: factory)
         version = CoreMetrics.Gauge(label: "forage_model_version", factory: factory)
         swaps = CoreMetrics.Counter(label: "forage_model_swaps_total", factory: factory)
@@ -102,6 +107,12 @@ final class ServerMetrics: Sendable {
     }
 
     func predicted(rows count: Int) { rows.increment(by: count) }
+
+    /// Categorical values of a request that training never saw (answered as if missing).
+    func unseenCategories(_ count: Int) { unseen.increment(by: count) }
+
+    /// Columns a request named that the model does not use (dropped).
+    func droppedColumns(_ count: Int) { dropped.increment(by: count) }
 
     func modelSwapped(to number: Int) {
         version.record(number)

@@ -16,10 +16,15 @@ struct CoordinatorOptions: ParsableArguments {
     @Option(help: "Seconds a worker's lease lives without a renewal; then its attempt fails as lost-worker and is re-queued.")
     var leaseTimeout: Double = 30
 
+    @Option(
+        help: "Seconds an API request (headers and body) may take to arrive, from its first byte, before it gets 408 and the connection is closed (an upload gets a second more per 256 KB).")
+    var requestTimeout: Double = 5
+
     func validate() throws {
         if listen != nil && tokenFile == nil { throw ValidationError("--listen needs --token-file (the workers' bearer token)") }
         if let listen, Self.split(listen) == nil { throw ValidationError("--listen must be HOST:PORT, such as 127.0.0.1:7300 or 0.0.0.0:7300") }
         guard leaseTimeout >= 0.5 else { throw ValidationError("--lease-timeout must be at least 0.5 seconds") }
+        guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be positive") }
     }
 
     /// The engine's remote options, when `--listen` is given.
@@ -30,7 +35,9 @@ struct CoordinatorOptions: ParsableArguments {
     /// The server's configuration, reading (or creating) the token file.
     func configuration() throws -> CoordinatorConfiguration? {
         guard let listen, let (host, port) = Self.split(listen), let tokenFile else { return nil }
-        return CoordinatorConfiguration(host: host, port: port, token: try TokenFile.readOrCreate(tokenFile))
+        var configuration = CoordinatorConfiguration(host: host, port: port, token: try TokenFile.readOrCreate(tokenFile))
+        configuration.requestTimeout = .milliseconds(Int(requestTimeout * 1000))
+        return configuration
     }
 
     static func split(_ address: String) -> (String, Int)? {

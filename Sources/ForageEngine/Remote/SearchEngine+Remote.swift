@@ -1,4 +1,5 @@
 import ForageCore
+import ForageExecutor
 import ForageSearch
 import ForageStore
 import Foundation
@@ -80,7 +81,8 @@ extension SearchEngine {
             for report in item.reports where report.step != nil {
                 store.submitReport(lease, trial: held.job.number, step: report.step ?? 0, values: report.values)
             }
-            accepted.append((held, item.outcome))
+            // A worker's "completed" is judged by the rule local trials follow (a NaN objective fails as nan).
+            accepted.append((held, OutcomeBuilder.checked(item.outcome, objective: spec.objective)))
             answers[index] = .success(.recorded)
         }
         try await commit(accepted, fromWorker: true)

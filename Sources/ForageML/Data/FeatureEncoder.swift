@@ -57,10 +57,11 @@ public struct FeatureEncoder: Sendable, Codable, Equatable {
     public var featureCount: Int { columns.reduce(0) { $0 + $1.width } }
 
     /// Encodes one row of input values (one per input column, in `columns` order) into `output[offset...]`,
-    /// standardised. `row` is the 1-based row number used in errors.
-    func encode(_ values: [InputValue], row: Int, into output: UnsafeMutableBufferPointer<Double>, at offset: Int)
-        throws(PredictionError)
-    {
+    /// standardised. `row` is the 1-based row number used in errors and in `unseen`, which gets the row's categories
+    /// that training never saw.
+    func encode(
+        _ values: [InputValue], row: Int, into output: UnsafeMutableBufferPointer<Double>, at offset: Int, unseen: inout [UnseenCategory]
+    ) throws(PredictionError) {
         guard values.count == columns.count else {
             throw .wrongFeatureCount(row: row, expected: columns.count, found: values.count, columns: inputColumnNames)
         }
@@ -91,12 +92,15 @@ public struct FeatureEncoder: Sendable, Codable, Equatable {
                 guard number.isFinite else { throw .notANumber(row: row, column: name, value: String(number)) }
                 output[position] = (number - means[position - offset]) / scales[position - offset]
                 position += 1
-            case .categorical(_, let categories):
+            case .categorical(let column, let categories):
                 let name = value.categoryName
+                var known = false
                 for (k, category) in categories.enumerated() {
-                    let raw: Double = (name == category) ? 1 : 0
-                    output[position + k] = (raw - means[position - offset + k]) / scales[position - offset + k]
+                    let match = name == category
+                    known = known || match
+                    output[position + k] = ((match ? 1 : 0) - means[position - offset + k]) / scales[position - offset + k]
                 }
+                if !known, let name { unseen.append(UnseenCategory(row: row, column: column, value: name)) }
                 position += categories.count
             }
         }
@@ -104,13 +108,21 @@ public struct FeatureEncoder: Sendable, Codable, Equatable {
 
     /// Encodes a batch of rows into an `n × featureCount` matrix. `firstRow` numbers the rows in errors.
     public func encode(rows: [[InputValue]], firstRow: Int = 1) throws(PredictionError) -> Matrix<Double> {
+        try encodeNoting(rows: rows, firstRow: firstRow).features
+    }
+
+    /// Encodes a batch of rows, with the categories in them that training never saw.
+    public func encodeNoting(rows: [[InputValue]], firstRow: Int = 1) throws(PredictionError)
+        -> (features: Matrix<Double>, unseen: [UnseenCategory])
+    {
         var matrix = Matrix<Double>(rows: rows.count, columns: featureCount)
         let width = featureCount
         var failure: PredictionError?
+        var unseen: [UnseenCategory] = []
         matrix.storage.withUnsafeMutableBufferPointer { buffer in
             for (i, values) in rows.enumerated() {
                 do throws(PredictionError) {
-                    try encode(values, row: firstRow + i, into: buffer, at: i * width)
+                    try encode(values, row: firstRow + i, into: buffer, at: i * width, unseen: &unseen)
                 } catch {
                     failure = error
                     return
@@ -118,11 +130,18 @@ public struct FeatureEncoder: Sendable, Codable, Equatable {
             }
         }
         if let failure { throw failure }
-        return matrix
+        return (matrix, unseen)
     }
 
     /// Encodes rows given as `[column name: value]`: every input column must be present; unknown names are errors.
     public func encode(records: [[String: InputValue]], firstRow: Int = 1) throws(PredictionError) -> Matrix<Double> {
+        try encodeNoting(records: records, firstRow: firstRow).features
+    }
+
+    /// Encodes rows given as `[column name: value]` (as `encode(records:)`), with the categories training never saw.
+    public func encodeNoting(records: [[String: InputValue]], firstRow: Int = 1) throws(PredictionError)
+        -> (features: Matrix<Double>, unseen: [UnseenCategory])
+    {
         let known = Set(inputColumnNames)
         var rows: [[InputValue]] = []
         rows.reserveCapacity(records.count)
@@ -140,6 +159,6 @@ public struct FeatureEncoder: Sendable, Codable, Equatable {
             }
             rows.append(values)
         }
-        return try encode(rows: rows, firstRow: firstRow)
+        return try encodeNoting(rows: rows, firstRow: firstRow)
     }
 }

@@ -90,7 +90,10 @@ public struct Model: Sendable {
     /// Predicts rows given as values in input-column order (`inputColumns`).
     public func predict(rows: [[InputValue]]) throws(PredictionError) -> Predictions {
         guard !rows.isEmpty else { throw .emptyBatch }
-        return predict(features: try file.header.encoder.encode(rows: rows))
+        let encoded = try file.header.encoder.encodeNoting(rows: rows)
+        var predictions = predict(features: encoded.features)
+        predictions.unseenCategories = encoded.unseen
+        return predictions
     }
 
     /// The serving fast path: `values` holds whole rows of numbers, row after row, in input-column order. They are
@@ -129,7 +132,10 @@ public struct Model: Sendable {
     /// Predicts rows given as `[column: value]`; unknown or missing columns are errors.
     public func predict(records: [[String: InputValue]]) throws(PredictionError) -> Predictions {
         guard !records.isEmpty else { throw .emptyBatch }
-        return predict(features: try file.header.encoder.encode(records: records))
+        let encoded = try file.header.encoder.encodeNoting(records: records)
+        var predictions = predict(features: encoded.features)
+        predictions.unseenCategories = encoded.unseen
+        return predictions
     }
 
     /// Predicts every row of a CSV file whose header names the model's input columns (any order; other columns,
@@ -154,11 +160,12 @@ public struct Model: Sendable {
         var features = Matrix<Double>(rows: table.rows.count, columns: file.header.encoder.featureCount)
         let width = features.columns
         var failure: PredictionError?
+        var unseen: [UnseenCategory] = []
         features.storage.withUnsafeMutableBufferPointer { buffer in
             for (r, (row, number)) in zip(table.rows, table.rowNumbers).enumerated() {
                 do throws(PredictionError) {
                     try file.header.encoder.encode(
-                        indices.map { InputValue(csvField: row[$0]) }, row: number, into: buffer, at: r * width)
+                        indices.map { InputValue(csvField: row[$0]) }, row: number, into: buffer, at: r * width, unseen: &unseen)
                 } catch {
                     failure = error
                     return
@@ -166,6 +173,8 @@ public struct Model: Sendable {
             }
         }
         if let failure { throw failure }
-        return predict(features: features)
+        var predictions = predict(features: features)
+        predictions.unseenCategories = unseen
+        return predictions
     }
 }

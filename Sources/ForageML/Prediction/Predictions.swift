@@ -10,6 +10,8 @@ public struct Predictions: Sendable, Equatable {
     public let probabilities: Matrix<Double>?
     /// The model's class labels (empty for regression).
     public let classLabels: [String]
+    /// Categorical inputs whose value training never saw (answered as if the category were missing), in row order.
+    public internal(set) var unseenCategories: [UnseenCategory] = []
 
     /// Number of rows predicted.
     public var count: Int { max(labels.count, values.count) }

@@ -1,3 +1,4 @@
+import ForageCore
 import Foundation
 
 /// Writing predictions as CSV: a `prediction` column, plus `proba_<label>` columns for classification when asked.
@@ -30,12 +31,7 @@ public enum PredictionsCSV {
     }
 }
 
-/// Writes predictions to a CSV file (see `PredictionsCSV`).
-public func writePredictionsCSV(_ predictions: Predictions, to path: String, includeProbabilities: Bool = true) throws {
-    let text = PredictionsCSV.render(predictions, includeProbabilities: includeProbabilities)
-    do {
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    } catch {
-        throw PredictionError.csv(.unreadable(path: path, reason: "cannot write: \(error.localizedDescription)"))
-    }
+/// Writes predictions to a CSV file (see `PredictionsCSV`), whole or not at all; an `OutputFileError` says why not.
+public func writePredictionsCSV(_ predictions: Predictions, to path: String, includeProbabilities: Bool = true) throws(OutputFileError) {
+    try OutputFile.write(PredictionsCSV.render(predictions, includeProbabilities: includeProbabilities), to: path)
 }

@@ -13,6 +13,13 @@ public struct CoordinatorConfiguration: Sendable {
     public var token: String
     /// How long a finished run keeps answering so that its idle workers hear it is over.
     public var farewell: Duration = .seconds(2)
+    /// A request (head and body) that has not arrived this long after its first byte gets 408 and its connection is
+    /// closed; an artifact upload gets one more second for every `minimumUploadRate` bytes received.
+    public var requestTimeout: Duration = .seconds(5)
+    /// Bytes per second an upload must keep up to stay within its deadline.
+    public var minimumUploadRate = 256 << 10
+    /// A connection with nothing to send for this long is closed.
+    public var idleTimeout: Duration = .seconds(120)
 
     public init(host: String, port: Int, token: String) {
         self.host = host
@@ -38,8 +45,15 @@ public enum Coordinator {
         router.middlewares.add(BearerTokenMiddleware(token: Array(configuration.token.utf8)))
         CoordinatorEndpoints(engine: engine, spec: spec).add(to: router)
         let (bound, boundContinuation) = AsyncStream.makeStream(of: Int.self)
+        let deadline = RequestDeadline(timeout: configuration.requestTimeout, minimumRate: configuration.minimumUploadRate) { message in
+            CoordinatorEndpoints.errorText(message)
+        }
+        let timeoutLogger = logger
         let app = Application(
             router: router,
+            server: ServeChannel.builder(idleTimeout: configuration.idleTimeout, deadline: deadline, fastLane: nil) {
+                timeoutLogger.warning("closed a connection whose request did not arrive within the request timeout (slow client)")
+            },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "forage-coordinator"),
             onServerRunning: { channel in
                 boundContinuation.yield(channel.localAddress?.port ?? configuration.port)
@@ -58,7 +72,13 @@ public enum Coordinator {
         }
         guard let port else {
             // The server stopped before it listened: its error says why (the port is taken, the address is wrong).
-            try await server.value
+            do {
+                try await server.value
+            } catch {
+                throw ListenError.explaining(
+                    error, host: configuration.host, port: configuration.port,
+                    busyHint: "is another coordinator running? --listen HOST:0 picks a free port")
+            }
             throw CoordinatorError.notListening("\(configuration.host):\(configuration.port)")
         }
         onListening(configuration.host, port)

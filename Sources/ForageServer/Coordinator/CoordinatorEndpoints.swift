@@ -120,24 +120,33 @@ struct CoordinatorEndpoints: Sendable {
         guard CoordinatorAPI.isArtifactName(name) else {
             return Self.error(.badRequest, "artifact name '\(name)' is not allowed: only a file named model… (letters, digits, '.', '_', '-')")
         }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxArtifact { return Self.artifactTooLarge() }
         do {
             let folder = try await engine.artifactDirectory(lease: lease)
             var request = request
             let body = try await request.collectBody(upTo: Self.maxArtifact)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let temporary = folder.appendingPathComponent(".\(name).upload")
-            try Data(buffer: body).write(to: temporary)
-            guard rename(temporary.path, folder.appendingPathComponent(name).path) == 0 else {
-                return Self.error(.internalServerError, "cannot store the artifact: \(String(cString: strerror(errno)))")
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                return Self.error(.internalServerError, "cannot store the artifact: cannot create the trial folder \(folder.path)")
             }
+            // Written whole to a temporary name, then renamed: a reader never sees half a model file.
+            let path = folder.appendingPathComponent(name).path
+            try body.withUnsafeReadableBytes { bytes in try OutputFile.write(bytes, to: path) }
             return Response(status: .noContent)
         } catch let refused as RemoteCallError {
             return Self.failure(refused)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            return Self.error(.contentTooLarge, "an artifact may be at most \(Self.maxArtifact >> 20) MB")
+            return Self.artifactTooLarge()
+        } catch let error as OutputFileError {
+            return Self.error(.internalServerError, "cannot store the artifact \(name): \(error.reason)")
         } catch {
-            return Self.error(.internalServerError, "cannot store the artifact: \(error)")
+            return Self.error(.internalServerError, "cannot store the artifact \(name): its body could not be read to its end")
         }
+    }
+
+    static func artifactTooLarge() -> Response {
+        error(.contentTooLarge, "an artifact may be at most \(maxArtifact >> 20) MB")
     }
 
     /// The largest artifact (model file) a worker may upload.
@@ -147,6 +156,7 @@ struct CoordinatorEndpoints: Sendable {
     private func answering<Body: Decodable>(
         _ request: Request, as type: Body.Type, _ handle: (Body) async throws -> Response
     ) async -> Response {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxBody { return Self.tooLarge() }
         let body: Body
         do {
             var request = request
@@ -154,14 +164,21 @@ struct CoordinatorEndpoints: Sendable {
             body = try WireJSON.decoder().decode(Body.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
             return Self.error(.badRequest, "the body is not a valid \(type) request: \(Self.describe(error))")
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            return Self.tooLarge()
         } catch {
-            return Self.error(.badRequest, "cannot read the body: \(error)")
+            return Self.error(.badRequest, "the body could not be read to its end")
         }
         do {
             return try await handle(body)
         } catch {
             return Self.failure(error)
         }
+    }
+
+    /// The 413 for an API body over `maxBody`.
+    static func tooLarge() -> Response {
+        error(.contentTooLarge, "the body is larger than the limit of \(maxBody >> 20) MB for API calls")
     }
 
     static func failure(_ error: any Error) -> Response {
@@ -186,17 +203,44 @@ struct CoordinatorEndpoints: Sendable {
     }
 
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        let data = (try? WireJSON.encoder().encode(CoordinatorAPI.ErrorResponse(error: message))) ?? Data()
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: errorText(message))))
     }
 
+    /// `CoordinatorAPI.ErrorResponse` as JSON text.
+    static func errorText(_ message: String) -> String {
+        #"{"error":\#(JSONText.quoted(message))}"#
+    }
+
+    /// What is wrong with a body, in Forage's words (Foundation's debug descriptions name its internals).
     private static func describe(_ error: DecodingError) -> String {
+        func place(_ context: DecodingError.Context) -> String {
+            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return path.isEmpty ? "the body" : "field '\(path.replacingOccurrences(of: ".[", with: "["))'"
+        }
         switch error {
-        case .keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
-        @unknown default: return "\(error)"
+        case .keyNotFound(let key, let context):
+            let parent = context.codingPath.isEmpty ? "" : " in \(place(context))"
+            return "missing field '\(key.stringValue)'\(parent)"
+        case .typeMismatch(let type, let context): return "\(place(context)) is not \(Self.kind(type))"
+        case .valueNotFound(let type, let context): return "\(place(context)) is null, expected \(Self.kind(type))"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "the body is not valid JSON" }
+            return "\(place(context)) has a value that is not allowed"
+        @unknown default: return "the body does not match the request"
+        }
+    }
+
+    private static func kind(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Int.Type: return "an integer"
+        case is Double.Type: return "a number"
+        case is Bool.Type: return "true or false"
+        default:
+            let name = "\(type)"
+            if name.hasPrefix("Array") { return "a list" }
+            if name.hasPrefix("Dictionary") { return "an object" }
+            return "the expected kind of value"
         }
     }
 }

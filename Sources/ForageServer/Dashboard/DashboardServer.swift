@@ -21,10 +21,18 @@ public struct DashboardServer: Sendable {
         let pages = DashboardPages(store: store)
         let router = Router()
         DashboardRoutes.add(to: router, pages: pages)
+        let listening = ListeningFlag()
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "forage-dashboard"),
-            onServerRunning: { channel in onBound(channel.localAddress?.port ?? 0) })
-        try await app.runService()
+            onServerRunning: { channel in
+                listening.set()
+                onBound(channel.localAddress?.port ?? 0)
+            })
+        do {
+            try await app.runService()
+        } catch where !listening.isListening {
+            throw ListenError.explaining(error, host: host, port: port, busyHint: "is another forage dashboard running?")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import ForageCore
 import Foundation
 
 /// A parsed JSON value. Objects keep their keys in order (a `dataframe_split`'s columns, a record's fields).
@@ -28,11 +29,19 @@ enum JSONValue: Sendable, Equatable {
     }
 }
 
-/// Why a body is not JSON, with the byte offset.
+/// Why a body is not JSON (or has an object with a key twice, which the service refuses), with the byte offset.
 struct JSONParseError: Error, Equatable, CustomStringConvertible {
     var offset: Int
     var reason: String
-    var description: String { "the body is not valid JSON: \(reason) at byte \(offset)" }
+    /// The document is JSON, but one of its objects has this key twice (which value would count is ambiguous).
+    var duplicateKey: String?
+
+    var description: String {
+        if let duplicateKey {
+            return "the body has the key \(JSONText.quoted(duplicateKey)) twice in one object (at byte \(offset)); each key may appear once"
+        }
+        return "the body is not valid JSON: \(reason) at byte \(offset)"
+    }
 }
 
 /// A small, fast JSON parser over raw bytes (RFC 8259; nesting limited to 64 levels). The prediction service parses
@@ -117,9 +126,18 @@ struct JSONParser {
             index += 1
             return .object(fields)
         }
+        // Duplicate keys: a scan while the object is small, a set once it is not.
+        var keys: Set<String> = []
         while true {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let keyOffset = index
             let key = try string()
+            if fields.count < 16 {
+                if fields.contains(where: { $0.0 == key }) { throw JSONParseError(offset: keyOffset, reason: "duplicate key", duplicateKey: key) }
+            } else {
+                if keys.isEmpty { keys = Set(fields.map(\.0)) }
+                if !keys.insert(key).inserted { throw JSONParseError(offset: keyOffset, reason: "duplicate key", duplicateKey: key) }
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1

@@ -2,9 +2,13 @@ import ForageCore
 import ForageML
 import NIOCore
 
-/// Writes `{"predictions": […]}` (and with `proba`, `"classes"` and `"probabilities"`) straight into the response's buffer.
-/// Numeric class labels are written as JSON numbers (as MLflow does), other labels as strings.
+/// Writes `{"predictions": […]}` (and with `proba`, `"classes"` and `"probabilities"`; when some categorical inputs
+/// were never seen in training, `"unseen_categories"`) straight into the response's buffer. Numeric class labels are
+/// written as JSON numbers (as MLflow does), other labels as strings.
 enum PredictionJSON {
+    /// At most this many unseen categories are listed (the `X-Forage-Unseen-Categories` header counts them all).
+    static let unseenListed = 100
+
     /// `labels` are the class labels already as JSON (`label(_:)`, worked out once per model version).
     static func encode(_ predictions: Predictions, probabilities: Bool, labels: [[UInt8]]) -> ByteBuffer {
         var out = ByteBuffer()
@@ -38,7 +42,17 @@ enum PredictionJSON {
                 }
             }
         }
-        out.writeStaticString("]}")
+        out.writeInteger(UInt8(ascii: "]"))
+        if !predictions.unseenCategories.isEmpty {
+            out.writeStaticString(#","unseen_categories":["#)
+            for (k, unseen) in predictions.unseenCategories.prefix(unseenListed).enumerated() {
+                if k > 0 { out.writeInteger(UInt8(ascii: ",")) }
+                out.writeString(
+                    #"{"row":\#(unseen.row),"column":\#(JSONText.quoted(unseen.column)),"value":\#(JSONText.quoted(unseen.value))}"#)
+            }
+            out.writeInteger(UInt8(ascii: "]"))
+        }
+        out.writeInteger(UInt8(ascii: "}"))
         return out
     }
 

@@ -30,6 +30,7 @@ extension Forage {
             try await reportingErrors {
                 let loaded = try loadModel()
                 let predictions = try loaded.predict(csvAt: input)
+                if let note = Self.unseenNote(predictions.unseenCategories) { printNote(note) }
                 if let output {
                     try writePredictionsCSV(predictions, to: output, includeProbabilities: proba)
                     printNote("wrote \(predictions.count) predictions to \(output)")
@@ -37,6 +38,15 @@ extension Forage {
                     print(PredictionsCSV.render(predictions, includeProbabilities: proba), terminator: "")
                 }
             }
+        }
+
+        /// A note on categories training never saw (they are predicted as if missing), naming the first few.
+        static func unseenNote(_ unseen: [UnseenCategory]) -> String? {
+            guard !unseen.isEmpty else { return nil }
+            let named = unseen.prefix(3).map { "row \($0.row), column '\($0.column)': '\($0.value)'" }.joined(separator: "; ")
+            let more = unseen.count > 3 ? "; …" : ""
+            let count = unseen.count == 1 ? "1 categorical value was" : "\(unseen.count) categorical values were"
+            return "note: \(count) never seen in training and predicted as if missing (\(named)\(more))"
         }
 
         /// A file, a trial's model, or a registry version (loaded the way `serve` loads it: verified by its hash).

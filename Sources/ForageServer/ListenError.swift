@@ -1,0 +1,49 @@
+import NIOCore
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a server (`serve`, `dashboard`, `run --listen`) could not listen on its address, in Forage's words rather
+/// than NIO's (`bind(descriptor:ptr:bytes:): Address already in use (errno: 98)`).
+public struct ListenError: Error, Equatable, CustomStringConvertible {
+    /// `HOST:PORT` as asked for.
+    public var address: String
+    /// Why not, with a hint at the usual cause.
+    public var reason: String
+
+    public var description: String { "cannot listen on \(address): \(reason)" }
+
+    /// The error to report for `error`, thrown before the server was listening on `host`:`port`. `busyHint` says
+    /// what usually holds a busy port (`is another forage serve running?`). Errors that are not about the address
+    /// are returned as they are.
+    public static func explaining(_ error: any Error, host: String, port: Int, busyHint: String) -> any Error {
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case EADDRINUSE: return ListenError(address: address, reason: "the address is already in use (\(busyHint))")
+            case EADDRNOTAVAIL: return ListenError(address: address, reason: "\(host) is not an address of this machine")
+            case EACCES, EPERM:
+                return ListenError(address: address, reason: "permission denied (ports below 1024 need privileges; pick a higher port)")
+            default: return ListenError(address: address, reason: String(cString: strerror(io.errnoCode)))
+            }
+        }
+        if error is SocketAddressError.UnknownHost {
+            return ListenError(address: address, reason: "the host name \(host) cannot be resolved")
+        }
+        if error is SocketAddressError {
+            return ListenError(address: address, reason: "\(host) is not an address this machine can listen on")
+        }
+        return error
+    }
+}
+
+/// Set once a server listens, so that an error can be told apart: before, it is about the address.
+final class ListeningFlag: Sendable {
+    private let state = Mutex(false)
+
+    var isListening: Bool { state.withLock { $0 } }
+
+    func set() { state.withLock { $0 = true } }
+}

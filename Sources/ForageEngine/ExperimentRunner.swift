@@ -22,11 +22,22 @@ public enum ExperimentRunner {
 
     /// Takes over an interrupted experiment: its running trials become failed (`interrupted`) and re-queued. With
     /// `force`, an experiment whose owner still lives is taken too, and that owner is fenced out.
+    ///
+    /// `data` is the dataset as it reads now. When it differs from the version the experiment recorded, the resume is
+    /// refused (new trials would train on other data than the lineage says), unless `allowDataChange`: then the new
+    /// version is recorded beside the earlier ones and the new trials record it.
     public static func resume(
-        spec: ExperimentSpec, store: any ExperimentStore, executor: any TrialExecutor, options: RunOptions, force: Bool = false
+        spec: ExperimentSpec, store: any ExperimentStore, executor: any TrialExecutor, options: RunOptions, force: Bool = false,
+        data: DataInfo? = nil, allowDataChange: Bool = false
     ) async throws -> SearchEngine {
         try SearchEngine.validate(spec, options: options)
-        let (record, lease) = try await store.acquire(spec.name, owner: OwnerIdentity(), force: force)
+        let recorded = try await store.requireExperiment(spec.name)
+        let changed = data.map { $0.sha256 != recorded.data?.sha256 } ?? false
+        if changed, !allowDataChange, let data {
+            throw EngineError.dataChanged(experiment: spec.name, recorded: recorded.data, now: data)
+        }
+        var (record, lease) = try await store.acquire(spec.name, owner: OwnerIdentity(), force: force)
+        if changed, let data { record = try await store.recordDataVersion(lease, data) }
         var options = options
         if options.trials == nil { options.trials = record.budgetTrials }
         return try await SearchEngine(spec: spec, experiment: record, store: store, executor: executor, lease: lease, options: options)

@@ -23,6 +23,8 @@ public actor SearchEngine {
     let parallel: Int
     /// How much history the sampler and scheduler need; with `.none` the engine keeps no per-trial state.
     let historyNeed: HistoryNeed
+    /// The data version every trial of this run trains on (1-based), nil without data.
+    nonisolated var dataVersion: Int? { experiment.data == nil ? nil : max(1, experiment.dataVersions.count) }
 
     var history: TrialHistory
     var retries: [PendingRetry] = []
@@ -217,7 +219,10 @@ public actor SearchEngine {
     /// commit stops the run.
     private nonisolated func execute(_ job: TrialJob, flag: CancellationFlag) async {
         let lease = self.lease
-        store.startTrial(lease, TrialStart(number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf))
+        store.startTrial(
+            lease,
+            TrialStart(
+                number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf, dataVersion: dataVersion))
         let invocation = TrialInvocation(
             experiment: spec.name, number: job.number, attempt: job.attempt, params: job.params, spec: spec.trial,
             objective: spec.objective, declaredParameters: spec.searchSpace.names,
@@ -408,10 +413,17 @@ public enum EngineError: Error, CustomStringConvertible {
     /// A store write failed during the run; running trials were stopped and nothing was reported done that did
     /// not commit. `resume` continues once the cause is fixed.
     case store(any Error, location: String)
+    /// The data file changed since the experiment recorded it, and the resume did not allow it.
+    case dataChanged(experiment: String, recorded: DataInfo?, now: DataInfo)
 
     public var description: String {
         switch self {
         case .configuration(let message): return message
+        case .dataChanged(let experiment, let recorded, let now):
+            let was = recorded.map { "sha256 \($0.sha256.prefix(12))…, \($0.rows) rows" } ?? "no data"
+            return "the data file \(now.path) changed since experiment '\(experiment)' recorded it (\(was); now sha256 "
+                + "\(now.sha256.prefix(12))…, \(now.rows) rows): new trials would train on other data than its lineage says. "
+                + "Restore the file, or pass --allow-data-change to record the new data version (both stay in status and lineage)"
         case .store(let error, let location):
             var cause = "\(error)"
             if let store = error as? StoreError {

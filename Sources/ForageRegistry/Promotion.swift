@@ -96,10 +96,19 @@ public enum Promoter {
         let lineage = Lineage(
             experiment: experiment.name, trial: trial.number, params: trial.params, metrics: trial.metrics,
             objectiveMetric: experiment.objective.metric, direction: experiment.objective.direction,
-            specSHA256: experiment.specSHA256, dataSHA256: experiment.data?.sha256)
+            specSHA256: experiment.specSHA256, dataSHA256: dataSHA256(of: trial, in: experiment))
         let version = try registry.register(Registration(model: request.model, blob: blob, lineage: lineage, alias: request.alias, reason: reason))
         let move = try request.alias.flatMap { alias in try registry.history(of: request.model).last { $0.alias == alias } }
         return PromotionOutcome(version: version, move: move, comparison: comparison)
+    }
+
+    /// The SHA-256 of the data version the trial trained on (the experiment's current data for trials from
+    /// before data versions were recorded).
+    static func dataSHA256(of trial: TrialRecord, in experiment: ExperimentRecord) -> String? {
+        if let version = trial.dataVersion, version >= 1, version <= experiment.dataVersions.count {
+            return experiment.dataVersions[version - 1].sha256
+        }
+        return experiment.data?.sha256
     }
 
     /// Compares the candidate with the version the alias holds (or the latest version without an alias) on the

@@ -93,6 +93,83 @@ extension SQLiteExperimentStore {
         }
     }
 
+    public func recordDataVersion(_ lease: OwnerLease, _ data: DataInfo) async throws -> ExperimentRecord {
+        try await queue().commit(CommitQueue.Fence(lease)) { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE id = ?", arguments: [lease.experiment]) else { return }
+            let current = Self.experimentRecord(row)
+            // Every version so far (the current one included) becomes history; the new one is current.
+            let encoded = String(decoding: (try? JSONEncoder().encode(current.dataVersions)) ?? Data("[]".utf8), as: UTF8.self)
+            try db.execute(
+                sql: """
+                    UPDATE experiments SET data_versions = ?, data_path = ?, data_sha256 = ?, data_rows = ?, data_columns = ?,
+                        split_train = ?, split_validation = ?, split_test = ? WHERE id = ?
+                    """,
+                arguments: [
+                    encoded, data.path, data.sha256, data.rows, data.columns, data.trainRows, data.validationRows, data.testRows,
+                    lease.experiment,
+                ])
+        }
+        guard let record = try await read({ db in
+            try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE id = ?", arguments: [lease.experiment]).map(Self.experimentRecord)
+        }) else { throw StoreError.database("the experiment vanished while its data version was recorded") }
+        return record
+    }
+
+    /// Runs `body` on an experiment that no live process owns, in one write transaction.
+    private func withIdleExperiment<T: Sendable>(_ name: String, _ body: @escaping @Sendable (Database, Int64) throws -> T) async throws -> T {
+        try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ?", arguments: [name]) else {
+                throw StoreError.noExperiment(name: name, known: try String.fetchAll(db, sql: "SELECT name FROM experiments ORDER BY id"))
+            }
+            if (row["state"] as String?) == ExperimentState.running.rawValue, let owner = Self.recordedOwner(row), owner.mayBeAlive {
+                throw StoreError.owned(name: name, owner: owner.label, secondsAgo: owner.heartbeatAge)
+            }
+            return try body(db, row["id"])
+        }
+    }
+
+    public func deleteExperiment(named name: String) async throws {
+        guard ExperimentName.isValid(name) else { throw StoreError.invalidExperimentName(name) }
+        try await withIdleExperiment(name) { db, id in
+            try db.execute(sql: "DELETE FROM experiments WHERE id = ?", arguments: [id])
+        }
+        try? FileManager.default.removeItem(at: try layout.trialsDirectory(experiment: name))
+    }
+
+    public func renameExperiment(_ name: String, to newName: String) async throws {
+        guard ExperimentName.isValid(newName) else { throw StoreError.invalidExperimentName(newName) }
+        let from = try layout.trialsDirectory(experiment: name)
+        let to = try layout.trialsDirectory(experiment: newName)
+        try await withIdleExperiment(name) { db, id in
+            if try Int.fetchOne(db, sql: "SELECT 1 FROM experiments WHERE name = ?", arguments: [newName]) != nil {
+                throw StoreError.experimentExists(name: newName)
+            }
+            try db.execute(sql: "UPDATE experiments SET name = ? WHERE id = ?", arguments: [newName, id])
+            // The folder moves inside the transaction: if it cannot, the name does not change either.
+            if FileManager.default.fileExists(atPath: from.path) {
+                do {
+                    try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try FileManager.default.moveItem(at: from, to: to)
+                } catch {
+                    throw StoreError.database("cannot move the trial folders \(from.path) to \(to.path): \(SystemMessage.of(error))")
+                }
+            }
+        }
+    }
+
+    public func tagExperiment(_ name: String, _ changes: [String: String?]) async throws -> ExperimentRecord {
+        try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ?", arguments: [name]) else {
+                throw StoreError.noExperiment(name: name, known: try String.fetchAll(db, sql: "SELECT name FROM experiments ORDER BY id"))
+            }
+            var tags = Self.experimentRecord(row).tags
+            for (key, value) in changes { tags[key] = value }
+            let encoded = String(decoding: (try? JSONEncoder().encode(tags)) ?? Data("{}".utf8), as: UTF8.self)
+            try db.execute(sql: "UPDATE experiments SET tags = ? WHERE name = ?", arguments: [encoded, name])
+        }
+        return try await requireExperiment(name)
+    }
+
     public func experiment(named name: String) async throws -> ExperimentRecord? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ?", arguments: [name]).map(Self.experimentRecord)
@@ -124,6 +201,9 @@ extension SQLiteExperimentStore {
                 path: row["data_path"] ?? "", sha256: sha, rows: row["data_rows"] ?? 0, columns: row["data_columns"] ?? 0,
                 trainRows: row["split_train"] ?? 0, validationRows: row["split_validation"] ?? 0, testRows: row["split_test"] ?? 0)
         }
+        var versions = (row["data_versions"] as String?).flatMap { try? JSONDecoder().decode([DataInfo].self, from: Data($0.utf8)) } ?? []
+        if let data { versions.append(data) }
+        let tags = (row["tags"] as String?).flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
         let seed: Int64 = row["seed"] ?? 0
         var state = ExperimentState(rawValue: row["state"] ?? "") ?? .interrupted
         // A running state whose owner is gone (killed, crashed) is an interrupted experiment.
@@ -133,7 +213,8 @@ extension SQLiteExperimentStore {
             spec: row["spec"] ?? "", specSHA256: row["spec_sha256"] ?? "", specPath: row["spec_path"],
             objective: Objective(metric: row["objective_metric"] ?? "value", direction: Direction(rawValue: row["direction"] ?? "") ?? .minimize),
             budgetTrials: row["budget_trials"] ?? 0, budgetParallel: row["budget_parallel"] ?? 1, seed: UInt64(bitPattern: seed),
-            forageVersion: row["forage_version"] ?? "", parameterNames: names, data: data, message: row["message"],
+            forageVersion: row["forage_version"] ?? "", parameterNames: names, data: data, dataVersions: versions, tags: tags,
+            message: row["message"],
             createdAt: Date(timeIntervalSince1970: row["created_at"] ?? 0),
             startedAt: (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)))

@@ -103,7 +103,7 @@ extension SQLiteExperimentStore {
     /// The trial columns every trial query selects, in the order `records` reads them by index (reading GRDB rows
     /// by column name costs a lowercased string per access, which dominated listing a million trials).
     static let trialColumns =
-        "number, draw, state, params, value, reason, message, attempt, retry_of, requeued, worker, last_step, started_at, finished_at"
+        "number, draw, state, params, value, reason, message, attempt, retry_of, requeued, worker, last_step, started_at, finished_at, data_version"
 
     /// Builds trial records from trial rows (selected with `trialColumns`), loading their final metrics (and last
     /// intermediate values for trials without final metrics) and decisions for the page's trials alone: a range
@@ -157,7 +157,7 @@ extension SQLiteExperimentStore {
                 params: params.flatMap(FlatParamsParser.parse) ?? decodeParams(params), value: row[4],
                 metrics: metrics[number] ?? [:], lastStep: row[11] ?? runningSteps[number],
                 reason: (row[5] as String?).flatMap(FailureReason.init(rawValue:)), message: row[6], attempt: row[7] ?? 1,
-                retryOf: row[8], requeued: row[9] ?? false, worker: row[10], decisions: decisions[number] ?? [],
+                retryOf: row[8], requeued: row[9] ?? false, worker: row[10], dataVersion: row[14], decisions: decisions[number] ?? [],
                 startedAt: (row[12] as Double?).map(Date.init(timeIntervalSince1970:)),
                 finishedAt: (row[13] as Double?).map(Date.init(timeIntervalSince1970:)))
         }

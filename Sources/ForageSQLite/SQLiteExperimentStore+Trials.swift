@@ -13,11 +13,11 @@ extension SQLiteExperimentStore {
         let params = trial.params.jsonString
         submit(lease) { db in
             try db.cachedStatement(sql: """
-                INSERT INTO trials (experiment_id, number, draw, state, params, attempt, retry_of, worker, started_at)
-                VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)
+                INSERT INTO trials (experiment_id, number, draw, state, params, attempt, retry_of, worker, started_at, data_version)
+                VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     lease.experiment, trial.number, trial.draw, params, trial.attempt, trial.retryOf, trial.worker,
-                    trial.startedAt.timeIntervalSince1970,
+                    trial.startedAt.timeIntervalSince1970, trial.dataVersion,
                 ])
         }
     }

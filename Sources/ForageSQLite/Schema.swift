@@ -3,7 +3,7 @@ import GRDB
 
 /// The store's numbered, forward-only migrations. A store written by a newer Forage is refused, never downgraded.
 enum Schema {
-    static let version = 4
+    static let version = 5
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -109,6 +109,16 @@ enum Schema {
                 ALTER TABLE experiments ADD COLUMN owner_epoch INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE experiments ADD COLUMN owner_process TEXT;
                 PRAGMA user_version = 4;
+                """)
+        }
+        migrator.registerMigration("5-data-versions-and-tags") { db in
+            // Every version of the data an experiment trained on (the current one is in the data_* columns), the
+            // version each trial trained on, and the experiment's tags.
+            try db.execute(sql: """
+                ALTER TABLE experiments ADD COLUMN data_versions TEXT;
+                ALTER TABLE experiments ADD COLUMN tags TEXT;
+                ALTER TABLE trials ADD COLUMN data_version INTEGER;
+                PRAGMA user_version = 5;
                 """)
         }
         return migrator

@@ -47,3 +47,36 @@ final class ListeningFlag: Sendable {
 
     func set() { state.withLock { $0 = true } }
 }
+
+extension ListenError {
+    /// Checks that `host`:`port` can be listened on now, before anything else is set up (a run must not create its
+    /// experiment and then fail on a busy port). Binds a socket with the options the servers use, then closes it; a
+    /// port taken in between still fails at the server's own bind. Port 0 always passes.
+    public static func probe(host: String, port: Int, busyHint: String) throws {
+        guard port != 0 else { return }
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &found) == 0, let info = found else {
+            throw ListenError(address: address, reason: "the host name \(host) cannot be resolved")
+        }
+        defer { freeaddrinfo(info) }
+        let descriptor = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var one: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard bind(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+            let code = errno
+            switch code {
+            case EADDRINUSE: throw ListenError(address: address, reason: "the address is already in use (\(busyHint))")
+            case EADDRNOTAVAIL: throw ListenError(address: address, reason: "\(host) is not an address of this machine")
+            case EACCES, EPERM:
+                throw ListenError(address: address, reason: "permission denied (ports below 1024 need privileges; pick a higher port)")
+            default: throw ListenError(address: address, reason: String(cString: strerror(code)))
+            }
+        }
+    }
+}

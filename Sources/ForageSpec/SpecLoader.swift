@@ -41,13 +41,18 @@ public enum SpecLoader {
         if let description = fields["description"] { _ = try description.string() }
         let objective = try parseObjective(fields.required("objective", "objective: {metric: NAME, direction: minimize|maximize}"))
         let space: SearchSpace
+        // The search space read from another file (or the shipped default), inlined into the stored spec so that a
+        // resume never reads that file again.
+        var spaceText: String?
         if let spaceNode = fields["search_space"] {
-            space = try parseSearchSpaceField(spaceNode, baseDirectory: baseDirectory)
+            (space, spaceText) = try parseSearchSpaceField(spaceNode, baseDirectory: baseDirectory)
         } else if let shipped = DefaultSpaces.forAutoModel(trial: fields["trial"], data: fields["data"]) {
             // `model: auto` without a search space searches the shipped one for its task.
             space = try SpaceParser.parse(compose(shipped.text, file: shipped.name))
+            spaceText = shipped.text
         } else {
-            space = try parseSearchSpaceField(fields.required("search_space", "a mapping of parameters, or the path of a search-space file"), baseDirectory: baseDirectory)
+            (space, spaceText) = try parseSearchSpaceField(
+                fields.required("search_space", "a mapping of parameters, or the path of a search-space file"), baseDirectory: baseDirectory)
         }
         let trial = try TrialParser.parse(fields.required("trial", "one of function, model or command"), space: space)
         let data = try fields["data"].map { try DataParser.parse($0, baseDirectory: baseDirectory) }
@@ -61,7 +66,22 @@ public enum SpecLoader {
 
         return ExperimentSpec(
             name: name, objective: objective, trial: trial, data: data, searchSpace: space, searcher: searcher,
-            scheduler: scheduler, budget: budget, promote: promote, source: text, baseDirectory: baseDirectory)
+            scheduler: scheduler, budget: budget, promote: promote, source: try spaceText.map { try resolved(text, inlining: $0, file: file) } ?? text,
+            baseDirectory: baseDirectory)
+    }
+
+    /// The spec text with its search space inlined (the stored, resolved spec of DESIGN §6).
+    static func resolved(_ text: String, inlining spaceText: String, file: String) throws -> String {
+        do {
+            guard var root = try Yams.compose(yaml: text), var mapping = root.mapping, let space = try Yams.compose(yaml: spaceText) else {
+                return text
+            }
+            mapping["search_space"] = space
+            root = .mapping(mapping)
+            return "# resolved from \(file): the search space is inlined\n" + (try Yams.serialize(node: root))
+        } catch {
+            throw SpecError(file: file, keyPath: "search_space", message: "cannot be inlined into the stored spec: \((error as? YamlError).map(yamlProblem) ?? "\(error)")")
+        }
     }
 
     /// Parses YAML text into a root node, turning syntax errors into `SpecError`s with a line number.
@@ -116,15 +136,16 @@ public enum SpecLoader {
         return Objective(metric: metric, direction: direction)
     }
 
-    static func parseSearchSpaceField(_ node: SpecNode, baseDirectory: String) throws -> SearchSpace {
-        guard node.isScalar else { return try SpaceParser.parse(node) }
+    /// The search space a `search_space:` field gives, and the text of the file it names (nil when inline).
+    static func parseSearchSpaceField(_ node: SpecNode, baseDirectory: String) throws -> (SearchSpace, String?) {
+        guard node.isScalar else { return (try SpaceParser.parse(node), nil) }
         let relative = try node.string()
         let path = relative.hasPrefix("/") ? relative : URL(fileURLWithPath: baseDirectory).appendingPathComponent(relative).standardized.path
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw node.error("search-space file '\(relative)' not found (looked for \(path))")
         }
         let root = try compose(text, file: path)
-        return try SpaceParser.parse(root)
+        return (try SpaceParser.parse(root), text)
     }
 
     static func parseBudget(_ node: SpecNode) throws -> Budget {

@@ -46,6 +46,17 @@ public protocol ExperimentStore: ExperimentReader {
     func close(_ lease: OwnerLease, state: ExperimentState, message: String?) async throws
     /// Returns once every write queued so far is durable (or throws the first error among them).
     func flush() async throws
+    /// Records a new version of the experiment's data (`resume --allow-data-change`): the earlier versions are
+    /// kept, and trials started from now on record this one.
+    func recordDataVersion(_ lease: OwnerLease, _ data: DataInfo) async throws -> ExperimentRecord
+
+    /// Deletes an experiment with its trials, metrics and decisions (and its trial folders); refuses one whose
+    /// owner may be alive. Registry versions promoted from it keep their lineage and blobs.
+    func deleteExperiment(named name: String) async throws
+    /// Renames an experiment (and moves its trial folders); refuses a name in use or an experiment being run.
+    func renameExperiment(_ name: String, to newName: String) async throws
+    /// Sets (or with a nil value removes) tags of an experiment.
+    func tagExperiment(_ name: String, _ changes: [String: String?]) async throws -> ExperimentRecord
 }
 
 /// A failed attempt that was re-queued and still waits for its retry.

@@ -50,13 +50,19 @@ public struct ExperimentRecord: Sendable, Equatable {
     /// Parameter names in search-space order (leaderboard columns).
     public var parameterNames: [String]
     public var data: DataInfo?
+    /// Every version of the data the experiment trained on, oldest first (the last is `data`); a trial's
+    /// `dataVersion` numbers them from 1. More than one only after `resume --allow-data-change`.
+    public var dataVersions: [DataInfo] = []
+    /// Labels for finding experiments (`--tag team=vision`, `forage tag`, `status --tag`).
+    public var tags: [String: String] = [:]
     public var message: String?
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
 
     public init(
-        id: Int64, name: String, state: ExperimentState, spec: String, specSHA256: String, specPath: String? = nil, objective: Objective, budgetTrials: Int, budgetParallel: Int, seed: UInt64, forageVersion: String, parameterNames: [String], data: DataInfo? = nil, message: String? = nil, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil
+        id: Int64, name: String, state: ExperimentState, spec: String, specSHA256: String, specPath: String? = nil, objective: Objective, budgetTrials: Int, budgetParallel: Int, seed: UInt64, forageVersion: String, parameterNames: [String], data: DataInfo? = nil,
+        dataVersions: [DataInfo] = [], tags: [String: String] = [:], message: String? = nil, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil
     ) {
         self.id = id
         self.name = name
@@ -71,6 +77,8 @@ public struct ExperimentRecord: Sendable, Equatable {
         self.forageVersion = forageVersion
         self.parameterNames = parameterNames
         self.data = data
+        self.dataVersions = dataVersions
+        self.tags = tags
         self.message = message
         self.createdAt = createdAt
         self.startedAt = startedAt
@@ -117,6 +125,8 @@ public struct TrialRecord: Sendable, Equatable {
     /// True for a failed attempt that was re-queued: it does not count towards the budget.
     public var requeued: Bool
     public var worker: String?
+    /// Which of the experiment's data versions the trial trained on (1-based), or nil without data.
+    public var dataVersion: Int? = nil
     public var decisions: [DecisionRecord]
     public var startedAt: Date?
     public var finishedAt: Date?
@@ -127,7 +137,8 @@ public struct TrialRecord: Sendable, Equatable {
     }
 
     public init(
-        number: Int, draw: Int, state: TrialState, params: ParameterSet, value: Double? = nil, metrics: [String: Double], lastStep: Int? = nil, reason: FailureReason? = nil, message: String? = nil, attempt: Int, retryOf: Int? = nil, requeued: Bool, worker: String? = nil, decisions: [DecisionRecord], startedAt: Date? = nil, finishedAt: Date? = nil
+        number: Int, draw: Int, state: TrialState, params: ParameterSet, value: Double? = nil, metrics: [String: Double], lastStep: Int? = nil, reason: FailureReason? = nil, message: String? = nil, attempt: Int, retryOf: Int? = nil, requeued: Bool, worker: String? = nil,
+        dataVersion: Int? = nil, decisions: [DecisionRecord], startedAt: Date? = nil, finishedAt: Date? = nil
     ) {
         self.number = number
         self.draw = draw
@@ -142,6 +153,7 @@ public struct TrialRecord: Sendable, Equatable {
         self.retryOf = retryOf
         self.requeued = requeued
         self.worker = worker
+        self.dataVersion = dataVersion
         self.decisions = decisions
         self.startedAt = startedAt
         self.finishedAt = finishedAt

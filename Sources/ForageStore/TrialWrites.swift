@@ -42,9 +42,15 @@ public struct TrialStart: Sendable {
     public var attempt: Int
     public var retryOf: Int?
     public var worker: String?
+    /// The experiment's data version the attempt trains on (1-based), or nil without data.
+    public var dataVersion: Int?
     public var startedAt: Date
 
-    public init(number: Int, draw: Int, params: ParameterSet, attempt: Int = 1, retryOf: Int? = nil, worker: String? = nil, startedAt: Date = Date()) {
+    public init(
+        number: Int, draw: Int, params: ParameterSet, attempt: Int = 1, retryOf: Int? = nil, worker: String? = nil, dataVersion: Int? = nil,
+        startedAt: Date = Date()
+    ) {
+        self.dataVersion = dataVersion
         self.number = number
         self.draw = draw
         self.params = params

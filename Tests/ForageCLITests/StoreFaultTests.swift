@@ -9,12 +9,19 @@ import Testing
         name: echo
         objective: {metric: value, direction: minimize}
         trial:
-          command: "sleep 0.2; echo '{\\"value\\": {x}}'"
+          command: "sleep 0.4; echo '{\\"value\\": {x}}'"
         search_space:
           x: {type: float, low: 0, high: 1}
         searcher: {algorithm: random, seed: 3}
-        budget: {trials: 120, parallel: 2}
+        budget: {trials: 40, parallel: 2}
         """
+
+    /// Waits for a process to exit without suspending (see the frozen-owner test); true when it did.
+    static func waitForExit(_ logged: LoggedProcess, timeout: Double) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while logged.process.isRunning, Date() < end { usleep(20_000) }
+        return !logged.process.isRunning
+    }
 
     /// The store's trials as CSV rows (header → cell).
     static func trialRows(_ directory: URL, experiment: String) throws -> [[String: String]] {
@@ -24,19 +31,22 @@ import Testing
         return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
     }
 
-    @Test func aFrozenOwnerIsRefusedThenFencedOutWhenForcedAndNothingIsCountedTwice() async throws {
+    /// Synchronous on purpose: its timeline (stop the owner, wait, take over) must not wait for a cooperative thread
+    /// that other tests' blocking calls hold.
+    @Test func aFrozenOwnerIsRefusedThenFencedOutWhenForcedAndNothingIsCountedTwice() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("echo.yaml", Self.echoSpec)
         let first = try LoggedProcess.start(["run", "echo.yaml"], in: directory.url, label: "first")
         defer { first.kill() }
         let started = Date()
-        // Stop it as soon as it has committed a few trials (its progress lines say so).
-        while first.stdout.components(separatedBy: " completed ").count < 4, Date().timeIntervalSince(started) < 60 {
-            try await Task.sleep(for: .milliseconds(20))
+        // Stop it as soon as it has committed a trial (its progress lines say so); 40 trials of 0.4 s on 2 slots take
+        // 8 s, far longer than that.
+        while !first.stdout.contains(" completed "), Date().timeIntervalSince(started) < 60 {
+            usleep(10_000)
         }
         kill(first.process.processIdentifier, SIGSTOP)
-        try await Task.sleep(for: .seconds(2))
+        sleep(2)
 
         // A stopped owner is alive: a plain resume is refused, naming it and the way to take over anyway.
         let refused = try ForageProcess.run(["resume", "echo"], in: directory.url)
@@ -46,18 +56,18 @@ import Testing
 
         let second = try LoggedProcess.start(["resume", "echo", "--force"], in: directory.url, label: "second")
         defer { second.kill() }
-        try await Task.sleep(for: .seconds(1))
+        sleep(1)
         kill(first.process.processIdentifier, SIGCONT)
         // The old owner learns it lost the experiment at its next write, stops without writing, and exits non-zero.
-        #expect(try await first.waitForExit(timeout: 15))
+        #expect(Self.waitForExit(first, timeout: 15))
         #expect(first.process.terminationStatus != 0)
         #expect(first.stderr.contains("was taken over by pid \(second.process.processIdentifier)"), "\(first.stderr)")
-        #expect(try await second.waitForExit(timeout: 120))
+        #expect(Self.waitForExit(second, timeout: 120))
         #expect(second.process.terminationStatus == 0, "\(second.stderr)")
 
         let rows = try Self.trialRows(directory.url, experiment: "echo")
         let completed = rows.filter { $0["state"] == "completed" }
-        #expect(completed.count == 120)
+        #expect(completed.count == 40)
         #expect(Set(rows.compactMap { $0["trial"] }).count == rows.count)
         #expect(Set(completed.compactMap { $0["x"] }).count == completed.count)
         for row in completed {
@@ -118,7 +128,7 @@ import Testing
     func readersWorkWithoutWritePermissionAndWriteNothing() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try directory.write("echo.yaml", Self.echoSpec.replacingOccurrences(of: "trials: 120", with: "trials: 6"))
+        try directory.write("echo.yaml", Self.echoSpec.replacingOccurrences(of: "trials: 40", with: "trials: 6"))
         let run = try ForageProcess.run(["run", "echo.yaml"], in: directory.url)
         #expect(run.status == 0, "\(run.stderr)")
         _ = try ForageProcess.runShell("chmod 755 '\(directory.url.path)'", in: directory.url)
@@ -136,7 +146,7 @@ import Testing
     @Test func readersAnswerAtOnceWhileAnotherConnectionHoldsTheWriteLock() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try directory.write("echo.yaml", Self.echoSpec.replacingOccurrences(of: "trials: 120", with: "trials: 4"))
+        try directory.write("echo.yaml", Self.echoSpec.replacingOccurrences(of: "trials: 40", with: "trials: 4"))
         #expect(try ForageProcess.run(["run", "echo.yaml"], in: directory.url).status == 0)
         // Another process takes the write lock and keeps it for 8 s.
         let holder = Process()
@@ -166,7 +176,7 @@ import Testing
     @Test func namesThatWouldLeaveTheStoreAreRefusedBeforeAnythingIsWritten() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try directory.write("echo.yaml", Self.echoSpec.replacingOccurrences(of: "trials: 120", with: "trials: 2"))
+        try directory.write("echo.yaml", Self.echoSpec.replacingOccurrences(of: "trials: 40", with: "trials: 2"))
         for name in ["../../etc", "..", "two words", String(repeating: "n", count: 300), "a/b"] {
             let run = try ForageProcess.run(["run", "echo.yaml", "--name", name], in: directory.url)
             #expect(run.status != 0, "\(name)")

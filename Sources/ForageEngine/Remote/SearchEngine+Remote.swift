@@ -25,7 +25,9 @@ extension SearchEngine {
             if historyNeed > .none { history.upsert(TrialSnapshot(number: job.number, state: .running, params: job.params)) }
             store.startTrial(
                 lease,
-                TrialStart(number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf, worker: worker))
+                TrialStart(
+                    number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf, worker: worker,
+                    dataVersion: dataVersion))
             grants.append(
                 RemoteGrant(
                     lease: id, trial: job.number, attempt: job.attempt, params: job.params, leaseTimeout: timeout,

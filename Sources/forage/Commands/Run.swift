@@ -25,11 +25,15 @@ extension Forage {
         @Option(parsing: .unconditional, help: "Searcher seed (overrides searcher.seed).")
         var seed: Int?
 
+        @Option(name: .customLong("tag"), help: "A tag KEY=VALUE for the experiment (repeatable).")
+        var tags: [String] = []
+
         @OptionGroup var coordinator: CoordinatorOptions
 
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
+            _ = try TagArguments.parse(tags)
             if let seed, seed < 0 { throw ValidationError("--seed must be a non-negative integer, got \(seed)") }
             if let name, !ExperimentName.isValid(name) {
                 throw ValidationError("--name '\(name.prefix(40))' is not a valid experiment name (\(ExperimentName.rule))")
@@ -45,10 +49,16 @@ extension Forage {
                 var options = RunOptions(trials: budget.trials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote
                 let listener = try coordinator.configuration()
+                // A busy --listen port is refused before the experiment exists, so a corrected `run` is not refused.
+                if let listener {
+                    try ListenError.probe(
+                        host: listener.host, port: listener.port, busyHint: "is another coordinator running? --listen HOST:0 picks a free port")
+                }
                 let store = try storeOptions.open(.create)
                 let engine = try await ExperimentRunner.start(
                     spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store.experiments,
                     executor: executor, options: options)
+                if !tags.isEmpty { _ = try await store.experiments.tagExperiment(experiment.name, try TagArguments.parse(tags)) }
                 try await RunSession.run(
                     engine, store: store, name: experiment.name, promote: experiment.promotionRequest,
                     coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: spec)) })
@@ -68,6 +78,9 @@ extension Forage {
 
         @Flag(help: "Take the experiment over even while its owner still runs (that owner is fenced out and stops).")
         var force = false
+
+        @Flag(help: "Resume even though the data file changed: its new version is recorded beside the old one.")
+        var allowDataChange = false
 
         @OptionGroup var coordinator: CoordinatorOptions
 
@@ -89,13 +102,17 @@ extension Forage {
                 experiment.name = record.name
                 experiment.searcher.seed = record.seed
                 if let parallel = budget.parallel { experiment.budget.parallel = parallel }
-                let (executor, _) = try TrialSetup.make(for: experiment)
+                let (executor, data) = try TrialSetup.make(for: experiment)
                 var options = RunOptions(
                     trials: budget.trials ?? record.budgetTrials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote
                 let listener = try coordinator.configuration()
                 let engine = try await ExperimentRunner.resume(
-                    spec: experiment, store: store.experiments, executor: executor, options: options, force: force)
+                    spec: experiment, store: store.experiments, executor: executor, options: options, force: force, data: data,
+                    allowDataChange: allowDataChange)
+                if let data, data.sha256 != record.data?.sha256 {
+                    printNote("recorded a new data version: \(data.path) sha256 \(data.sha256.prefix(12))…, \(data.rows) rows (was \(record.data.map { "\($0.sha256.prefix(12))…, \($0.rows) rows" } ?? "none"))")
+                }
                 try await RunSession.run(
                     engine, store: store, name: record.name, promote: experiment.promotionRequest,
                     coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: record.specPath)) })

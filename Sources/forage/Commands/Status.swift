@@ -14,6 +14,9 @@ extension Forage {
         @Option(help: "table or json.")
         var format: TableOrJSON = .table
 
+        @Option(name: .customLong("tag"), help: "Only experiments with this tag, KEY=VALUE (repeatable: all must match).")
+        var tags: [String] = []
+
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
@@ -23,7 +26,10 @@ extension Forage {
                 if let name {
                     experiments = [try await store.requireExperiment(name)]
                 } else {
-                    experiments = try await store.experiments()
+                    let wanted = try TagArguments.parse(tags)
+                    experiments = try await store.experiments().filter { experiment in
+                        wanted.allSatisfy { key, value in experiment.tags[key] == value }
+                    }
                 }
                 var rows: [(ExperimentRecord, TrialCounts, TrialRecord?)] = []
                 for experiment in experiments {
@@ -75,6 +81,13 @@ extension Forage {
             if let data = experiment.data {
                 lines.append("data        \(data.path) sha256 \(data.sha256.prefix(16))… \(data.rows) rows × \(data.columns) columns; split \(data.trainRows)/\(data.validationRows)/\(data.testRows)")
             }
+            if experiment.dataVersions.count > 1 {
+                for (index, version) in experiment.dataVersions.enumerated() {
+                    let label = index == experiment.dataVersions.count - 1 ? "(current)" : ""
+                    lines.append("  version \(index + 1)  sha256 \(version.sha256.prefix(16))… \(version.rows) rows \(label)")
+                }
+            }
+            if !experiment.tags.isEmpty { lines.append("tags        " + TagArguments.text(experiment.tags)) }
             return lines.joined(separator: "\n")
         }
     }

@@ -20,6 +20,7 @@ enum RecordJSON {
             "retry_of": record.retryOf.map { $0 as Any } ?? NSNull(),
             "requeued": record.requeued,
             "worker": record.worker.map { $0 as Any } ?? NSNull(),
+            "data_version": record.dataVersion.map { $0 as Any } ?? NSNull(),
             "decisions": record.decisions.map(decision),
             "started_at": Format.timestamp(record.startedAt).map { $0 as Any } ?? NSNull(),
             "finished_at": Format.timestamp(record.finishedAt).map { $0 as Any } ?? NSNull(),
@@ -47,6 +48,10 @@ enum RecordJSON {
             "seed": experiment.seed,
             "forage_version": experiment.forageVersion,
         ]
+        object["tags"] = experiment.tags
+        if experiment.dataVersions.count > 1 {
+            object["data_versions"] = experiment.dataVersions.map { ["path": $0.path, "sha256": $0.sha256, "rows": $0.rows] as [String: Any] }
+        }
         if let data = experiment.data {
             object["data"] = [
                 "path": data.path, "sha256": data.sha256, "rows": data.rows, "columns": data.columns,

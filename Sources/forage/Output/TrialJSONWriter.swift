@@ -18,6 +18,8 @@ enum TrialJSONWriter {
         bytes = []
         out.raw("{\"attempt\":")
         out.int(trial.attempt)
+        out.raw(",\"data_version\":")
+        out.int(trial.dataVersion)
         out.raw(",\"decisions\":[")
         for (index, decision) in trial.decisions.enumerated() {
             if index > 0 { out.raw(",") }

@@ -79,16 +79,10 @@ public enum Promoter {
                 experiment: experiment.name, trial: trial.number, reason: "it is \(trial.state.rawValue)\(why); only completed trials have a model")
         }
         let folder = try store.layout.trialDirectory(experiment: experiment.name, number: trial.number)
-        guard let file = try store.layout.modelFile(experiment: experiment.name, number: trial.number) else {
+        guard let collected = try ModelArtifactCollector.collect(in: folder) else {
             throw RegistryError.noModelFile(
                 experiment: experiment.name, trial: trial.number,
-                reason: "no model file in \(folder.path) (function trials save none; a command trial must write a file named model* into FORAGE_TRIAL_DIR)")
-        }
-        let blob: Data
-        do {
-            blob = try Data(contentsOf: file)
-        } catch {
-            throw RegistryError.io(path: file.path, reason: error.localizedDescription)
+                reason: "no model file in \(folder.path) (function trials save none; a command trial must write model.forage, or another model* file or a model/ folder, into FORAGE_TRIAL_DIR)")
         }
         let comparison = request.ifBetter ? try compare(trial, experiment: experiment, request: request, registry: registry) : nil
         var reason = "promote \(experiment.name) trial \(trial.number)"
@@ -97,7 +91,11 @@ public enum Promoter {
             experiment: experiment.name, trial: trial.number, params: trial.params, metrics: trial.metrics,
             objectiveMetric: experiment.objective.metric, direction: experiment.objective.direction,
             specSHA256: experiment.specSHA256, dataSHA256: dataSHA256(of: trial, in: experiment))
-        let version = try registry.register(Registration(model: request.model, blob: blob, lineage: lineage, alias: request.alias, reason: reason))
+        var registration = Registration(
+            model: request.model, blob: collected.files[0].contents, lineage: lineage, alias: request.alias, reason: reason)
+        registration.files = collected.files
+        registration.flavor = collected.flavor
+        let version = try registry.register(registration)
         let move = try request.alias.flatMap { alias in try registry.history(of: request.model).last { $0.alias == alias } }
         return PromotionOutcome(version: version, move: move, comparison: comparison)
     }

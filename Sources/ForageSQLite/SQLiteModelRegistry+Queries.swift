@@ -89,6 +89,8 @@ extension SQLiteModelRegistry {
         return ModelVersion(
             model: model, version: number, blobSHA256: row["blob_sha256"], blobSize: row["blob_size"], lineage: lineage,
             description: row["description"], createdAt: Date(timeIntervalSince1970: row["created_at"] ?? 0),
-            aliases: aliases.filter { $0.value == number }.map(\.key).sorted())
+            aliases: aliases.filter { $0.value == number }.map(\.key).sorted(),
+            flavor: (row["flavor"] as String?).flatMap(ModelFlavor.init(rawValue:)) ?? .forage,
+            artifacts: (row["artifacts"] as String?).flatMap { try? JSONDecoder().decode([ArtifactFile].self, from: Data($0.utf8)) } ?? [])
     }
 }

@@ -45,6 +45,12 @@ public final class SQLiteModelRegistry: ModelRegistry {
         if let alias = registration.alias, !ModelName.isValid(alias) { throw .invalidName(alias) }
         // The blob goes first: a version row never names a file that is not there.
         let sha = try blobs.put(registration.blob)
+        var artifacts: [ArtifactFile] = []
+        for file in registration.files {
+            artifacts.append(ArtifactFile(name: file.name, sha256: try blobs.put(file.contents), size: file.contents.count))
+        }
+        if artifacts.isEmpty { artifacts = [ArtifactFile(name: "model.forage", sha256: sha, size: registration.blob.count)] }
+        let artifactsJSON = String(decoding: (try? JSONEncoder().encode(artifacts)) ?? Data("[]".utf8), as: UTF8.self)
         let lineage = registration.lineage
         let now = Date().timeIntervalSince1970
         let number: Int = try write { db in
@@ -54,13 +60,13 @@ public final class SQLiteModelRegistry: ModelRegistry {
             try db.execute(
                 sql: """
                     INSERT INTO model_versions (model_id, version, blob_sha256, blob_size, experiment, trial, params, metrics,
-                        objective_metric, direction, spec_sha256, data_sha256, description, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        objective_metric, direction, spec_sha256, data_sha256, description, created_at, flavor, artifacts)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     id, next, sha, registration.blob.count, lineage.experiment, lineage.trial, lineage.params.jsonString,
                     MetricsJSON.encode(lineage.metrics), lineage.objectiveMetric, lineage.direction?.rawValue, lineage.specSHA256,
-                    lineage.dataSHA256, registration.description, now,
+                    lineage.dataSHA256, registration.description, now, registration.flavor.rawValue, artifactsJSON,
                 ])
             if let alias = registration.alias {
                 _ = try Self.moveAlias(db, modelID: id, model: registration.model, alias: alias, to: next, kind: .promote, reason: registration.reason)
@@ -72,6 +78,10 @@ public final class SQLiteModelRegistry: ModelRegistry {
 
     public func blob(of version: ModelVersion) throws(RegistryError) -> Data {
         try blobs.read(version.blobSHA256)
+    }
+
+    public func file(_ artifact: ArtifactFile) throws(RegistryError) -> Data {
+        try blobs.read(artifact.sha256)
     }
 
     public func blobLocation(of version: ModelVersion) -> String {

@@ -3,7 +3,7 @@ import GRDB
 
 /// The store's numbered, forward-only migrations. A store written by a newer Forage is refused, never downgraded.
 enum Schema {
-    static let version = 5
+    static let version = 6
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -119,6 +119,14 @@ enum Schema {
                 ALTER TABLE experiments ADD COLUMN tags TEXT;
                 ALTER TABLE trials ADD COLUMN data_version INTEGER;
                 PRAGMA user_version = 5;
+                """)
+        }
+        migrator.registerMigration("6-version-artifacts") { db in
+            // A version's flavor (forage, pickle, onnx, folder…) and every file it holds, by name and hash.
+            try db.execute(sql: """
+                ALTER TABLE model_versions ADD COLUMN flavor TEXT;
+                ALTER TABLE model_versions ADD COLUMN artifacts TEXT;
+                PRAGMA user_version = 6;
                 """)
         }
         return migrator

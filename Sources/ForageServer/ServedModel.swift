@@ -55,6 +55,9 @@ public struct ModelLoader: Sendable {
 
     /// Loads one version; a corrupt or unreadable blob is an error (the caller keeps what it serves).
     public func load(_ version: ModelVersion) throws -> ServedModel.Snapshot {
+        guard version.flavor == .forage else {
+            throw RegistryError.notServable(model: version.model, version: version.version, flavor: version.flavor, files: version.artifacts.map(\.name))
+        }
         let data = try registry.blob(of: version)
         let source = registry.blobLocation(of: version)
         let model = try Model(file: ModelFile.decode(data, path: source), source: source)

@@ -95,8 +95,9 @@ import Testing
         // However often it is polled, the dashboard renders a page at most once every 2 s, so a new version shows
         // at most that often (count-based, so it holds on a loaded machine).
         #expect(versions.count <= Int(polled / 2) + 2, "\(versions.count) versions in \(polled) s")
-        // And the search kept its pace. Generous, as other test suites share the machine's cores meanwhile.
+        // And the search kept its pace (a blocked writer would take many times longer). Generous: the two runs are run
+        // one after the other on a machine whose 2 cores other suites share meanwhile.
         let aloneSeconds = try Self.elapsed(in: alone.url), watchedSeconds = try Self.elapsed(in: watched.url)
-        #expect(watchedSeconds < 2 * aloneSeconds + 2, "alone \(aloneSeconds) s, watched \(watchedSeconds) s")
+        #expect(watchedSeconds < 3 * aloneSeconds + 3, "alone \(aloneSeconds) s, watched \(watchedSeconds) s")
     }
 }

@@ -26,6 +26,8 @@ public protocol ModelRegistry: Sendable {
     func history(of model: String) throws(RegistryError) -> [AliasMove]
     /// The model file of a version, verified against its SHA-256.
     func blob(of version: ModelVersion) throws(RegistryError) -> Data
+    /// One file of a version, verified against its SHA-256.
+    func file(_ artifact: ArtifactFile) throws(RegistryError) -> Data
     /// Where a version's model file is kept, for messages (a file path, or a database row).
     func blobLocation(of version: ModelVersion) -> String
 }

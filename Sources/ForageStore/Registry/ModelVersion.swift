@@ -46,10 +46,17 @@ public struct ModelVersion: Sendable, Equatable {
     public var createdAt: Date
     /// Aliases pointing at this version now.
     public var aliases: [String]
+    /// What kind of model the version holds (only `forage` versions can be served).
+    public var flavor: ModelFlavor = .forage
+    /// Every file of the version under its name, the primary one (`blobSHA256`) first.
+    public var artifacts: [ArtifactFile] = []
 
     public init(
-        model: String, version: Int, blobSHA256: String, blobSize: Int, lineage: Lineage, description: String? = nil, createdAt: Date, aliases: [String]
+        model: String, version: Int, blobSHA256: String, blobSize: Int, lineage: Lineage, description: String? = nil, createdAt: Date, aliases: [String],
+        flavor: ModelFlavor = .forage, artifacts: [ArtifactFile] = []
     ) {
+        self.flavor = flavor
+        self.artifacts = artifacts.isEmpty ? [ArtifactFile(name: "model.forage", sha256: blobSHA256, size: blobSize)] : artifacts
         self.model = model
         self.version = version
         self.blobSHA256 = blobSHA256
@@ -112,10 +119,14 @@ public struct ModelSummary: Sendable, Equatable {
     }
 }
 
-/// What a promotion hands to the registry: the model file's bytes and where they came from.
+/// What a promotion hands to the registry: the model's files and where they came from.
 public struct Registration: Sendable {
     public var model: String
+    /// The primary file (the one `blob(of:)` returns).
     public var blob: Data
+    /// Every file of the version with its name, the primary one first (just `model.forage` when empty).
+    public var files: [ArtifactPayload] = []
+    public var flavor: ModelFlavor = .forage
     public var lineage: Lineage
     public var alias: String?
     public var reason: String

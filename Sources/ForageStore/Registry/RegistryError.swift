@@ -15,6 +15,8 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case database(String)
     /// The registry was opened from a read-only store.
     case readOnly
+    /// A version that `predict` and `serve` cannot run (a pickle, an ONNX graph, a folder…).
+    case notServable(model: String, version: Int, flavor: ModelFlavor, files: [String])
 
     public var description: String {
         switch self {
@@ -49,6 +51,9 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
             return "registry error: \(message)"
         case .readOnly:
             return "the registry is open for reading only"
+        case .notServable(let model, let version, let flavor, let files):
+            return "\(model):\(version) is \(flavor.label) (\(files.prefix(5).joined(separator: ", "))); forage predict and forage serve run "
+                + "Forage model files (model.forage, from built-in trainers) only; `forage models export \(model):\(version) DIR` writes its files"
         }
     }
 }

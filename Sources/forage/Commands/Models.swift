@@ -67,11 +67,13 @@ extension Forage {
                         row += [lineage.experiment ?? "-", lineage.trial.map(String.init) ?? "-", params]
                         for name in metricNames { row.append(lineage.metrics[name].map(Format.number) ?? "") }
                         row.append(String(version.blobSHA256.prefix(12)))
+                        row.append(version.flavor.rawValue)
+                        row.append(version.artifacts.map(\.name).prefix(3).joined(separator: ",") + (version.artifacts.count > 3 ? ",…" : ""))
                         row.append(String((lineage.dataSHA256 ?? "-").prefix(12)))
                         row.append(Format.timestamp(version.createdAt) ?? "")
                         rows.append(row)
                     }
-                    let header = ["version", "aliases", "experiment", "trial", "params"] + metricNames + ["blob", "data_sha256", "created"]
+                    let header = ["version", "aliases", "experiment", "trial", "params"] + metricNames + ["blob", "flavor", "files", "data_sha256", "created"]
                     print(TableRenderer(header: header, rows: rows).text())
                 }
             }
@@ -146,19 +148,31 @@ extension Forage {
                 try await reportingErrors {
                     let registry = try storeOptions.open(.read).registry
                     let version = try registry.resolve(try modelReference(reference))
-                    let blob = try registry.blob(of: version)
                     let folder = URL(fileURLWithPath: directory)
-                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                    let modelURL = folder.appendingPathComponent("model.forage")
-                    try blob.write(to: modelURL, options: .atomic)
+                    var written: [String] = []
+                    do {
+                        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                        // Every file under its own name (a folder's files under their paths inside it).
+                        for artifact in version.artifacts {
+                            let target = folder.appendingPathComponent(artifact.name)
+                            guard target.standardizedFileURL.path.hasPrefix(folder.standardizedFileURL.path + "/") else { continue }
+                            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                            try registry.file(artifact).write(to: target, options: .atomic)
+                            written.append(artifact.name)
+                        }
+                    } catch let error as RegistryError {
+                        throw error
+                    } catch {
+                        throw CLIError("cannot write into \(folder.path): \((error as NSError).localizedDescription)")
+                    }
                     var description = ModelJSON.version(version)
-                    if let file = try? ModelFile.decode(blob, path: modelURL.path) {
+                    if version.flavor == .forage, let file = try? ModelFile.decode(try registry.blob(of: version), path: version.artifacts[0].name) {
                         description["input_schema"] = ModelJSON.inputSchema(file.header)
                     }
-                    description["model_file"] = "model.forage"
+                    description["model_file"] = version.artifacts.first?.name
                     let jsonURL = folder.appendingPathComponent("model.json")
                     try Data((try RecordJSON.text(description) + "\n").utf8).write(to: jsonURL, options: .atomic)
-                    print("exported \(version.model):\(version.version) to \(modelURL.path) and \(jsonURL.path)")
+                    print("exported \(version.model):\(version.version) (\(version.flavor.rawValue): \(written.joined(separator: ", "))) and model.json to \(folder.path)")
                 }
             }
         }

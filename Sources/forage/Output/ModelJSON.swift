@@ -15,6 +15,8 @@ enum ModelJSON {
             "aliases": version.aliases,
             "blob_sha256": version.blobSHA256,
             "blob_bytes": version.blobSize,
+            "flavor": version.flavor.rawValue,
+            "files": version.artifacts.map { ["name": $0.name, "sha256": $0.sha256, "bytes": $0.size] as [String: Any] },
             "created_at": Format.timestamp(version.createdAt) ?? NSNull(),
             "lineage": [
                 "experiment": lineage.experiment ?? NSNull(),

@@ -97,7 +97,7 @@ public actor SearchEngine {
     }
 
     /// The most local attempts that may have finished and still wait for their commit.
-    static let maxAwaitingCommit = 512
+    static let maxAwaitingCommit = 4096
 
     /// Builds the sampler and scheduler and checks the slots: everything that can refuse a run before it starts.
     @discardableResult

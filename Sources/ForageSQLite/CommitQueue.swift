@@ -144,7 +144,10 @@ final class CommitQueue: Sendable {
         var results = [Result<Void, any Error>](repeating: .success(()), count: batch.count)
         do {
             try db.inTransaction(.immediate) {
-                let refused = try Self.refusedFences(batch.compactMap(\.fence), db)
+                // Usually one owner, so a linear scan beats hashing every operation's fence.
+                var fences: [Fence] = []
+                for item in batch { if let fence = item.fence, !fences.contains(fence) { fences.append(fence) } }
+                let refused = try Self.refusedFences(fences, db)
                 for (index, item) in batch.enumerated() {
                     if let fence = item.fence, let error = refused[fence] {
                         results[index] = .failure(error)
@@ -169,11 +172,14 @@ final class CommitQueue: Sendable {
         }
     }
 
-    /// The fences among `fences` whose epoch is no longer the experiment's, with the error to report.
+    /// The fences among `fences` (distinct) whose epoch is no longer the experiment's, with the error to report.
     private static func refusedFences(_ fences: [Fence], _ db: Database) throws -> [Fence: StoreError] {
         guard !fences.isEmpty else { return [:] }
         var refused: [Fence: StoreError] = [:]
-        for fence in Set(fences) {
+        let epochs = try db.cachedStatement(sql: "SELECT owner_epoch FROM experiments WHERE id = ?")
+        for fence in fences {
+            // The common case, one indexed integer read per batch; the details only when the fence fails.
+            if try Int64.fetchOne(epochs, arguments: [fence.experiment]) == fence.epoch { continue }
             let row = try Row.fetchOne(
                 db, sql: "SELECT name, owner_epoch, owner_pid, owner_host FROM experiments WHERE id = ?", arguments: [fence.experiment])
             guard let row else {

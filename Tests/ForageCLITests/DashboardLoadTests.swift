@@ -19,7 +19,7 @@ import Testing
           x1: {type: float, low: 0.001, high: 10, log: true}
           kind: {type: categorical, choices: [a, b, c]}
         searcher: {algorithm: random, seed: 7}
-        budget: {trials: 30000, parallel: 2}
+        budget: {trials: 100000, parallel: 2}
         """
 
     /// The search's own elapsed time (first trial to finish), as the store recorded it.
@@ -27,7 +27,7 @@ import Testing
         let status = try ForageProcess.run(["status", "quick", "--format", "json"], in: directory)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(object["state"] as? String == "finished")
-        #expect((object["counts"] as? [String: Int])?["completed"] == 30000)
+        #expect((object["counts"] as? [String: Int])?["completed"] == 100000)
         return try #require(object["elapsed_s"] as? Double)
     }
 
@@ -49,7 +49,7 @@ import Testing
         for directory in [alone, watched] {
             try directory.write("s.yaml", Self.spec)
             let warm = Self.spec.replacingOccurrences(of: "name: quick", with: "name: warm")
-            try directory.write("w.yaml", warm.replacingOccurrences(of: "trials: 30000", with: "trials: 1"))
+            try directory.write("w.yaml", warm.replacingOccurrences(of: "trials: 100000", with: "trials: 1"))
             #expect(try ForageProcess.run(["run", "w.yaml"], in: directory.url).status == 0)
         }
         #expect(try ForageProcess.run(["run", "s.yaml"], in: alone.url).status == 0)

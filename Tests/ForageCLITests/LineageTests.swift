@@ -108,7 +108,7 @@ import Testing
         #expect(try ForageProcess.run(["predict", "keeper", "--input", "data.csv"], in: directory.url).status == 0)
     }
 
-    @Test func aBusyListenPortLeavesNoExperimentBehind() throws {
+    @Test func aFailedStartLeavesNoExperimentBehind() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("data.csv", Self.table(rows: 60))
@@ -131,6 +131,18 @@ import Testing
             ["run", "lineage.yaml", "--listen", "127.0.0.1:\(port)", "--token-file", "token"], in: directory.url)
         #expect(busy.status != 0)
         #expect(busy.stderr.contains("cannot listen on 127.0.0.1:\(port): the address is already in use"), "\(busy.stderr)")
+        // No local slots and no --listen: refused before anything is created.
+        let noSlots = try ForageProcess.run(["run", "lineage.yaml", "--parallel", "0"], in: directory.url)
+        #expect(noSlots.status != 0 && noSlots.stderr.contains("--listen"), "\(noSlots.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(".forage").path))
+        // --store naming a file is Forage's error, not Foundation's.
+        try directory.write("a-file", "")
+        for command in [["status"], ["run", "lineage.yaml"]] {
+            let wrong = try ForageProcess.run(command + ["--store", "a-file"], in: directory.url)
+            #expect(wrong.status != 0)
+            #expect(wrong.stderr.contains("cannot use") && wrong.stderr.contains("a-file as a Forage store: it is a file, not a folder"), "\(wrong.stderr)")
+            #expect(!wrong.stderr.contains("NSCocoaErrorDomain"))
+        }
         // Nothing was created: the corrected run goes ahead.
         let fixed = try ForageProcess.run(["run", "lineage.yaml"], in: directory.url)
         #expect(fixed.status == 0, "\(fixed.stderr)")

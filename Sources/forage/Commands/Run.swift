@@ -54,6 +54,10 @@ extension Forage {
                     try ListenError.probe(
                         host: listener.host, port: listener.port, busyHint: "is another coordinator running? --listen HOST:0 picks a free port")
                 }
+                // Everything that can refuse the run is checked before the store is touched.
+                var checked = experiment
+                if let trials = budget.trials { checked.budget.trials = trials }
+                try SearchEngine.validate(checked, options: options)
                 let store = try storeOptions.open(.create)
                 let engine = try await ExperimentRunner.start(
                     spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store.experiments,

@@ -30,7 +30,7 @@ let package = Package(
         .testTarget(name: "ForageSQLiteTests", dependencies: ["ForageSQLite", "ForageStore", "ForageTesting"]),
         .testTarget(name: "ForageEngineTests", dependencies: ["ForageEngine", "ForageBackends", "ForageTesting"]),
         .testTarget(name: "ForageExecutorTests", dependencies: ["ForageExecutor"]),
-        .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting", "ForageServer", "ForageRemote"]),
+        .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting", "ForageServer", "ForageRemote", "ForageHTTP"]),
         .target(name: "ForageSearch", dependencies: ["ForageCore"]),
         .target(name: "ForageSpec", dependencies: ["ForageCore", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ForageSpecTests", dependencies: ["ForageSpec", "ForageTesting"]),
@@ -49,10 +49,22 @@ let package = Package(
         .executableTarget(name: "forage-supervise", path: "Sources/forage-supervise"),
         .target(name: "ForageRegistry", dependencies: ["ForageCore", "ForageStore"]),
         .testTarget(name: "ForageRegistryTests", dependencies: ["ForageRegistry", "ForageStore", "ForageBackends", "ForageTesting"]),
+        // What every Forage server shares: listening errors in Forage's words, request deadlines, logging.
+        .target(
+            name: "ForageHTTP",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The prediction service (`forage serve`).
         .target(
             name: "ForageServer",
             dependencies: [
-                "ForageCore", "ForageStore", "ForageRegistry", "ForageML", "ForageReport", "ForageEngine", "ForageRemote",
+                "ForageCore", "ForageStore", "ForageRegistry", "ForageML", "ForageHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -64,18 +76,39 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // The worker coordinator's HTTP side (`forage run --listen`).
+        .target(
+            name: "ForageCoordinator",
+            dependencies: [
+                "ForageCore", "ForageEngine", "ForageRemote", "ForageHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        // The read-only dashboard (`forage dashboard`).
+        .target(
+            name: "ForageDashboard",
+            dependencies: [
+                "ForageCore", "ForageStore", "ForageReport", "ForageHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .target(
             name: "ForageBench",
             dependencies: [
                 "ForageCore", "ForageStore", "ForageBackends", "ForageSearch", "ForageExecutor", "ForageEngine", "ForageML",
-                "ForageRegistry", "ForageRemote", "ForageServer",
+                "ForageRegistry", "ForageRemote", "ForageServer", "ForageCoordinator", "ForageHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "forage",
             dependencies: [
                 "ForageCore", "ForageSpec", "ForageSearch", "ForageStore", "ForageBackends", "ForageExecutor", "ForageEngine",
-                "ForageML", "ForageRegistry", "ForageReport", "ForageServer", "ForageRemote", "ForageBench",
+                "ForageML", "ForageRegistry", "ForageReport", "ForageServer", "ForageCoordinator", "ForageDashboard", "ForageHTTP",
+                "ForageRemote", "ForageBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ForageSearchTests", dependencies: ["ForageSearch"]),

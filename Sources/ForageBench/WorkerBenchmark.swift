@@ -1,5 +1,6 @@
 import ForageCore
 import ForageServer
+import ForageCoordinator
 import ForageBackends
 import ForageEngine
 import ForageExecutor

@@ -1,3 +1,4 @@
+import ForageHTTP
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,3 +1,4 @@
+import ForageHTTP
 import ForageML
 import ForageRegistry
 import ForageStore
@@ -28,9 +29,11 @@ public enum PredictionServer {
         let deadline = RequestDeadline(timeout: configuration.requestTimeout, minimumRate: nil) { message in
             String(buffer: PredictionEndpoints.errorBody(code: "REQUEST_TIMEOUT", message))
         }
+        let fastLane = InvocationsFastLane.Configuration(
+            endpoints: endpoints, logger: logger, accessLog: configuration.accessLog, serverName: "forage")
         let server = ServeChannel.builder(
             idleTimeout: configuration.idleTimeout, deadline: deadline,
-            fastLane: .init(endpoints: endpoints, logger: logger, accessLog: configuration.accessLog, serverName: "forage")
+            requestEnd: { watch in InvocationsFastLane(fastLane, watch: watch) }
         ) {
             metrics.requestTimedOut()
             timeoutLogger.warning("closed a connection whose request did not arrive within the request timeout (slow client)")

@@ -3,6 +3,7 @@ import ForageCore
 import ForageEngine
 import ForageRemote
 import ForageServer
+import ForageCoordinator
 import Foundation
 
 /// `--listen HOST:PORT --token-file F [--lease-timeout S]`: makes `run` and `resume` a coordinator for remote workers.

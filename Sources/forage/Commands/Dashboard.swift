@@ -1,5 +1,6 @@
 import ArgumentParser
 import ForageServer
+import ForageDashboard
 import Foundation
 
 extension Forage {

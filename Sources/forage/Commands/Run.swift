@@ -5,6 +5,8 @@ import ForageEngine
 import ForageRegistry
 import ForageRemote
 import ForageServer
+import ForageCoordinator
+import ForageHTTP
 import ForageSpec
 import ForageStore
 import Foundation

@@ -3,6 +3,7 @@ import ForageBench
 import ForageRegistry
 import ForageStore
 import ForageServer
+import ForageHTTP
 import Foundation
 
 extension Forage {

@@ -10,32 +10,32 @@ import NIOHTTPTypes
 /// - A request must arrive whole (head and body) within its deadline (`RequestDeadline`), counted from its first
 ///   byte, or the client gets 408 and the connection is closed: a client sending its headers or body very slowly
 ///   holds a connection for that long at most.
-/// - For the prediction service, `POST /invocations` with a `Content-Length` body is answered in the channel
-///   pipeline on the connection's event loop (`InvocationsFastLane`), without going through Hummingbird's async
-///   request/response bridge, router and middleware: that bridge (two thread hops and a few allocations per request)
-///   was most of the CPU time of a single-row prediction. Everything else (other endpoints, chunked bodies, requests
-///   pipelined behind them) goes to Hummingbird as before, in order.
-struct ServeChannel: ServerChildChannel {
-    typealias Value = HTTP1Channel.Value
+/// - A server may put its own handler where a request's decoded end is seen (`requestEnd`): the prediction service
+///   answers `POST /invocations` there, in the channel pipeline on the connection's event loop
+///   (`InvocationsFastLane`), without Hummingbird's async request/response bridge, router and middleware. Without
+///   one, a `RequestEndHandler` only stops the request's clock.
+package struct ServeChannel: ServerChildChannel {
+    package typealias Value = HTTP1Channel.Value
+    /// Builds the handler that sees each request's decoded end and tells the deadline watch.
+    package typealias RequestEndFactory = @Sendable (RequestDeadlineHandler) -> any ChannelHandler
 
     let http: HTTP1Channel
     let deadline: RequestDeadline
-    let fastLane: InvocationsFastLane.Configuration?
+    let requestEnd: RequestEndFactory?
     /// Called (on the event loop) when a connection is closed for a slow request.
     let onTimeout: @Sendable () -> Void
 
-    static func builder(
-        idleTimeout: Duration?, deadline: RequestDeadline, fastLane: InvocationsFastLane.Configuration?,
-        onTimeout: @escaping @Sendable () -> Void
+    package static func builder(
+        idleTimeout: Duration?, deadline: RequestDeadline, requestEnd: RequestEndFactory?, onTimeout: @escaping @Sendable () -> Void
     ) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
             ServeChannel(
                 http: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idleTimeout.map { TimeAmount($0) })),
-                deadline: deadline, fastLane: fastLane, onTimeout: onTimeout)
+                deadline: deadline, requestEnd: requestEnd, onTimeout: onTimeout)
         }
     }
 
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+    package func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         // Raw bytes start the clock (first in the pipeline, before the HTTP decoder, so slow headers count too);
         // the decoded end of a request, seen by the fast lane or the end handler, stops it.
         let watch = RequestDeadlineHandler(deadline, onTimeout: onTimeout)
@@ -50,8 +50,8 @@ struct ServeChannel: ServerChildChannel {
         // requests) and before the async channel that feeds Hummingbird's handlers.
         do {
             let state = try pipeline.handler(type: HTTPConnectionStateHandler.self)
-            if let fastLane {
-                try pipeline.addHandler(InvocationsFastLane(fastLane, watch: watch), position: .after(state))
+            if let requestEnd {
+                try pipeline.addHandler(requestEnd(watch), position: .after(state))
             } else {
                 try pipeline.addHandler(RequestEndHandler(watch: watch), position: .after(state))
             }
@@ -61,13 +61,13 @@ struct ServeChannel: ServerChildChannel {
         return value
     }
 
-    func handle(value: Value, logger: Logger) async {
+    package func handle(value: Value, logger: Logger) async {
         await http.handle(value: value, logger: logger)
     }
 }
 
 extension TimeAmount {
-    init(_ duration: Duration) {
+    package init(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
         self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }

@@ -40,12 +40,14 @@ public struct ListenError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Set once a server listens, so that an error can be told apart: before, it is about the address.
-final class ListeningFlag: Sendable {
+package final class ListeningFlag: Sendable {
     private let state = Mutex(false)
 
-    var isListening: Bool { state.withLock { $0 } }
+    package init() {}
 
-    func set() { state.withLock { $0 = true } }
+    package var isListening: Bool { state.withLock { $0 } }
+
+    package func set() { state.withLock { $0 = true } }
 }
 
 extension ListenError {

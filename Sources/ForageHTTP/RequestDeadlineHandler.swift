@@ -2,25 +2,31 @@ import NIOCore
 import NIOHTTPTypes
 
 /// How long a request may take to arrive, and what a client that is too slow is told.
-struct RequestDeadline: Sendable {
+package struct RequestDeadline: Sendable {
     /// From a request's first byte to its decoded end.
-    var timeout: Duration
+    package var timeout: Duration
     /// When set, every byte received adds `1 / minimumRate` seconds to the deadline, so a large upload arriving at
     /// least this fast (bytes per second) is never cut while a stalled or trickling one still is.
-    var minimumRate: Int?
+    package var minimumRate: Int?
     /// The 408's JSON body, given the message.
-    var body: @Sendable (String) -> String
+    package var body: @Sendable (String) -> String
+
+    package init(timeout: Duration, minimumRate: Int?, body: @escaping @Sendable (String) -> String) {
+        self.timeout = timeout
+        self.minimumRate = minimumRate
+        self.body = body
+    }
 }
 
 /// Watches one connection's requests from their first byte: a request that has not fully arrived (its decoded
 /// end reported by `requestEnded()`) within the deadline gets a 408 and the connection is closed; when a response
 /// was already written while the request arrived (a 401, a 413), the connection is only closed. One timer per
 /// connection at most, re-armed only when it fires, so a busy keep-alive connection costs a few stores per request.
-final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+package final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    package typealias InboundIn = ByteBuffer
+    package typealias InboundOut = ByteBuffer
+    package typealias OutboundIn = ByteBuffer
+    package typealias OutboundOut = ByteBuffer
 
     private let timeout: TimeAmount
     private let timeoutText: String
@@ -37,7 +43,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var context: ChannelHandlerContext?
     private var expired = false
 
-    init(_ deadline: RequestDeadline, onTimeout: @escaping @Sendable () -> Void) {
+    package init(_ deadline: RequestDeadline, onTimeout: @escaping @Sendable () -> Void) {
         timeout = TimeAmount(deadline.timeout)
         let seconds = Double(deadline.timeout.components.seconds) + Double(deadline.timeout.components.attoseconds) / 1e18
         timeoutText = seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
@@ -46,23 +52,23 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         self.onTimeout = onTimeout
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
         self.context = nil
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
         context.fireChannelInactive()
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if expired { return }
         if startedAt == nil {
             let now = NIODeadline.now()
@@ -75,13 +81,13 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         context.fireChannelRead(data)
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if startedAt != nil { answered = true }
         context.write(data, promise: promise)
     }
 
     /// The request being received is complete.
-    func requestEnded() {
+    package func requestEnded() {
         startedAt = nil
     }
 
@@ -123,17 +129,17 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
 /// Tells the deadline handler when a request has fully arrived, on connections without `InvocationsFastLane` (which
 /// does it itself, to keep the prediction pipeline one handler shorter).
-final class RequestEndHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
+package final class RequestEndHandler: ChannelInboundHandler, RemovableChannelHandler {
+    package typealias InboundIn = HTTPRequestPart
+    package typealias InboundOut = HTTPRequestPart
 
     private let watch: RequestDeadlineHandler
 
-    init(watch: RequestDeadlineHandler) {
+    package init(watch: RequestDeadlineHandler) {
         self.watch = watch
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .end = unwrapInboundIn(data) { watch.requestEnded() }
         context.fireChannelRead(data)
     }

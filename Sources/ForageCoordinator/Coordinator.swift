@@ -1,3 +1,4 @@
+import ForageHTTP
 import ForageCore
 import ForageEngine
 import ForageRemote
@@ -51,7 +52,7 @@ public enum Coordinator {
         let timeoutLogger = logger
         let app = Application(
             router: router,
-            server: ServeChannel.builder(idleTimeout: configuration.idleTimeout, deadline: deadline, fastLane: nil) {
+            server: ServeChannel.builder(idleTimeout: configuration.idleTimeout, deadline: deadline, requestEnd: nil) {
                 timeoutLogger.warning("closed a connection whose request did not arrive within the request timeout (slow client)")
             },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "forage-coordinator"),

@@ -112,6 +112,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ForageSearchTests", dependencies: ["ForageSearch"]),
+        .testTarget(name: "ForageBenchTests", dependencies: ["ForageBench", "ForageSearch", "ForageCore"]),
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS",
             pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]

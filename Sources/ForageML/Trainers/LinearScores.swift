@@ -1,7 +1,7 @@
 /// `X · coef + intercept` for linear models, as one dgemm call (the intercepts are pre-filled into the output and
 /// added with beta = 1).
-enum LinearScores {
-    static func compute(_ x: Matrix<Double>, coef: Matrix<Double>, intercept: [Double]) -> Matrix<Double> {
+package enum LinearScores {
+    package static func compute(_ x: Matrix<Double>, coef: Matrix<Double>, intercept: [Double]) -> Matrix<Double> {
         var scores = Matrix<Double>(rows: x.rows, columns: coef.columns)
         scores.addRowVector(intercept)
         Matrix.multiply(x, coef, into: &scores, beta: 1)

@@ -1,5 +1,7 @@
 import Foundation
 import ForageCore
+import ForageML
+import ForageSearch
 
 /// The search-quality and sampler-cost benchmark behind `forage bench search` (DESIGN §9): simple regret of each
 /// searcher on Branin, Hartmann6, Rosenbrock-10 and Ackley-5 over several seeds, and TPE's suggestion time against

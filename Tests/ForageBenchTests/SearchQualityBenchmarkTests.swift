@@ -1,7 +1,8 @@
 import ForageCore
 import Testing
 
-@testable import ForageSearch
+@testable import ForageBench
+import ForageSearch
 
 @Suite struct SearchQualityBenchmarkTests {
     @Test func aSmallRunFillsEveryCellAndPrintsATable() throws {

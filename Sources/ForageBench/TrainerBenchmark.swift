@@ -1,4 +1,6 @@
 import ForageCore
+import ForageML
+import ForageSearch
 import Foundation
 
 /// Release-build trainer benchmark behind `forage bench trainers`: fit time and test accuracy / R² of ridge,

@@ -1,4 +1,6 @@
 import ForageCore
+import ForageML
+import ForageSearch
 
 /// Generated tables for the trainer benchmark (in the spirit of scikit-learn's `make_classification` and
 /// `make_regression`, not bit-compatible with them).

@@ -42,11 +42,12 @@ import Testing
     /// Waits until `condition` holds for the experiment's trials (polled through `forage trials`).
     func waitForTrials(_ name: String, in directory: TemporaryDirectory, timeout: Double = 60, _ condition: ([[String: Any]]) -> Bool) async throws -> Bool {
         let end = Date().addingTimeInterval(timeout)
-        while Date() < end {
+        // Checked once more after the deadline: a starved test task must not miss what happened meanwhile.
+        while true {
             if condition(try trials(name, in: directory)) { return true }
+            if Date() >= end { return false }
             try await Task.sleep(for: .milliseconds(50))
         }
-        return false
     }
 
     /// The run's final accounting: exactly `budget` completed trials, no trial number twice, and every failed

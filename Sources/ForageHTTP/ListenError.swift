@@ -19,15 +19,9 @@ public struct ListenError: Error, Equatable, CustomStringConvertible {
     /// what usually holds a busy port (`is another forage serve running?`). Errors that are not about the address
     /// are returned as they are.
     public static func explaining(_ error: any Error, host: String, port: Int, busyHint: String) -> any Error {
-        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let address = Self.address(host: host, port: port)
         if let io = error as? IOError {
-            switch io.errnoCode {
-            case EADDRINUSE: return ListenError(address: address, reason: "the address is already in use (\(busyHint))")
-            case EADDRNOTAVAIL: return ListenError(address: address, reason: "\(host) is not an address of this machine")
-            case EACCES, EPERM:
-                return ListenError(address: address, reason: "permission denied (ports below 1024 need privileges; pick a higher port)")
-            default: return ListenError(address: address, reason: String(cString: strerror(io.errnoCode)))
-            }
+            return ListenError(address: address, reason: reason(errno: io.errnoCode, host: host, busyHint: busyHint))
         }
         if error is SocketAddressError.UnknownHost {
             return ListenError(address: address, reason: "the host name \(host) cannot be resolved")
@@ -56,7 +50,7 @@ extension ListenError {
     /// port taken in between still fails at the server's own bind. Port 0 always passes.
     public static func probe(host: String, port: Int, busyHint: String) throws {
         guard port != 0 else { return }
-        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let address = Self.address(host: host, port: port)
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -71,14 +65,22 @@ extension ListenError {
         var one: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         guard bind(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
-            let code = errno
-            switch code {
-            case EADDRINUSE: throw ListenError(address: address, reason: "the address is already in use (\(busyHint))")
-            case EADDRNOTAVAIL: throw ListenError(address: address, reason: "\(host) is not an address of this machine")
-            case EACCES, EPERM:
-                throw ListenError(address: address, reason: "permission denied (ports below 1024 need privileges; pick a higher port)")
-            default: throw ListenError(address: address, reason: String(cString: strerror(code)))
-            }
+            throw ListenError(address: address, reason: reason(errno: errno, host: host, busyHint: busyHint))
+        }
+    }
+
+    /// `HOST:PORT`, with an IPv6 host in brackets.
+    static func address(host: String, port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    /// Why a bind failed with `code`, in Forage's words.
+    static func reason(errno code: Int32, host: String, busyHint: String) -> String {
+        switch code {
+        case EADDRINUSE: return "the address is already in use (\(busyHint))"
+        case EADDRNOTAVAIL: return "\(host) is not an address of this machine"
+        case EACCES, EPERM: return "permission denied (ports below 1024 need privileges; pick a higher port)"
+        default: return String(cString: strerror(code))
         }
     }
 }

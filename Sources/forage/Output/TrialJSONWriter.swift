@@ -5,14 +5,7 @@ import Foundation
 /// The DESIGN §4 `<trial>` object as compact JSON with sorted keys, written byte by byte into a reused buffer:
 /// listing a million trials through `JSONSerialization`, or through string concatenation, costs minutes.
 enum TrialJSONWriter {
-    /// One trial; `rank` adds the leaderboard's rank.
-    static func object(_ trial: TrialRecord, rank: Int? = nil) -> String {
-        var bytes: [UInt8] = []
-        write(trial, rank: rank, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Appends one trial's object to `bytes`.
+    /// Appends one trial's object to `bytes`; `rank` adds the leaderboard's rank.
     static func write(_ trial: TrialRecord, rank: Int? = nil, into bytes: inout [UInt8]) {
         var out = JSONBytes(bytes: bytes)
         bytes = []

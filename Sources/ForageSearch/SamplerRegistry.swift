@@ -8,6 +8,7 @@ public enum SamplerRegistry {
         RandomSampler.entry,
         SobolSampler.entry,
         TPESampler.entry,
+        CMAESSampler.entry,
     ]
 
     /// The spec names, in list order.

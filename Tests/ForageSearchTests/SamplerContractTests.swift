@@ -34,6 +34,7 @@ import Testing
         Case("sobol", name: "sobol-unscrambled", seeded: false, options: ["scramble": .bool(false)]),
         Case("tpe", options: ["n_startup": .int(5), "multivariate": .bool(false)]),
         Case("tpe", name: "tpe-multivariate", options: ["n_startup": .int(5), "multivariate": .bool(true)]),
+        Case("cmaes", options: ["popsize": .int(4)]),
     ]
 
     static let trials = 30

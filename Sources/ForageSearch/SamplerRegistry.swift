@@ -9,6 +9,7 @@ public enum SamplerRegistry {
         SobolSampler.entry,
         TPESampler.entry,
         CMAESSampler.entry,
+        GPSampler.entry,
     ]
 
     /// The spec names, in list order.

@@ -35,6 +35,7 @@ import Testing
         Case("tpe", options: ["n_startup": .int(5), "multivariate": .bool(false)]),
         Case("tpe", name: "tpe-multivariate", options: ["n_startup": .int(5), "multivariate": .bool(true)]),
         Case("cmaes", options: ["popsize": .int(4)]),
+        Case("gp", options: ["n_startup": .int(5), "n_candidates": .int(64)]),
     ]
 
     static let trials = 30

@@ -33,6 +33,8 @@ public enum SearchQualityBenchmark {
         Searcher(name: "sobol", spec: SearcherSpec(algorithm: "sobol")),
         Searcher(name: "tpe-indep", spec: SearcherSpec(algorithm: "tpe", options: ["multivariate": .bool(false)])),
         Searcher(name: "tpe", spec: SearcherSpec(algorithm: "tpe")),
+        Searcher(name: "cmaes", spec: SearcherSpec(algorithm: "cmaes")),
+        Searcher(name: "gp", spec: SearcherSpec(algorithm: "gp")),
     ]
 
     /// The problems of Optuna's peer study (`shared/peers/optuna_quality.py`, plus Styblinski-Tang-5 on [-5, 5]^5), with

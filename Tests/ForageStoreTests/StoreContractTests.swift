@@ -225,20 +225,20 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func theRegistryKeepsVersionsAliasesAndVerifiedBlobs(_ backend: StoreBackend) throws {
+    func theRegistryKeepsVersionsAliasesAndVerifiedBlobs(_ backend: StoreBackend) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let registry = try backend.make(in: folder.url).registry
         let lineage = Lineage(experiment: "exp", trial: 1, params: ParameterSet(["a": .double(0.5)]), metrics: ["test_value": 0.1])
-        let first = try registry.register(Registration(model: "m", blob: Data("one".utf8), lineage: lineage, alias: "prod", reason: "first"))
-        let second = try registry.register(Registration(model: "m", blob: Data("two".utf8), lineage: lineage, alias: "prod", reason: "second"))
+        let first = try await registry.register(Registration(model: "m", blob: Data("one".utf8), lineage: lineage, alias: "prod", reason: "first"))
+        let second = try await registry.register(Registration(model: "m", blob: Data("two".utf8), lineage: lineage, alias: "prod", reason: "second"))
         #expect(first.version == 1 && second.version == 2)
-        #expect(try registry.resolve(ModelReference(model: "m", selector: .alias("prod"))).version == 2)
-        #expect(try registry.blob(of: second) == Data("two".utf8))
-        try registry.rollback(model: "m", alias: "prod")
-        #expect(try registry.resolveNumber(ModelReference(model: "m", selector: .alias("prod"))) == 1)
-        #expect(try registry.history(of: "m").map(\.kind) == [.promote, .promote, .rollback])
-        #expect(try registry.models().map(\.name) == ["m"])
-        #expect(throws: RegistryError.self) { try registry.resolve(ModelReference(model: "nope", selector: .latest)) }
+        #expect(try await registry.resolve(ModelReference(model: "m", selector: .alias("prod"))).version == 2)
+        #expect(try await registry.blob(of: second) == Data("two".utf8))
+        try await registry.rollback(model: "m", alias: "prod")
+        #expect(try await registry.resolveNumber(ModelReference(model: "m", selector: .alias("prod"))) == 1)
+        #expect(try await registry.history(of: "m").map(\.kind) == [.promote, .promote, .rollback])
+        #expect(try await registry.models().map(\.name) == ["m"])
+        await #expect(throws: RegistryError.self) { try await registry.resolve(ModelReference(model: "nope", selector: .latest)) }
     }
 }

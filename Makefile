@@ -2,6 +2,8 @@
 SWIFT ?= swift
 DEBS := libsqlite3-dev libopenblas-dev
 RELEASE := .build/release/forage
+# The Python the package's tests (and the Optuna interop tests) run with: the venv `.ci/run` makes, else python3.
+PYTHON ?= $(if $(wildcard .build/venv/bin/python),.build/venv/bin/python,python3)
 
 .PHONY: deps build release test demo bench clean
 
@@ -20,10 +22,12 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# The whole test suite (unit and end-to-end tests that run the forage binary).
+# The whole test suite: the Python package's tests (pytest), then the Swift unit and end-to-end tests.
 test: deps
+	@$(PYTHON) -c "import pytest" 2>/dev/null || { echo "error: make test needs pytest for $(PYTHON): python3 -m venv .build/venv && .build/venv/bin/pip install pytest optuna" >&2; exit 1; }
+	$(PYTHON) -m pytest -q python/tests
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	FORAGE_TEST_PYTHON=$(PYTHON) $(SWIFT) test --skip-build
 
 # A real AutoML search end to end (TPE over MLPs on the digits data; the search takes about 15 s on 2 cores after
 # the release build), in a scratch store.

@@ -37,13 +37,18 @@ import Testing
             done
             echo "told $told"
             """)
-        let loop = try ForageProcess.runShell("sh loop.sh '\(ForageProcess.binary.path)' 2>&1", in: directory.url)
-        #expect(loop.contains("told 30"), "\(loop)")
-        #expect(loop.contains("no trial to hand out: the budget of 30 trials is spent"), "\(loop)")
+        // Two loops at once: each call waits for the other's to release the experiment.
+        let binary = ForageProcess.binary.path
+        let loop = try ForageProcess.runShell(
+            "sh loop.sh '\(binary)' > a.out 2>&1 & sh loop.sh '\(binary)' > b.out 2>&1; wait; cat a.out b.out", in: directory.url)
+        let told = loop.components(separatedBy: "told ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        #expect(told.count == 2 && told.reduce(0, +) == 30, "\(loop)")
+        #expect(loop.contains("no trial to hand out:"), "\(loop)")
         let spent = try ForageProcess.run(["ask", "s"], in: directory.url)
         #expect(spent.status == 3)
         let trials = try Self.trials("s", in: directory)
         #expect(trials.count == 30)
+        #expect(Set(trials.compactMap { $0["number"] as? Int }).count == 30)
         #expect(trials.allSatisfy { $0["state"] as? String == "completed" && $0["worker"] as? String == "external" })
         let values = trials.compactMap { $0["value"] as? Double }
         // TPE after its 10 random start-up trials homes in on x = 0.3.

@@ -67,4 +67,40 @@ import Testing
         #expect(halfPeaks.running <= 4, "\(halfPeaks)")
         #expect(halfPeaks.perGPU <= 2, "\(halfPeaks)")
     }
+
+    @Test func aWorkerHandsItsOwnGPUsToItsSlotsAndCapsItsParallelism() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("gpu.py", Self.script)
+        try directory.write("token", RemoteWorkerTests.token)
+        try directory.write("w.yaml", """
+            objective: {metric: loss, direction: minimize}
+            trial: {command: [python3, gpu.py]}
+            search_space: {x: {type: float, low: 0, high: 1}}
+            budget: {trials: 6, parallel: 0}
+            """)
+        let server = try LoggedProcess.start(["run", "w.yaml", "--listen", "127.0.0.1:0", "--token-file", "token"], in: directory.url, label: "coordinator")
+        defer { server.kill() }
+        let line = try #require(try await server.waitForStderrLine(containing: "coordinator listening on"), "\(server.stderr)")
+        let digits = line.split(separator: "http://127.0.0.1:").last?.prefix(while: \.isNumber)
+        let port = try #require(digits.flatMap { Int($0) }, "no port in \(line)")
+        let worker = try LoggedProcess.start(
+            ["worker", "--coordinator", "http://127.0.0.1:\(port)", "--token-file", "token", "--gpus", "7,9", "--parallel", "4"], in: directory.url,
+            label: "worker")
+        defer { worker.kill() }
+        #expect(try await server.waitForExit(timeout: 60), "the run did not finish: \(server.stderr)")
+        #expect(try await worker.waitForExit(timeout: 10))
+        let log = worker.stdout
+        #expect(log.contains("2 slot(s)"), "\(log)")
+        let spans = try (0..<6).map { number -> Span in
+            let data = try Data(contentsOf: directory.url.appendingPathComponent(".forage-worker/trials/w/\(number)/gpu.json"))
+            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            return Span(
+                gpus: [object["gpus"] as? String ?? ""], slot: object["slot"] as? Int ?? -1, start: object["start"] as? Double ?? 0,
+                end: object["end"] as? Double ?? 0)
+        }
+        #expect(spans.allSatisfy { ($0.slot == 0 && $0.gpus == ["7"]) || ($0.slot == 1 && $0.gpus == ["9"]) }, "\(spans.map(\.gpus))")
+        let peaks = Self.peaks(spans)
+        #expect(peaks.running <= 2 && peaks.perGPU == 1, "\(peaks)")
+    }
 }

@@ -31,7 +31,7 @@ public enum ServeBenchmark {
         reference: ModelReference, registry: any ModelRegistry, connections: Int, seconds: Double, rowCounts: [Int] = [1, 100],
         progress: @escaping @Sendable (String) -> Void
     ) async throws -> [Result] {
-        let model = try ModelLoader(registry: registry).load(reference).model
+        let model = try await ModelLoader(registry: registry).load(reference).model
         let port = Mutex<Int?>(nil)
         let configuration = ServeConfiguration(host: "127.0.0.1", port: 0, accessLog: false)
         var logger = Logger(label: "forage.bench")

@@ -18,7 +18,7 @@ public enum PredictionServer {
     ) async throws {
         BLASThreads.set(1)
         let loader = ModelLoader(registry: registry)
-        let served = ServedModel(try loader.load(reference))
+        let served = ServedModel(try await loader.load(reference))
         let metrics = ServerMetrics(version: served.snapshot.version.version)
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(AccessLogMiddleware(logger: logger, metrics: metrics, enabled: configuration.accessLog))

@@ -128,10 +128,10 @@ import Testing
     @Test func aCheckpointingTrialKilledWithForageResumesFromItsCheckpoint() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try directory.write("ck.py", Self.checkpointScript)
+        try directory.write("resumable_train.py", Self.checkpointScript)
         try directory.write("ck.yaml", """
             objective: {metric: loss, direction: minimize}
-            trial: {command: [python3, ck.py]}
+            trial: {command: [python3, resumable_train.py]}
             search_space: {lr: {type: float, low: 0.1, high: 0.9}}
             searcher: {algorithm: random, seed: 11}
             budget: {trials: 1, parallel: 1}
@@ -152,7 +152,7 @@ import Testing
         kill(running.process.processIdentifier, SIGKILL)
         running.process.waitUntilExit()
         try await Task.sleep(for: .milliseconds(300))
-        let leftovers = try ForageProcess.runShell("pgrep -f '[c]k.py' || true", in: directory.url)
+        let leftovers = try ForageProcess.runShell("pgrep -f '[r]esumable_train.py' || true", in: directory.url)
         #expect(leftovers.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "orphans: \(leftovers)")
 
         let resume = try ForageProcess.run(["resume", "ck"], in: directory.url, environment: Self.environment)

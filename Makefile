@@ -27,7 +27,7 @@ test: deps
 	@$(PYTHON) -c "import pytest" 2>/dev/null || { echo "error: make test needs pytest for $(PYTHON): python3 -m venv .build/venv && .build/venv/bin/pip install pytest optuna" >&2; exit 1; }
 	$(PYTHON) -m pytest -q python/tests
 	$(SWIFT) build --build-tests
-	FORAGE_TEST_PYTHON=$(PYTHON) $(SWIFT) test --skip-build
+	FORAGE_TEST_PYTHON=$(if $(findstring /,$(PYTHON)),$(abspath $(PYTHON)),$(PYTHON)) $(SWIFT) test --skip-build
 
 # A real AutoML search end to end (TPE over MLPs on the digits data; the search takes about 15 s on 2 cores after
 # the release build), in a scratch store.

@@ -21,7 +21,7 @@ import Testing
         print(json.dumps({"loss": 1.0}))
         """
 
-    func spans(gpus: String, perTrial: String, in directory: TemporaryDirectory, name: String) throws -> [Span] {
+    func spans(gpus: String, perTrial: String, in directory: TemporaryDirectory, name: String) async throws -> [Span] {
         try directory.write("\(name).yaml", """
             objective: {metric: loss, direction: minimize}
             trial: {command: [python3, gpu.py]}
@@ -29,7 +29,7 @@ import Testing
             resources: {gpus: \(gpus), gpus_per_trial: \(perTrial)}
             budget: {trials: 12, parallel: 8}
             """)
-        let run = try ForageProcess.run(["run", "\(name).yaml"], in: directory.url)
+        let run = try await ForageProcess.runDetached(["run", "\(name).yaml"], in: directory.url)
         #expect(run.status == 0, "\(run.stderr)")
         return try (0..<12).map { number in
             let data = try Data(contentsOf: directory.url.appendingPathComponent(".forage/trials/\(name)/\(number)/gpu.json"))
@@ -51,17 +51,17 @@ import Testing
         return (running, perGPU)
     }
 
-    @Test func oneGPUPerTrialCapsEightSlotsAtFourAndNoTwoRunningTrialsShareAGPU() throws {
+    @Test func oneGPUPerTrialCapsEightSlotsAtFourAndNoTwoRunningTrialsShareAGPU() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("gpu.py", Self.script)
-        let whole = try spans(gpus: "[0, 1, 2, 3]", perTrial: "1", in: directory, name: "g")
+        let whole = try await spans(gpus: "[0, 1, 2, 3]", perTrial: "1", in: directory, name: "g")
         #expect(whole.allSatisfy { $0.gpus.count == 1 && (0..<4).contains($0.slot) && $0.gpus == [String($0.slot)] })
         let peaks = Self.peaks(whole)
         #expect(peaks.running <= 4 && peaks.running >= 2, "\(peaks)")
         #expect(peaks.perGPU == 1)
 
-        let half = try spans(gpus: "[0, 1]", perTrial: "0.5", in: directory, name: "h")
+        let half = try await spans(gpus: "[0, 1]", perTrial: "0.5", in: directory, name: "h")
         #expect(half.allSatisfy { $0.gpus.count == 1 && (0..<4).contains($0.slot) && $0.gpus == [String($0.slot / 2)] })
         let halfPeaks = Self.peaks(half)
         #expect(halfPeaks.running <= 4, "\(halfPeaks)")

@@ -6,21 +6,21 @@ import Testing
 /// Other tools' scripts run unchanged: an argparse script with `trial.args: flags`, Katib's `name=value` lines,
 /// Syne Tune's `[tune-metric]:` lines, and a conditional parameter that is never passed while inactive.
 @Suite(.serialized) struct MetricFormatRunTests {
-    func run(_ spec: String, script: String, in directory: TemporaryDirectory) throws -> [[String: Any]] {
+    func run(_ spec: String, script: String, in directory: TemporaryDirectory) async throws -> [[String: Any]] {
         try directory.write("t.py", script)
         try directory.write("m.yaml", spec)
-        let run = try ForageProcess.run(["run", "m.yaml"], in: directory.url)
+        let run = try await ForageProcess.runDetached(["run", "m.yaml"], in: directory.url)
         #expect(run.status == 0, "\(run.stderr)")
-        let json = try ForageProcess.run(["trials", "m", "--format", "json"], in: directory.url)
+        let json = try await ForageProcess.runDetached(["trials", "m", "--format", "json"], in: directory.url)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         defer { try? FileManager.default.removeItem(at: directory.url.appendingPathComponent(".forage")) }
         return object?["trials"] as? [[String: Any]] ?? []
     }
 
-    @Test func anArgparseScriptWithKeyValueLinesRunsUnchanged() throws {
+    @Test func anArgparseScriptWithKeyValueLinesRunsUnchanged() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let trials = try run(
+        let trials = try await run(
             """
             objective: {metric: accuracy, direction: maximize}
             trial: {command: [python3, t.py], args: flags, metrics: key-value}
@@ -56,10 +56,10 @@ import Testing
         #expect(trials.contains { ($0["params"] as? [String: Any])?["opt"] as? String == "sgd" })
     }
 
-    @Test func syneTuneLinesAndARegexAreRead() throws {
+    @Test func syneTuneLinesAndARegexAreRead() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let tune = try run(
+        let tune = try await run(
             """
             objective: {metric: loss, direction: minimize}
             trial: {command: [python3, t.py, "{x}"]}
@@ -75,7 +75,7 @@ import Testing
                 """, in: directory)
         #expect(tune.allSatisfy { $0["value"] as? Double == 0.2 && $0["last_step"] as? Int == 3 }, "\(tune)")
 
-        let regex = try run(
+        let regex = try await run(
             """
             objective: {metric: accuracy, direction: maximize}
             trial: {command: [python3, t.py], metrics: {regex: 'val (?P<name>[a-z_]+): (?P<value>[-+.0-9eE]+)'}}

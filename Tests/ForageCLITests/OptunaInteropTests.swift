@@ -9,18 +9,18 @@ import Testing
 struct OptunaInteropTests {
     static var python: String? { OptunaPython.path }
 
-    func python(_ script: String, in directory: TemporaryDirectory) throws -> String {
+    func python(_ script: String, in directory: TemporaryDirectory) async throws -> String {
         try directory.write("check.py", script)
-        return try ForageProcess.runShell("'\(Self.python ?? "python3")' check.py 2>&1", in: directory.url)
+        return try await ForageProcess.runShellDetached("'\(Self.python ?? "python3")' check.py 2>&1", in: directory.url)
     }
 
-    static func trials(_ name: String, in directory: TemporaryDirectory) throws -> [[String: Any]] {
-        let json = try ForageProcess.run(["trials", name, "--format", "json"], in: directory.url)
+    static func trials(_ name: String, in directory: TemporaryDirectory) async throws -> [[String: Any]] {
+        let json = try await ForageProcess.runDetached(["trials", name, "--format", "json"], in: directory.url)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         return object?["trials"] as? [[String: Any]] ?? []
     }
 
-    @Test func anExported200TrialTPESearchLoadsInOptunaWithTheSameTrialsAndBest() throws {
+    @Test func anExported200TrialTPESearchLoadsInOptunaWithTheSameTrialsAndBest() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("b.yaml", """
@@ -35,13 +35,13 @@ struct OptunaInteropTests {
             scheduler: {algorithm: median, n_startup: 5}
             budget: {trials: 200, parallel: 2}
             """)
-        let run = try ForageProcess.run(["run", "b.yaml"], in: directory.url)
+        let run = try await ForageProcess.runDetached(["run", "b.yaml"], in: directory.url)
         #expect(run.status == 0, "\(run.stderr)")
-        let export = try ForageProcess.run(["export", "b", "--format", "optuna", "--output", "study.db"], in: directory.url)
+        let export = try await ForageProcess.runDetached(["export", "b", "--format", "optuna", "--output", "study.db"], in: directory.url)
         #expect(export.status == 0, "\(export.stderr)")
-        let again = try ForageProcess.run(["export", "b", "--format", "optuna", "--output", "study.db"], in: directory.url)
+        let again = try await ForageProcess.runDetached(["export", "b", "--format", "optuna", "--output", "study.db"], in: directory.url)
         #expect(again.status == 1 && again.stderr.contains("study.db exists"), "\(again.stderr)")
-        let output = try python("""
+        let output = try await python("""
             import json, optuna
             optuna.logging.set_verbosity(optuna.logging.WARNING)
             study = optuna.load_study(study_name="b", storage="sqlite:///study.db")
@@ -53,7 +53,7 @@ struct OptunaInteropTests {
             """, in: directory)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
         let exported = try #require(object["trials"] as? [[String: Any]])
-        let forage = try Self.trials("b", in: directory)
+        let forage = try await Self.trials("b", in: directory)
         #expect(exported.count == 200)
         #expect(forage.count == 200)
         #expect(object["direction"] as? String == "MINIMIZE")
@@ -70,17 +70,17 @@ struct OptunaInteropTests {
         #expect((exported.first?["dist"] as? [String: String]) == ["x": "FloatDistribution", "y": "FloatDistribution", "n": "IntDistribution", "c": "CategoricalDistribution"])
         #expect(exported.contains { ($0["steps"] as? [Int]) == [0, 1, 2] || ($0["steps"] as? [Int])?.isEmpty == false })
         #expect(forage.contains { $0["state"] as? String == "pruned" })
-        let leaderboard = try ForageProcess.run(["leaderboard", "b", "--top", "1", "--format", "json"], in: directory.url)
+        let leaderboard = try await ForageProcess.runDetached(["leaderboard", "b", "--top", "1", "--format", "json"], in: directory.url)
         let board = try JSONSerialization.jsonObject(with: Data(leaderboard.stdout.utf8)) as? [String: Any]
         let best = (board?["trials"] as? [[String: Any]])?.first
         #expect(best?["number"] as? Int == object["best"] as? Int)
         #expect(best?["value"] as? Double == object["best_value"] as? Double)
     }
 
-    @Test func anImportedOptunaStudyResumesInForage() throws {
+    @Test func anImportedOptunaStudyResumesInForage() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let made = try python("""
+        let made = try await python("""
             import optuna
             optuna.logging.set_verbosity(optuna.logging.WARNING)
             study = optuna.create_study(study_name="o", storage="sqlite:///o.db", sampler=optuna.samplers.TPESampler(seed=1))
@@ -104,7 +104,7 @@ struct OptunaInteropTests {
             searcher: {algorithm: tpe, seed: 2}
             budget: {trials: 20}
             """)
-        let bad = try ForageProcess.run(["import", "optuna", "sqlite:///o.db", "--study", "nope", "--spec", "s.yaml"], in: directory.url)
+        let bad = try await ForageProcess.runDetached(["import", "optuna", "sqlite:///o.db", "--study", "nope", "--spec", "s.yaml"], in: directory.url)
         #expect(bad.status == 1 && bad.stderr.contains("has no study 'nope'; its studies: o"), "\(bad.stderr)")
         try directory.write("narrow.yaml", """
             name: narrow
@@ -112,17 +112,17 @@ struct OptunaInteropTests {
             trial: {function: sphere}
             search_space: {x0: {type: float, low: 0, high: 1}, x: {type: float, low: 0, high: 1}, kind: {type: categorical, choices: [a]}}
             """)
-        let narrow = try ForageProcess.run(["import", "optuna", "sqlite:///o.db", "--study", "o", "--spec", "narrow.yaml"], in: directory.url)
+        let narrow = try await ForageProcess.runDetached(["import", "optuna", "sqlite:///o.db", "--study", "o", "--spec", "narrow.yaml"], in: directory.url)
         #expect(narrow.status == 1 && narrow.stderr.contains("does not fit the spec's search space"), "\(narrow.stderr)")
 
-        let imported = try ForageProcess.run(["import", "optuna", "sqlite:///o.db", "--study", "o", "--spec", "s.yaml", "--name", "imp"], in: directory.url)
+        let imported = try await ForageProcess.runDetached(["import", "optuna", "sqlite:///o.db", "--study", "o", "--spec", "s.yaml", "--name", "imp"], in: directory.url)
         #expect(imported.status == 0, "\(imported.stderr)")
-        let before = try Self.trials("imp", in: directory)
+        let before = try await Self.trials("imp", in: directory)
         #expect(before.count == 20)
         #expect(before.allSatisfy { $0["state"] as? String == "completed" && $0["last_step"] as? Int == 1 })
-        let resume = try ForageProcess.run(["resume", "imp", "--trials", "26"], in: directory.url)
+        let resume = try await ForageProcess.runDetached(["resume", "imp", "--trials", "26"], in: directory.url)
         #expect(resume.status == 0, "\(resume.stderr)")
-        let after = try Self.trials("imp", in: directory)
+        let after = try await Self.trials("imp", in: directory)
         #expect(after.count == 26)
         #expect(after.filter { $0["state"] as? String == "completed" }.count == 26)
         for trial in after.dropFirst(20) {

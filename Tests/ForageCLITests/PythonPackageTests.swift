@@ -36,7 +36,7 @@ import Testing
         forage.report(loss=loss)
         """
 
-    @Test func prunedTrialsLeaveThroughPrunedAndRunTheirCleanUp() throws {
+    @Test func prunedTrialsLeaveThroughPrunedAndRunTheirCleanUp() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("train.py", Self.prunedScript)
@@ -48,9 +48,9 @@ import Testing
             scheduler: {algorithm: asha, min: 1, max: 9, reduction: 3}
             budget: {trials: 14, parallel: 2}
             """)
-        let run = try ForageProcess.run(["run", "p.yaml"], in: directory.url, environment: Self.environment)
+        let run = try await ForageProcess.runDetached(["run", "p.yaml"], in: directory.url, environment: Self.environment)
         #expect(run.status == 0, "\(run.stderr)")
-        let trials = try Self.trials("p", in: directory)
+        let trials = try await Self.trials("p", in: directory)
         let pruned = trials.filter { $0["state"] as? String == "pruned" }
         #expect(pruned.count >= 3, "\(trials.map { $0["state"] ?? "" })")
         #expect(trials.contains { $0["state"] as? String == "completed" })
@@ -63,7 +63,7 @@ import Testing
         }
     }
 
-    @Test func aPlainScriptIsStillStoppedBySigterm() throws {
+    @Test func aPlainScriptIsStillStoppedBySigterm() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("plain.py", """
@@ -88,9 +88,9 @@ import Testing
             budget: {trials: 4, parallel: 1}
             """)
         let started = Date()
-        let run = try ForageProcess.run(["run", "q.yaml"], in: directory.url)
+        let run = try await ForageProcess.runDetached(["run", "q.yaml"], in: directory.url)
         #expect(run.status == 0, "\(run.stderr)")
-        let trials = try Self.trials("q", in: directory)
+        let trials = try await Self.trials("q", in: directory)
         let pruned = trials.filter { $0["state"] as? String == "pruned" }
         #expect(!pruned.isEmpty)
         for trial in pruned {
@@ -152,12 +152,12 @@ import Testing
         kill(running.process.processIdentifier, SIGKILL)
         running.process.waitUntilExit()
         try await Task.sleep(for: .milliseconds(300))
-        let leftovers = try ForageProcess.runShell("pgrep -f '[r]esumable_train.py' || true", in: directory.url)
+        let leftovers = try await ForageProcess.runShellDetached("pgrep -f '[r]esumable_train.py' || true", in: directory.url)
         #expect(leftovers.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "orphans: \(leftovers)")
 
-        let resume = try ForageProcess.run(["resume", "ck"], in: directory.url, environment: Self.environment)
+        let resume = try await ForageProcess.runDetached(["resume", "ck"], in: directory.url, environment: Self.environment)
         #expect(resume.status == 0, "\(resume.stderr)")
-        let trials = try Self.trials("ck", in: directory)
+        let trials = try await Self.trials("ck", in: directory)
         let retry = try #require(trials.first { $0["state"] as? String == "completed" })
         #expect(retry["retry_of"] as? Int == 0)
         let log = try String(
@@ -166,15 +166,15 @@ import Testing
         #expect((resumedAt ?? 0) >= epochAtKill, "log: \(log)")
 
         // The same trial run without interruption ends with the same value.
-        let whole = try ForageProcess.run(["run", "ck.yaml", "--name", "whole"], in: directory.url, environment: Self.environment)
+        let whole = try await ForageProcess.runDetached(["run", "ck.yaml", "--name", "whole"], in: directory.url, environment: Self.environment)
         #expect(whole.status == 0, "\(whole.stderr)")
-        let uninterrupted = try #require(try Self.trials("whole", in: directory).first)
+        let uninterrupted = try #require(try await Self.trials("whole", in: directory).first)
         #expect(uninterrupted["value"] as? Double == retry["value"] as? Double)
         #expect((uninterrupted["params"] as? [String: Double]) == (retry["params"] as? [String: Double]))
     }
 
-    static func trials(_ name: String, in directory: TemporaryDirectory) throws -> [[String: Any]] {
-        let json = try ForageProcess.run(["trials", name, "--format", "json"], in: directory.url)
+    static func trials(_ name: String, in directory: TemporaryDirectory) async throws -> [[String: Any]] {
+        let json = try await ForageProcess.runDetached(["trials", name, "--format", "json"], in: directory.url)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         return object?["trials"] as? [[String: Any]] ?? []
     }

@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(name: "ForageCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -36,7 +38,17 @@ let package = Package(
         .testTarget(name: "ForageSpecTests", dependencies: ["ForageSpec", "ForageTesting"]),
         .target(name: "ForageStore", dependencies: ["ForageCore"]),
         .target(name: "ForageSQLite", dependencies: ["ForageCore", "ForageStore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "ForageBackends", dependencies: ["ForageStore", "ForageSQLite"]),
+        // The PostgreSQL store (a shared store for workers on many machines).
+        .target(
+            name: "ForagePostgres",
+            dependencies: [
+                "ForageCore", "ForageStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "ForageBackends", dependencies: ["ForageStore", "ForageSQLite", "ForagePostgres"]),
         .target(
             name: "ForageExecutor",
             dependencies: [

@@ -33,7 +33,9 @@ extension PostgresExperimentStore {
         try await leaderboardPage(experiment, after: nil, limit: top)
     }
 
-    public func leaderboardPage(_ experiment: ExperimentRecord, after cursor: LeaderboardCursor?, limit: Int) async throws -> [TrialRecord] {
+    public func leaderboardPage(
+        _ experiment: ExperimentRecord, after cursor: LeaderboardCursor?, limit: Int, detail: RecordDetail
+    ) async throws -> [TrialRecord] {
         let minimize = experiment.objective.direction == .minimize
         let order = minimize ? "ASC" : "DESC"
         var binds = PostgresBindings()
@@ -46,7 +48,7 @@ extension PostgresExperimentStore {
         }
         binds.append(limit)
         sql += " ORDER BY value \(order), number ASC LIMIT $\(binds.count)"
-        return try await records(PostgresQuery(unsafeSQL: sql, binds: binds), experiment: experiment.id)
+        return try await records(PostgresQuery(unsafeSQL: sql, binds: binds), experiment: experiment.id, detail: detail)
     }
 
     public func trialPage(_ experiment: ExperimentRecord, state: TrialState?, after number: Int?, limit: Int) async throws -> [TrialRecord] {
@@ -95,7 +97,7 @@ extension PostgresExperimentStore {
 
     /// Trial records for the rows `query` selects (with `trialColumns`), with their metrics (the last intermediate
     /// values for unfinished trials) and decisions, read for those trials alone.
-    func records(_ query: PostgresQuery, experiment id: Int64) async throws -> [TrialRecord] {
+    func records(_ query: PostgresQuery, experiment id: Int64, detail: RecordDetail = .full) async throws -> [TrialRecord] {
         struct Base {
             var number: Int, draw: Int, state: String, params: String, value: Double?, reason: String?, message: String?
             var attempt: Int, retryOf: Int?, requeued: Bool, worker: String?, lastStep: Int?, startedAt: Double?, finishedAt: Double?
@@ -112,14 +114,16 @@ extension PostgresExperimentStore {
         guard !rows.isEmpty else { return [] }
         let numbers = rows.map(\.number)
         var metrics: [Int: [String: Double]] = [:]
+        var withFinals = Set<Int>()
         for (trial, name, value) in try await database.rows(
             "SELECT trial, name, value FROM trial_metrics WHERE experiment_id = \(id) AND trial = ANY(\(numbers))", { row in
                 (try row.get("trial", as: Int.self), try row.get("name", as: String.self), try row.get("value", as: Double.self))
             })
         {
-            metrics[trial, default: [:]][name] = value
+            withFinals.insert(trial)
+            if detail.metrics?.contains(name) ?? true { metrics[trial, default: [:]][name] = value }
         }
-        let unfinished = rows.filter { metrics[$0.number] == nil || $0.state == TrialState.running.rawValue }.map(\.number)
+        let unfinished = rows.filter { !withFinals.contains($0.number) || $0.state == TrialState.running.rawValue }.map(\.number)
         var runningSteps: [Int: Int] = [:]
         if !unfinished.isEmpty {
             for (trial, name, value, step) in try await database.rows(
@@ -131,11 +135,11 @@ extension PostgresExperimentStore {
                      try row.get("step", as: Int.self))
                 })
             {
-                if metrics[trial] == nil || runningSteps[trial] != nil { metrics[trial, default: [:]][name] = value }
+                if !withFinals.contains(trial) || runningSteps[trial] != nil { metrics[trial, default: [:]][name] = value }
                 runningSteps[trial] = max(runningSteps[trial] ?? 0, step)
             }
         }
-        let decisions = try await decisions(id, numbers)
+        let decisions = detail.decisions ? try await decisions(id, numbers) : [:]
         return rows.map { row in
             TrialRecord(
                 number: row.number, draw: row.draw, state: TrialState(rawValue: row.state) ?? .failed, params: Self.decodeParams(row.params),

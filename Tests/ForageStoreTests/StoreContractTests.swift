@@ -72,6 +72,17 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         #expect(try await store.leaderboard(experiment, top: 1).map(\.number) == [1])
         #expect(try await store.counts(experiment: experiment.id).completed == 4)
         #expect(try await store.listingColumns(experiment, completedOnly: true) == ListingColumns(metricNames: ["extra", "value"], hasWorkers: false))
+        // A listing gets the metrics it asks for, and decisions only when it asks.
+        store.recordDecision(lease, trial: 0, decision: SchedulerDecision(action: .stop, reason: "test", step: 1, value: 0.25))
+        try await store.flush()
+        let narrow = try await store.rankedTrials(experiment, detail: RecordDetail(metrics: ["extra"], decisions: false)).collect()
+        #expect(narrow.map(\.number) == [1, 3, 0, 2])
+        #expect(narrow.allSatisfy { $0.metrics == ["extra": 1] && $0.decisions.isEmpty })
+        let bare = try await store.rankedTrials(experiment, detail: RecordDetail(metrics: [], decisions: false)).collect()
+        #expect(bare.allSatisfy { $0.metrics.isEmpty })
+        #expect(bare.map(\.params) == board.map(\.params))
+        let full = try await store.rankedTrials(experiment).collect()
+        #expect(full.first { $0.number == 0 }?.decisions.map(\.step) == [1])
     }
 
     @Test(arguments: StoreBackend.allCases)

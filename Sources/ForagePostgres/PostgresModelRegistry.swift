@@ -135,3 +135,14 @@ enum MetricsText {
         return object.compactMapValues { ($0 as? NSNumber)?.doubleValue }
     }
 }
+
+extension PostgresModelRegistry: RegistryChangeFeed {
+    /// Listens on `forage_alias` over one pooled connection for as long as the calling task runs.
+    public func followAliasMoves(_ onChange: @escaping @Sendable (String) -> Void) async throws {
+        try await database.withConnection { connection in
+            try await connection.listen(on: Self.aliasChannel) { notifications in
+                for try await notification in notifications { onChange(notification.payload) }
+            }
+        }
+    }
+}

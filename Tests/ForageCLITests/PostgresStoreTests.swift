@@ -1,3 +1,4 @@
+import ForageRemote
 import ForageTesting
 import Foundation
 import Testing
@@ -69,5 +70,54 @@ import Testing
         #expect(missing.status != 0 && missing.stderr.contains("no model named 'nope'"), "\(missing.stderr)")
         let bad = try ForageProcess.run(["status", "--store", "postgres://127.0.0.1/x"], in: directory.url)
         #expect(bad.status != 0 && bad.stderr.contains("names no user"), "\(bad.stderr)")
+    }
+
+    /// Promote, predict and serve on the shared store, and an alias move the server learns of through
+    /// `LISTEN/NOTIFY`: with polling set to 30 s, it serves the new version within 1 s.
+    @Test func serveFollowsAnAliasMoveThroughNotificationsWithinASecond() throws {
+        guard case .success(let server) = PostgresTestServer.shared else { return }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var rows = ["a,b,label"]
+        for i in 0..<60 { rows.append("\(Double(i % 3) * 2 + Double(i % 7) * 0.05),\(Double(i % 5) * 0.1),c\(i % 3)") }
+        try directory.write("data.csv", rows.joined(separator: "\n") + "\n")
+        try directory.write("m.yaml", """
+            objective: {metric: val_accuracy, direction: maximize}
+            trial: {model: logistic}
+            data: {path: data.csv, target: label, task: classification, validation: 0.2, test: 0.2, seed: 1}
+            search_space: {l2: {type: float, low: 1.0e-5, high: 1.0, log: true}}
+            searcher: {algorithm: random, seed: 2}
+            budget: {trials: 2, parallel: 1}
+            promote: {model: iris, alias: prod}
+            """)
+        let url = try server.createDatabase("serve")
+        let run = try ForageProcess.run(["run", "m.yaml", "--store", url], in: directory.url)
+        #expect(run.status == 0 && run.stdout.contains("as iris:1"), "\(run.stdout)\(run.stderr)")
+        let second = try ForageProcess.run(["promote", "m", "--trial", "1", "--model", "iris", "--store", url], in: directory.url)
+        #expect(second.status == 0, "\(second.stderr)")
+        try directory.write("x.csv", "a,b\n0.1,0.2\n4.05,0.3\n")
+        let predict = try ForageProcess.run(["predict", "iris@prod", "--input", "x.csv", "--store", url], in: directory.url)
+        #expect(predict.status == 0 && predict.stdout.split(separator: "\n").count == 3, "\(predict.stdout)\(predict.stderr)")
+
+        let serving = try ForageProcess.start(
+            ["serve", "iris@prod", "--port", "0", "--poll", "30", "--no-access-log", "--store", url], in: directory.url)
+        defer { if serving.process.isRunning { serving.process.terminate() } }
+        let client = HTTPConnection(host: "127.0.0.1", port: try ServeSupport.boundPort(serving))
+        #expect(try client.send(method: "GET", path: "/version").text.contains(#""version":1"#))
+        // Give the listener a moment to subscribe, then move the alias and time the swap.
+        Thread.sleep(forTimeInterval: 0.5)
+        let move = try ForageProcess.run(["models", "alias", "iris", "prod", "2", "--store", url], in: directory.url)
+        #expect(move.status == 0, "\(move.stderr)")
+        let movedAt = Date()
+        var seenAfter: Double?
+        while Date().timeIntervalSince(movedAt) < 5 {
+            if try client.send(method: "GET", path: "/version").text.contains(#""version":2"#) {
+                seenAfter = Date().timeIntervalSince(movedAt)
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        let seen = try #require(seenAfter, "the server did not follow the alias within 5 s")
+        #expect(seen < 1, "followed after \(seen) s")
     }
 }

@@ -120,4 +120,62 @@ import Testing
         let seen = try #require(seenAfter, "the server did not follow the alias within 5 s")
         #expect(seen < 1, "followed after \(seen) s")
     }
+
+    /// `forage store copy` SQLite → PostgreSQL → SQLite: the same `trials --format csv` (an ASHA experiment with
+    /// pruned trials and decisions, and a model experiment) and the same registry, every blob hash verified.
+    @Test func copyingSQLiteToPostgresAndBackKeepsTrialsAndTheRegistry() throws {
+        guard case .success(let server) = PostgresTestServer.shared else { return }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("pg.yaml", Self.spec)
+        var rows = ["a,b,label"]
+        for i in 0..<60 { rows.append("\(Double(i % 3) * 2 + Double(i % 7) * 0.05),\(Double(i % 5) * 0.1),c\(i % 3)") }
+        try directory.write("data.csv", rows.joined(separator: "\n") + "\n")
+        try directory.write("m.yaml", """
+            objective: {metric: val_accuracy, direction: maximize}
+            trial: {model: logistic}
+            data: {path: data.csv, target: label, task: classification, validation: 0.2, test: 0.2, seed: 1}
+            search_space: {l2: {type: float, low: 1.0e-5, high: 1.0, log: true}}
+            searcher: {algorithm: random, seed: 2}
+            budget: {trials: 2, parallel: 1}
+            promote: {model: iris, alias: prod}
+            """)
+        for spec in ["pg.yaml", "m.yaml"] {
+            let run = try ForageProcess.run(["run", spec, "--store", "a", "--tag", "team=x"], in: directory.url)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let promote = try ForageProcess.run(["promote", "m", "--trial", "1", "--model", "iris", "--alias", "prod", "--store", "a"], in: directory.url)
+        #expect(promote.status == 0, "\(promote.stderr)")
+        _ = try ForageProcess.run(["models", "rollback", "iris", "prod", "--store", "a"], in: directory.url)
+        let url = try server.createDatabase("copy")
+        let there = try ForageProcess.run(["store", "copy", "a", url], in: directory.url)
+        #expect(there.status == 0 && there.stdout.contains("copied 2 experiments (26 trials) and 1 model (2 versions"), "\(there.stdout)\(there.stderr)")
+        let back = try ForageProcess.run(["store", "copy", url, "b"], in: directory.url)
+        #expect(back.status == 0 && back.stdout.contains("blob hashes verified"), "\(back.stdout)\(back.stderr)")
+        let again = try ForageProcess.run(["store", "copy", "a", url], in: directory.url)
+        #expect(again.status != 0 && again.stderr.contains("already exists"), "\(again.stderr)")
+        for experiment in ["pg", "m"] {
+            let original = try ForageProcess.run(["trials", experiment, "--format", "csv", "--store", "a"], in: directory.url).stdout
+            #expect(original.split(separator: "\n").count > 2)
+            #expect(try ForageProcess.run(["trials", experiment, "--format", "csv", "--store", url], in: directory.url).stdout == original)
+            #expect(try ForageProcess.run(["trials", experiment, "--format", "csv", "--store", "b"], in: directory.url).stdout == original)
+            let json = try ForageProcess.run(["trials", experiment, "--format", "json", "--store", "b"], in: directory.url).stdout
+            #expect(json == (try ForageProcess.run(["trials", experiment, "--format", "json", "--store", "a"], in: directory.url).stdout))
+        }
+        func registry(_ store: String) throws -> [String] {
+            let show = try ForageProcess.run(["models", "show", "iris", "--format", "json", "--store", store], in: directory.url)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any], "\(show.stderr)")
+            let versions = object["versions"] as? [[String: Any]] ?? []
+            let history = try ForageProcess.run(["models", "history", "iris", "--format", "json", "--store", store], in: directory.url)
+            let moves = (try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any])?["moves"] as? [[String: Any]] ?? []
+            return versions.map { "\($0["version"] ?? "?") \($0["blob_sha256"] ?? "?") \($0["aliases"] ?? "?")" }
+                + moves.map { "\($0["alias"] ?? "?") \($0["old_version"] ?? "-")→\($0["new_version"] ?? "?") \($0["kind"] ?? "?")" }
+        }
+        let original = try registry("a")
+        #expect(original.count == 5, "\(original)")
+        #expect(try registry(url) == original)
+        #expect(try registry("b") == original)
+        let status = try ForageProcess.run(["status", "--tag", "team=x", "--store", "b"], in: directory.url)
+        #expect(status.stdout.contains("pg") && status.stdout.contains("m"), "\(status.stdout)")
+    }
 }

@@ -8,7 +8,7 @@ extension Forage {
     struct Store: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Maintain the store itself (migrate its schema).",
-            subcommands: [Migrate.self])
+            subcommands: [Migrate.self, Copy.self])
     }
 }
 
@@ -41,6 +41,32 @@ extension Forage.Store {
                     _ = try StoreFactory.open(location, access: .write)
                     print("migrated the store at \(location) from schema version \(found) to \(current)")
                 }
+            }
+        }
+    }
+}
+
+extension Forage.Store {
+    /// `forage store copy FROM TO`: every experiment and the registry, between any two stores.
+    struct Copy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy every experiment and the model registry from one store to another (a folder or a postgres:// URL), verified.")
+
+        @Argument(help: "The store to copy from (read only).")
+        var from: String
+
+        @Argument(help: "The store to copy into (created if it is a missing folder or an empty database).")
+        var to: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let source = try await StoreFactory.connect(from, access: .read)
+                let destination = try await StoreFactory.connect(to, access: .create)
+                let summary = try await StoreCopier(from: source, to: destination).copy()
+                print(
+                    "copied \(summary.experiments) experiment\(summary.experiments == 1 ? "" : "s") (\(summary.trials) trials) and "
+                        + "\(summary.models) model\(summary.models == 1 ? "" : "s") (\(summary.versions) versions, \(summary.blobs) blobs) "
+                        + "to \(try StoreFactory.displayName(to)); counts and blob hashes verified")
             }
         }
     }

@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "ForageCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ForageTesting", dependencies: ["ForageCore"]),
         .testTarget(name: "ForageCoreTests", dependencies: ["ForageCore"]),
-        .testTarget(name: "ForageStoreTests", dependencies: ["ForageStore", "ForageBackends", "ForageTesting"]),
+        .testTarget(name: "ForageStoreTests", dependencies: ["ForageStore", "ForageBackends", "ForagePostgres", "ForageTesting"]),
         .testTarget(name: "ForageSQLiteTests", dependencies: ["ForageSQLite", "ForageStore", "ForageTesting"]),
         .testTarget(name: "ForageEngineTests", dependencies: ["ForageEngine", "ForageBackends", "ForageTesting"]),
         .testTarget(name: "ForageExecutorTests", dependencies: ["ForageExecutor"]),

@@ -23,7 +23,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.open(.read).experiments
+                let store = (try await storeOptions.open(.read)).experiments
                 let host = self.host
                 try await DashboardServer(store: store, host: host, port: port).run { bound in
                     FileHandle.standardOutput.write(Data("dashboard on http://\(host):\(bound)/ (read-only; Ctrl-C to stop)\n".utf8))

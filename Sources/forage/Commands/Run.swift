@@ -60,7 +60,7 @@ extension Forage {
                 var checked = experiment
                 if let trials = budget.trials { checked.budget.trials = trials }
                 try SearchEngine.validate(checked, options: options)
-                let store = try storeOptions.open(.create)
+                let store = try await storeOptions.open(.create)
                 let engine = try await ExperimentRunner.start(
                     spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store.experiments,
                     executor: executor, options: options)
@@ -102,7 +102,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.open(.write)
+                let store = try await storeOptions.open(.write)
                 let record = try await store.experiments.requireExperiment(name)
                 let done = try await store.experiments.counts(experiment: record.id).finished
                 let total = budget.trials ?? record.budgetTrials

@@ -72,7 +72,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let registry = try storeOptions.open(.read).registry
+                let registry = (try await storeOptions.open(.read)).registry
                 var configuration = ServeConfiguration(
                     host: host, port: port, maxBodyBytes: ServeConfiguration.parseSize(maxBody) ?? 8 << 20,
                     pollInterval: .milliseconds(Int(poll * 1000)), idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
@@ -117,7 +117,7 @@ extension Forage.Bench {
                 #if DEBUG
                 printNote("note: this is a debug build; build with `swift build -c release` for real figures")
                 #endif
-                let registry = try storeOptions.open(.read).registry
+                let registry = (try await storeOptions.open(.read)).registry
                 let results = try await ServeBenchmark.run(
                     reference: try modelReference(reference), registry: registry, connections: connections, seconds: seconds
                 ) { printNote($0) }

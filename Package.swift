@@ -33,8 +33,8 @@ let package = Package(
         .testTarget(name: "ForageEngineTests", dependencies: ["ForageEngine", "ForageBackends", "ForageTesting"]),
         .testTarget(name: "ForageExecutorTests", dependencies: ["ForageExecutor"]),
         .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting", "ForageServer", "ForageRemote", "ForageHTTP", "ForageML"]),
-        .target(name: "ForageSearch", dependencies: ["ForageCore"]),
-        .target(name: "ForageSpec", dependencies: ["ForageCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "ForageSearch", dependencies: ["ForageCore", "ForageNumerics"]),
+        .target(name: "ForageSpec", dependencies: ["ForageCore", "ForageSearch", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ForageSpecTests", dependencies: ["ForageSpec", "ForageTesting"]),
         .target(name: "ForageStore", dependencies: ["ForageCore"]),
         .target(
@@ -135,9 +135,12 @@ let package = Package(
             name: "COpenBLAS", path: "Sources/COpenBLAS",
             pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]
         ),
+        // Small dense linear algebra on OpenBLAS/LAPACK, shared by the trainers and GP-BO.
+        .target(name: "ForageNumerics", dependencies: ["ForageCore", "COpenBLAS"]),
+        .testTarget(name: "ForageNumericsTests", dependencies: ["ForageNumerics"]),
         .target(
             name: "ForageML",
-            dependencies: ["ForageCore", "COpenBLAS"]
+            dependencies: ["ForageCore", "ForageNumerics"]
         ),
         .testTarget(name: "ForageMLTests", dependencies: ["ForageML"]),
         .target(

@@ -76,7 +76,7 @@ public enum OverheadBenchmark {
         let spec = ExperimentSpec(
             name: name, objective: Objective(metric: "value", direction: .minimize),
             trial: TrialSpec(kind: .function(name: "noop"), steps: steps > 0 ? steps : nil), searchSpace: space,
-            searcher: SearcherSpec(algorithm: .random, seed: 1), budget: Budget(trials: trials, parallel: parallel), source: "benchmark \(name)")
+            searcher: SearcherSpec(algorithm: "random", seed: 1), budget: Budget(trials: trials, parallel: parallel), source: "benchmark \(name)")
         let engine = try await ExperimentRunner.start(
             spec: spec, specPath: nil, data: nil, store: store, executor: FunctionExecutor(), options: RunOptions())
         let start = ContinuousClock.now

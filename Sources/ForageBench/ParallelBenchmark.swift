@@ -96,7 +96,7 @@ public enum ParallelBenchmark {
             for parallel in [1, 2] {
                 var variant = spec
                 variant.name = "\(spec.name)-p\(parallel)-\(repeatIndex)"
-                variant.searcher.algorithm = .random
+                variant.searcher = SearcherSpec(algorithm: "random", seed: spec.searcher.seed)
                 variant.scheduler = SchedulerSpec()
                 variant.budget.trials = trials
                 variant.budget.parallel = parallel

@@ -51,7 +51,7 @@ public enum SchedulerBenchmark {
         full.name = spec.name + "-full"
         full.scheduler = SchedulerSpec()
         var early = spec
-        early.name = spec.name + "-" + scheduler.algorithm.rawValue
+        early.name = spec.name + "-" + scheduler.algorithm
         early.scheduler = scheduler
         return Result(
             metric: spec.objective.metric,
@@ -66,7 +66,7 @@ public enum SchedulerBenchmark {
         let seconds = OverheadBenchmark.milliseconds(ContinuousClock.now - start) / 1000
         let trials = try await store.allTrials(try await store.requireExperiment(spec.name)).collect()
         return Run(
-            scheduler: spec.scheduler.algorithm.rawValue, best: summary.best, totalSteps: trials.reduce(0) { $0 + ($1.lastStep ?? 0) },
+            scheduler: spec.scheduler.algorithm, best: summary.best, totalSteps: trials.reduce(0) { $0 + ($1.lastStep ?? 0) },
             completed: trials.filter { $0.state == .completed }.count, pruned: trials.filter { $0.state == .pruned }.count, seconds: seconds)
     }
 }

@@ -29,20 +29,37 @@ public enum SearchQualityBenchmark {
     /// The default searchers, named as in the peer study: random, Sobol, `tpe-indep` (univariate TPE) and `tpe`
     /// (`TPEOptions()` defaults, which are multivariate, as Optuna 5's default `TPESampler`).
     public static let searchers: [Searcher] = [
-        Searcher(name: "random", spec: SearcherSpec(algorithm: .random)),
-        Searcher(name: "sobol", spec: SearcherSpec(algorithm: .sobol)),
-        Searcher(name: "tpe-indep", spec: SearcherSpec(algorithm: .tpe, tpe: with(TPEOptions()) { $0.multivariate = false })),
-        Searcher(name: "tpe", spec: SearcherSpec(algorithm: .tpe, tpe: TPEOptions())),
+        Searcher(name: "random", spec: SearcherSpec(algorithm: "random")),
+        Searcher(name: "sobol", spec: SearcherSpec(algorithm: "sobol")),
+        Searcher(name: "tpe-indep", spec: SearcherSpec(algorithm: "tpe", options: ["multivariate": .bool(false)])),
+        Searcher(name: "tpe", spec: SearcherSpec(algorithm: "tpe")),
+        Searcher(name: "cmaes", spec: SearcherSpec(algorithm: "cmaes")),
+        Searcher(name: "gp", spec: SearcherSpec(algorithm: "gp")),
     ]
 
-    /// The four problems of Optuna's peer study (`shared/peers/optuna_quality.py`), with the same domains.
+    /// The problems of Optuna's peer study (`shared/peers/optuna_quality.py`, plus Styblinski-Tang-5 on [-5, 5]^5), with
+    /// the same domains.
     public static let problems: [Problem] = [
         Problem(name: "branin", function: .branin, space: box(["x": (-5, 10), "y": (0, 15)].sorted { $0.key < $1.key }),
             minimum: BenchmarkFunction.branin.minimum ?? 0),
         Problem(name: "hartmann6", function: .hartmann6, space: cube(6, 0, 1), minimum: BenchmarkFunction.hartmann6.minimum ?? 0),
         Problem(name: "rosenbrock10", function: .rosenbrock, space: cube(10, -5, 10), minimum: 0),
         Problem(name: "ackley5", function: .ackley, space: cube(5, -32.768, 32.768), minimum: 0),
+        Problem(name: "styblinski5", function: .styblinski, space: cube(5, -5, 5), minimum: BenchmarkFunction.styblinskiMinimum(dimensions: 5)),
     ]
+
+    /// The long continuous problems CMA-ES is compared on at 1 000 trials.
+    public static let longProblems: [Problem] = [
+        Problem(name: "rosenbrock10", function: .rosenbrock, space: cube(10, -5, 10), minimum: 0),
+        Problem(name: "ackley5", function: .ackley, space: cube(5, -32.768, 32.768), minimum: 0),
+        Problem(name: "sphere20", function: .sphere, space: cube(20, -5, 5), minimum: 0),
+    ]
+
+    /// How long each sampler's suggestions are timed: up to 10 000 finished trials, GP only to 500 (its cost grows with
+    /// the cube of the history).
+    public static func timingCounts(for algorithm: String, requested: [Int]) -> [Int] {
+        algorithm == "gp" ? Array(Set(requested.map { min($0, 500) })).sorted() : requested
+    }
 
     /// Median and quartiles of a sample.
     public struct Summary: Sendable, Equatable {
@@ -130,11 +147,11 @@ public enum SearchQualityBenchmark {
             }
         }
         var timings: [SuggestionTiming] = []
-        for searcher in searchers where searcher.spec.algorithm == .tpe {
-            for count in timingCounts {
+        for searcher in searchers {
+            for count in Self.timingCounts(for: searcher.spec.algorithm, requested: timingCounts) {
                 timings.append(SuggestionTiming(
                     searcher: searcher.name, finished: count,
-                    medianMilliseconds: try suggestionMilliseconds(options: searcher.spec.tpe, finished: count)))
+                    medianMilliseconds: try suggestionMilliseconds(spec: searcher.spec, finished: count)))
             }
         }
         return Report(trials: trials, seeds: seeds.count, cells: cells, timings: timings)
@@ -144,7 +161,7 @@ public enum SearchQualityBenchmark {
     public static func study(searcher: Searcher, problem: Problem, seed: UInt64, trials: Int) throws -> (regret: [Double], seconds: Double) {
         var spec = searcher.spec
         spec.seed = seed
-        let sampler = try SamplerFactory.make(spec, space: problem.space)
+        let sampler = try SamplerRegistry.make(spec, space: problem.space)
         var history = TrialHistory(objective: Objective(metric: "value", direction: .minimize))
         var best = Double.infinity
         var regret: [Double] = []
@@ -163,8 +180,9 @@ public enum SearchQualityBenchmark {
         return (regret, seconds)
     }
 
-    /// The median time in milliseconds of a few TPE suggestions with `finished` random Hartmann6 trials in the history.
-    public static func suggestionMilliseconds(options: TPEOptions, finished: Int, repeats: Int = 5) throws -> Double {
+    /// The median time in milliseconds of a few suggestions of the sampler `spec` names with `finished` random
+    /// Hartmann6 trials in the history.
+    public static func suggestionMilliseconds(spec: SearcherSpec, finished: Int, repeats: Int = 5) throws -> Double {
         let space = cube(6, 0, 1)
         let random = RandomSampler(seed: 12_345)
         var trials: [TrialSnapshot] = []
@@ -174,7 +192,9 @@ public enum SearchQualityBenchmark {
             trials.append(TrialSnapshot(number: number, state: .completed, params: params, value: try BenchmarkFunction.hartmann6.evaluate(params)))
         }
         let history = TrialHistory(objective: objective, trials: trials)
-        let sampler = try TPESampler(seed: 7, options: options)
+        var seeded = spec
+        seeded.seed = 7
+        let sampler = try SamplerRegistry.make(seeded, space: space)
         let clock = ContinuousClock()
         var times: [Double] = []
         for k in 0..<max(repeats, 1) {
@@ -221,11 +241,5 @@ public enum SearchQualityBenchmark {
 
     private static func number(_ x: Double) -> String {
         String(format: "%.4g", x)
-    }
-
-    private static func with<T>(_ value: T, _ change: (inout T) -> Void) -> T {
-        var copy = value
-        change(&copy)
-        return copy
     }
 }

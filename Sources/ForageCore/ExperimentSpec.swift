@@ -41,7 +41,7 @@ public struct ExperimentSpec: Sendable, Equatable {
 /// What one trial runs.
 public struct TrialSpec: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
-        /// A built-in benchmark function (branin, hartmann6, rosenbrock, ackley, sphere, noop, sleep).
+        /// A built-in benchmark function (branin, hartmann6, rosenbrock, ackley, sphere, styblinski, noop, sleep).
         case function(name: String)
         /// A built-in trainer (ridge, logistic, mlp, auto) on the spec's `data:`.
         case model(family: String)
@@ -123,90 +123,34 @@ public struct DataSpec: Sendable, Equatable {
     }
 }
 
-/// Which searcher proposes parameters, with its options.
+/// Which searcher proposes parameters, with its options. The algorithm is named by its spec name (`tpe`, `cmaes`, …)
+/// and its options are kept by key: ForageSearch's sampler registry declares, checks and interprets them, so adding a
+/// sampler changes nothing here.
 public struct SearcherSpec: Sendable, Equatable {
-    public enum Algorithm: String, Sendable, Codable, CaseIterable {
-        case grid
-        case random
-        case sobol
-        case tpe
-    }
-
-    public var algorithm: Algorithm
+    /// The sampler's spec name, as registered in ForageSearch (`SamplerRegistry`).
+    public var algorithm: String
     public var seed: UInt64
-    /// grid: points per numeric parameter without explicit `values`.
-    public var gridPoints: Int
-    /// sobol: apply a random digital shift and Owen-style scrambling seeded by `seed`.
-    public var scramble: Bool
-    public var tpe: TPEOptions
+    /// The section's other keys, checked against the sampler's declared options.
+    public var options: AlgorithmOptions
 
-    public init(algorithm: Algorithm = .random, seed: UInt64 = 0, gridPoints: Int = 5, scramble: Bool = true, tpe: TPEOptions = TPEOptions()) {
+    public init(algorithm: String = "random", seed: UInt64 = 0, options: AlgorithmOptions = [:]) {
         self.algorithm = algorithm
         self.seed = seed
-        self.gridPoints = gridPoints
-        self.scramble = scramble
-        self.tpe = tpe
+        self.options = options
     }
 }
 
-/// Options of the Tree-structured Parzen Estimator searcher.
-public struct TPEOptions: Sendable, Equatable {
-    /// Random trials before the model is used.
-    public var startupTrials: Int
-    /// Candidates drawn from the "good" estimator per suggestion; the best expected improvement wins.
-    public var candidates: Int
-    /// Fraction of finished trials counted as "good" (capped at 25 trials, as Optuna does).
-    public var gamma: Double
-    /// Model the parameters jointly instead of one by one.
-    public var multivariate: Bool
-    /// Treat running trials as if they had the worst value seen, so parallel slots spread out.
-    public var constantLiar: Bool
-
-    public init(startupTrials: Int = 10, candidates: Int = 64, gamma: Double = 0.1, multivariate: Bool = true, constantLiar: Bool = true) {
-        self.startupTrials = startupTrials
-        self.candidates = candidates
-        self.gamma = gamma
-        self.multivariate = multivariate
-        self.constantLiar = constantLiar
-    }
-}
-
-/// Which early-stopping scheduler judges intermediate reports, with its options.
+/// Which early-stopping scheduler judges intermediate reports, with its options (by key, interpreted by
+/// ForageSearch's scheduler registry).
 public struct SchedulerSpec: Sendable, Equatable {
-    public enum Algorithm: String, Sendable, Codable, CaseIterable {
-        case none
-        case median
-        case asha
-        case hyperband
-    }
+    /// The scheduler's spec name, as registered in ForageSearch (`SchedulerRegistry`).
+    public var algorithm: String
+    /// The section's other keys, checked against the scheduler's declared options.
+    public var options: AlgorithmOptions
 
-    public var algorithm: Algorithm
-    /// median: trials that must have finished before any is stopped.
-    public var startupTrials: Int
-    /// median: steps a trial runs before it can be stopped.
-    public var warmupSteps: Int
-    /// asha / hyperband: the name of the resource (reported steps count it; informational).
-    public var resource: String
-    /// asha / hyperband: the smallest and largest resource (step) a trial gets.
-    public var minResource: Int
-    public var maxResource: Int
-    /// asha / hyperband: the reduction factor η between rungs.
-    public var reduction: Int
-    /// hyperband: how many brackets (default: all that fit between min and max).
-    public var brackets: Int?
-
-    public init(
-        algorithm: Algorithm = .none, startupTrials: Int = 5, warmupSteps: Int = 0, resource: String = "step", minResource: Int = 1,
-        maxResource: Int = 100, reduction: Int = 3, brackets: Int? = nil
-    ) {
+    public init(algorithm: String = "none", options: AlgorithmOptions = [:]) {
         self.algorithm = algorithm
-        self.startupTrials = startupTrials
-        self.warmupSteps = warmupSteps
-        self.resource = resource
-        self.minResource = minResource
-        self.maxResource = maxResource
-        self.reduction = reduction
-        self.brackets = brackets
+        self.options = options
     }
 }
 

@@ -111,7 +111,9 @@ public actor SearchEngine {
     public static func validate(_ spec: ExperimentSpec, options: RunOptions) throws -> (any Sampler, any TrialScheduler) {
         let built: (any Sampler, any TrialScheduler)
         do {
-            built = (try SamplerFactory.make(spec.searcher, space: spec.searchSpace), try SchedulerFactory.make(spec.scheduler))
+            built = (
+                try SamplerRegistry.make(spec.searcher, space: spec.searchSpace),
+                try SchedulerRegistry.make(spec.scheduler, trialSteps: spec.trial.steps))
         } catch {
             throw EngineError.configuration("\(error)")
         }

@@ -27,22 +27,11 @@ extension Sampler {
 /// The error raised when a searcher cannot be built for a space.
 public struct SamplerError: Error, CustomStringConvertible {
     public var description: String
+    /// The option the error is about, when there is one (the spec parser points at that key).
+    public var key: String?
 
-    public init(_ description: String) {
+    public init(_ description: String, key: String? = nil) {
         self.description = description
-    }
-}
-
-/// Builds the sampler a spec names.
-public enum SamplerFactory {
-    /// The sampler `spec` names for `space`; throws a `SamplerError` when it cannot search that space (a grid too
-    /// large, options out of range).
-    public static func make(_ spec: SearcherSpec, space: SearchSpace) throws -> any Sampler {
-        switch spec.algorithm {
-        case .random: return RandomSampler(seed: spec.seed)
-        case .grid: return try GridSampler(space: space, points: spec.gridPoints)
-        case .sobol: return SobolSampler(seed: spec.seed, scramble: spec.scramble)
-        case .tpe: return try TPESampler(seed: spec.seed, options: spec.tpe)
-        }
+        self.key = key
     }
 }

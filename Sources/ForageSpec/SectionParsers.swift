@@ -1,4 +1,5 @@
 import ForageCore
+import ForageSearch
 import Foundation
 
 /// Reads the `data:` section of a model experiment.
@@ -63,84 +64,81 @@ enum DataParser {
     }
 }
 
-/// Reads the `searcher:` section; the allowed options depend on the algorithm.
+/// Reads the `searcher:` section: `algorithm`, `seed`, and the options the sampler declares in its registry entry.
 enum SearcherParser {
     static func parse(_ node: SpecNode) throws -> SearcherSpec {
-        let algorithm = try AlgorithmField.parse(node, as: SearcherSpec.Algorithm.self, what: "searcher")
-        let options: [String]
-        switch algorithm {
-        case .grid: options = ["points"]
-        case .random: options = []
-        case .sobol: options = ["scramble"]
-        case .tpe: options = ["n_startup", "n_candidates", "gamma", "multivariate", "constant_liar"]
+        let entries = SamplerRegistry.entries
+        let entry = try AlgorithmField.parse(node, in: entries.map(\.name), what: "searcher").flatMap { name in
+            entries.first { $0.name == name }
         }
-        let fields = try node.mapping(allowed: ["algorithm", "seed"] + options)
-        var spec = SearcherSpec(algorithm: algorithm)
+        guard let entry else { throw node.error("unknown searcher") }
+        let fields = try node.mapping(allowed: ["algorithm", "seed"] + entry.options.map(\.name))
+        var spec = SearcherSpec(algorithm: entry.name)
         if let seedNode = fields["seed"] {
             let seed = try seedNode.int()
             guard seed >= 0 else { throw seedNode.error("must be 0 or more, found \(seed)") }
             spec.seed = UInt64(seed)
         }
-        if let node = fields["points"] { spec.gridPoints = try SpecLoader.positive(node.int(), node) }
-        if let node = fields["scramble"] { spec.scramble = try node.bool() }
-        if let node = fields["n_startup"] { spec.tpe.startupTrials = try SpecLoader.positive(node.int(), node) }
-        if let node = fields["n_candidates"] { spec.tpe.candidates = try SpecLoader.positive(node.int(), node) }
-        if let node = fields["gamma"] {
-            let gamma = try node.double()
-            guard gamma > 0, gamma < 1 else { throw node.error("must be a fraction in (0, 1), found \(gamma)") }
-            spec.tpe.gamma = gamma
+        spec.options = try OptionsParser.parse(fields, keys: entry.options)
+        do {
+            try entry.check(spec.options)
+        } catch let error as SamplerError {
+            throw (error.key.flatMap { fields[$0] } ?? node).error(error.description)
         }
-        if let node = fields["multivariate"] { spec.tpe.multivariate = try node.bool() }
-        if let node = fields["constant_liar"] { spec.tpe.constantLiar = try node.bool() }
         return spec
     }
 }
 
-/// Reads the `scheduler:` section; the allowed options depend on the algorithm.
+/// Reads the `scheduler:` section: `algorithm` and the options the scheduler declares in its registry entry.
 enum SchedulerParser {
     static func parse(_ node: SpecNode, trial: TrialSpec) throws -> SchedulerSpec {
-        let algorithm = try AlgorithmField.parse(node, as: SchedulerSpec.Algorithm.self, what: "scheduler")
-        let options: [String]
-        switch algorithm {
-        case .none: options = []
-        case .median: options = ["n_startup", "n_warmup"]
-        case .asha: options = ["resource", "min", "max", "reduction"]
-        case .hyperband: options = ["resource", "min", "max", "reduction", "brackets"]
+        let entries = SchedulerRegistry.entries
+        let entry = try AlgorithmField.parse(node, in: entries.map(\.name), what: "scheduler").flatMap { name in
+            entries.first { $0.name == name }
         }
-        let fields = try node.mapping(allowed: ["algorithm"] + options)
-        var spec = SchedulerSpec(algorithm: algorithm)
-        if let steps = trial.steps { spec.maxResource = steps }
-        if let node = fields["n_startup"] { spec.startupTrials = try SpecLoader.positive(node.int(), node) }
-        if let node = fields["n_warmup"] {
-            spec.warmupSteps = try node.int()
-            guard spec.warmupSteps >= 0 else { throw node.error("must be 0 or more, found \(spec.warmupSteps)") }
-        }
-        if let node = fields["resource"] { spec.resource = try node.string() }
-        if let node = fields["min"] { spec.minResource = try SpecLoader.positive(node.int(), node) }
-        if let node = fields["max"] { spec.maxResource = try SpecLoader.positive(node.int(), node) }
-        if let node = fields["reduction"] {
-            spec.reduction = try node.int()
-            guard spec.reduction >= 2 else { throw node.error("must be at least 2, found \(spec.reduction)") }
-        }
-        if let node = fields["brackets"] { spec.brackets = try SpecLoader.positive(node.int(), node) }
-        if algorithm == .asha || algorithm == .hyperband, spec.minResource >= spec.maxResource {
-            throw (fields["min"] ?? node).error("min (\(spec.minResource)) must be smaller than max (\(spec.maxResource))")
+        guard let entry else { throw node.error("unknown scheduler") }
+        let fields = try node.mapping(allowed: ["algorithm"] + entry.options.map(\.name))
+        let spec = SchedulerSpec(algorithm: entry.name, options: try OptionsParser.parse(fields, keys: entry.options))
+        // Built once here so that options that do not fit together (min not below max) are refused before anything runs.
+        do {
+            _ = try entry.build(SchedulerContext(options: spec.options, trialSteps: trial.steps))
+        } catch let error as SchedulerError {
+            throw (error.key.flatMap { fields[$0] } ?? node).error(error.description)
         }
         return spec
+    }
+}
+
+/// Reads an algorithm's declared options from its section, checking each value against its `OptionKey`.
+enum OptionsParser {
+    static func parse(_ fields: OrderedFields, keys: [OptionKey]) throws -> AlgorithmOptions {
+        var options = AlgorithmOptions()
+        for key in keys {
+            guard let node = fields[key.name] else { continue }
+            let value: ParameterValue
+            switch key.kind {
+            case .int: value = .int(try node.int())
+            case .number: value = .double(try node.double())
+            case .bool: value = .bool(try node.bool())
+            case .choice, .string: value = .string(try node.string())
+            }
+            if let problem = key.problem(with: value) { throw node.error(problem) }
+            options[key.name] = value
+        }
+        return options
     }
 }
 
 /// Reads the `algorithm:` key of a section whose other allowed keys depend on it (searcher, scheduler).
 enum AlgorithmField {
-    static func parse<Algorithm: RawRepresentable & CaseIterable>(_ node: SpecNode, as type: Algorithm.Type, what: String) throws -> Algorithm
-    where Algorithm.RawValue == String {
-        let names = Algorithm.allCases.map(\.rawValue)
+    /// The algorithm's name, one of `names`; an unknown one is refused with the closest match.
+    static func parse(_ node: SpecNode, in names: [String], what: String) throws -> String? {
         let algorithmNode = try node.mapping().required("algorithm", "one of \(names.joined(separator: ", "))")
         let name = try algorithmNode.string()
-        guard let algorithm = Algorithm(rawValue: name) else {
+        guard names.contains(name) else {
             let hint = closest(name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
             throw algorithmNode.error("'\(name)' is not a \(what)\(hint); allowed: \(names.joined(separator: ", "))")
         }
-        return algorithm
+        return name
     }
 }

@@ -140,7 +140,7 @@ enum TrialParser {
         switch function {
         case .branin: needed = space["x"] != nil ? ["x", "y"] : ["x0", "x1"]
         case .hartmann6: needed = (0..<6).map { "x\($0)" }
-        case .rosenbrock, .ackley, .sphere: needed = ["x0"]
+        case .rosenbrock, .ackley, .sphere, .styblinski: needed = ["x0"]
         case .noop: needed = []
         case .sleep: needed = ["seconds"]
         }

@@ -15,7 +15,7 @@ import ForageSearch
             #expect(cell.regret[1].median <= cell.regret[0].median + 1e-12, "\(cell.searcher): regret never grows")
             #expect(cell.regret.allSatisfy { $0.median >= 0 })
         }
-        #expect(report.timings.count == 2)  // both TPE variants at 30 trials
+        #expect(report.timings.count == SearchQualityBenchmark.searchers.count)  // every searcher at 30 trials
         let table = report.table()
         #expect(table.contains("branin"))
         #expect(table.contains("regret@20"))
@@ -32,9 +32,11 @@ import ForageSearch
 
     @Test func problemsUseThePeerStudysDomains() throws {
         let names = SearchQualityBenchmark.problems.map(\.name)
-        #expect(names == ["branin", "hartmann6", "rosenbrock10", "ackley5"])
+        #expect(names == ["branin", "hartmann6", "rosenbrock10", "ackley5", "styblinski5"])
         let dimensions = SearchQualityBenchmark.problems.map(\.space.parameters.count)
-        #expect(dimensions == [2, 6, 10, 5])
+        #expect(dimensions == [2, 6, 10, 5, 5])
+        let styblinski = BenchmarkFunction.styblinskiTang([Double](repeating: -2.903_534, count: 5))
+        #expect(abs(styblinski - BenchmarkFunction.styblinskiMinimum(dimensions: 5)) < 1e-6)
         // The known minima are reached at the known optima.
         let hartmann = try BenchmarkFunction.hartmann6.evaluate(ParameterSet(Dictionary(uniqueKeysWithValues: zip(
             (0..<6).map { "x\($0)" }, [0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573].map(ParameterValue.double)))))

@@ -24,7 +24,7 @@ struct ScriptedExecutor: TrialExecutor {
                 Parameter(name: "x0", distribution: .float(low: -2, high: 2, log: false, step: nil)),
                 Parameter(name: "x1", distribution: .int(low: -3, high: 3, log: false, step: 1)),
             ]),
-            searcher: SearcherSpec(algorithm: .random, seed: 11),
+            searcher: SearcherSpec(algorithm: "random", seed: 11),
             budget: Budget(trials: trials, parallel: parallel, maxFailures: maxFailures, retries: retries), source: name)
     }
 
@@ -53,7 +53,7 @@ struct ScriptedExecutor: TrialExecutor {
         defer { directory.remove() }
         let store = try StoreFactory.open(directory.url.path, access: .create).experiments
         var first = spec("tpe-a", trials: 30, parallel: 1)
-        first.searcher = SearcherSpec(algorithm: .tpe, seed: 5)
+        first.searcher = SearcherSpec(algorithm: "tpe", seed: 5)
         var second = first
         second.name = "tpe-b"
         _ = try await run(first, store: store)

@@ -24,7 +24,7 @@ struct DelayedFailureExecutor: TrialExecutor {
         ExperimentSpec(
             name: name, objective: Objective(metric: "value", direction: .minimize), trial: TrialSpec(kind: .function(name: "sphere")),
             searchSpace: SearchSpace([Parameter(name: "x0", distribution: .float(low: -2, high: 2, log: false, step: nil))]),
-            searcher: SearcherSpec(algorithm: .random, seed: 5),
+            searcher: SearcherSpec(algorithm: "random", seed: 5),
             budget: Budget(trials: trials, parallel: parallel, maxFailures: maxFailures, retries: 0), source: name)
     }
 

@@ -5,23 +5,37 @@ import Testing
 
 /// The contract every sampler keeps, checked over each of them.
 @Suite struct SamplerContractTests {
-    /// A named way to build a sampler from a seed; `seeded` is false for samplers without randomness.
+    /// One row of the table: a registered sampler (by spec name) with options; `seeded` is false for samplers
+    /// without randomness. Adding a sampler adds one row here.
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
+        var algorithm: String
         var seeded: Bool
-        var make: @Sendable (UInt64) throws -> any Sampler
+        var options: AlgorithmOptions
+
+        init(_ algorithm: String, name: String? = nil, seeded: Bool = true, options: AlgorithmOptions = [:]) {
+            self.algorithm = algorithm
+            self.name = name ?? algorithm
+            self.seeded = seeded
+            self.options = options
+        }
+
+        func make(_ seed: UInt64) throws -> any Sampler {
+            try SamplerRegistry.make(SearcherSpec(algorithm: algorithm, seed: seed, options: options), space: TestSupport.mixedSpace)
+        }
+
         var testDescription: String { name }
     }
 
     static let cases: [Case] = [
-        Case(name: "random", seeded: true) { RandomSampler(seed: $0) },
-        Case(name: "grid", seeded: false) { _ in try GridSampler(space: TestSupport.mixedSpace, points: 3) },
-        Case(name: "sobol", seeded: true) { SobolSampler(seed: $0, scramble: true) },
-        Case(name: "sobol-unscrambled", seeded: false) { seed in SobolSampler(seed: seed, scramble: false) },
-        Case(name: "tpe", seeded: true) { try TPESampler(seed: $0, options: TPEOptions(startupTrials: 5, multivariate: false)) },
-        Case(name: "tpe-multivariate", seeded: true) {
-            try TPESampler(seed: $0, options: TPEOptions(startupTrials: 5, multivariate: true))
-        },
+        Case("random"),
+        Case("grid", seeded: false, options: ["points": .int(3)]),
+        Case("sobol"),
+        Case("sobol", name: "sobol-unscrambled", seeded: false, options: ["scramble": .bool(false)]),
+        Case("tpe", options: ["n_startup": .int(5), "multivariate": .bool(false)]),
+        Case("tpe", name: "tpe-multivariate", options: ["n_startup": .int(5), "multivariate": .bool(true)]),
+        Case("cmaes", options: ["popsize": .int(4)]),
+        Case("gp", options: ["n_startup": .int(5), "n_candidates": .int(64)]),
     ]
 
     static let trials = 30
@@ -66,14 +80,17 @@ import Testing
             == sampler.suggest(index: 20, space: TestSupport.mixedSpace, history: history))
     }
 
-    @Test func factoryBuildsEverySearcher() throws {
-        for algorithm in SearcherSpec.Algorithm.allCases {
-            let sampler = try SamplerFactory.make(SearcherSpec(algorithm: algorithm, seed: 1), space: TestSupport.mixedSpace)
+    @Test func everyRegisteredSamplerHasARowAndBuildsWithDefaults() throws {
+        for entry in SamplerRegistry.entries {
+            #expect(Self.cases.contains { $0.algorithm == entry.name }, "\(entry.name) has no row in the contract table")
+            let sampler = try SamplerRegistry.make(SearcherSpec(algorithm: entry.name, seed: 1), space: TestSupport.mixedSpace)
             let params = sampler.suggest(index: 0, space: TestSupport.mixedSpace, history: TrialHistory(objective: TestSupport.objective))
-            #expect(params.map(TestSupport.mixedSpace.isValid) == true, "\(algorithm)")
+            #expect(params.map(TestSupport.mixedSpace.isValid) == true, "\(entry.name)")
         }
+        #expect(Set(SamplerRegistry.names).count == SamplerRegistry.entries.count, "spec names are unique")
         #expect(throws: SamplerError.self) {
-            try SamplerFactory.make(SearcherSpec(algorithm: .tpe, tpe: TPEOptions(gamma: 0)), space: TestSupport.mixedSpace)
+            try SamplerRegistry.make(SearcherSpec(algorithm: "tpe", options: ["gamma": .double(0)]), space: TestSupport.mixedSpace)
         }
+        #expect(throws: SamplerError.self) { try SamplerRegistry.make(SearcherSpec(algorithm: "annealing"), space: TestSupport.mixedSpace) }
     }
 }

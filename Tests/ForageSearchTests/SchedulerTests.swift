@@ -225,23 +225,4 @@ import Testing
     }
 }
 
-@Suite struct SchedulerFactoryTests {
-    @Test func buildsEachScheduler() throws {
-        #expect(try SchedulerFactory.make(SchedulerSpec(algorithm: .none)).judgesReports == false)
-        #expect(try SchedulerFactory.make(SchedulerSpec(algorithm: .median)) is MedianScheduler)
-        #expect(try SchedulerFactory.make(SchedulerSpec(algorithm: .asha, minResource: 1, maxResource: 27)) is ASHAScheduler)
-        #expect(try SchedulerFactory.make(SchedulerSpec(algorithm: .hyperband, minResource: 1, maxResource: 27)) is HyperbandScheduler)
-    }
-
-    @Test func refusesInconsistentOptions() {
-        #expect(throws: SchedulerError.self) { try SchedulerFactory.make(SchedulerSpec(algorithm: .asha, minResource: 9, maxResource: 9)) }
-        #expect(throws: SchedulerError.self) { try SchedulerFactory.make(SchedulerSpec(algorithm: .asha, reduction: 1)) }
-        #expect(throws: SchedulerError.self) { try SchedulerFactory.make(SchedulerSpec(algorithm: .hyperband, minResource: 0)) }
-        #expect(throws: SchedulerError.self) {
-            try SchedulerFactory.make(SchedulerSpec(algorithm: .hyperband, minResource: 1, maxResource: 27, brackets: 5))
-        }
-        #expect(throws: SchedulerError.self) { try SchedulerFactory.make(SchedulerSpec(algorithm: .median, warmupSteps: -1)) }
-    }
-}
-
 private func _exp(_ x: Double) -> Double { Foundation.exp(x) }

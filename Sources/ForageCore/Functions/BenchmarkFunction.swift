@@ -8,6 +8,8 @@ public enum BenchmarkFunction: String, Sendable, CaseIterable {
     case rosenbrock
     case ackley
     case sphere
+    /// Styblinski–Tang, `½ Σ (xᵢ⁴ − 16xᵢ² + 5xᵢ)`, usually on `[-5, 5]^d`; minimum `−39.16617·d` at `xᵢ ≈ −2.9035`.
+    case styblinski
     case noop
     case sleep
 
@@ -39,6 +41,8 @@ public enum BenchmarkFunction: String, Sendable, CaseIterable {
             return Self.ackley(try vector(numbers))
         case .sphere:
             return try vector(numbers).reduce(0) { $0 + $1 * $1 }
+        case .styblinski:
+            return Self.styblinskiTang(try vector(numbers))
         }
     }
 
@@ -49,7 +53,18 @@ public enum BenchmarkFunction: String, Sendable, CaseIterable {
         case .hartmann6: return -3.322_368_011_415_51
         case .rosenbrock, .ackley, .sphere: return 0
         case .noop, .sleep: return nil
+        // Depends on the dimension: `styblinskiMinimum(dimensions:)`.
+        case .styblinski: return nil
         }
+    }
+
+    /// Styblinski–Tang's global minimum in `dimensions` dimensions.
+    public static func styblinskiMinimum(dimensions: Int) -> Double {
+        -39.166_165_703_771_42 * Double(dimensions)
+    }
+
+    public static func styblinskiTang(_ x: [Double]) -> Double {
+        0.5 * x.reduce(0) { $0 + $1 * $1 * $1 * $1 - 16 * $1 * $1 + 5 * $1 }
     }
 
     /// The intermediate value reported at `step` (1…`steps`) of a learning curve converging to `final`.

@@ -110,3 +110,11 @@ public struct GridSampler: Sampler {
         return "a grid of " + axes.map { String($0.count) }.joined(separator: " × ") + " = \(shown) points"
     }
 }
+
+extension GridSampler {
+    /// `searcher: {algorithm: grid, points}`.
+    public static let entry = SamplerEntry(
+        name: "grid", summary: "every combination of each parameter's grid values",
+        options: [.int("points", min: 1, "values per numeric parameter without explicit `values` (default 5)")]
+    ) { try GridSampler(space: $0.space, points: $0.options.int("points", default: 5)) }
+}

@@ -15,3 +15,8 @@ public struct RandomSampler: Sampler {
         return space.assign { parameter, _ in parameter.distribution.value(atUnit: rng.nextUnit()) }
     }
 }
+
+extension RandomSampler {
+    /// `searcher: {algorithm: random, seed}`.
+    public static let entry = SamplerEntry(name: "random", summary: "independent uniform (log-uniform) draws") { RandomSampler(seed: $0.seed) }
+}

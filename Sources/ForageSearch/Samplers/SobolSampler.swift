@@ -84,3 +84,11 @@ extension UInt32 {
         return (v >> 16) | (v << 16)
     }
 }
+
+extension SobolSampler {
+    /// `searcher: {algorithm: sobol, seed, scramble}`.
+    public static let entry = SamplerEntry(
+        name: "sobol", summary: "quasi-random Sobol sequence",
+        options: [.bool("scramble", "random digital shift and Owen-style scrambling seeded by `seed` (default true)")]
+    ) { SobolSampler(seed: $0.seed, scramble: $0.options.bool("scramble", default: true)) }
+}

@@ -194,3 +194,10 @@ public struct TPESampler: Sampler {
         return values[bestIndex]
     }
 }
+
+extension TPESampler {
+    /// `searcher: {algorithm: tpe, seed, n_startup, n_candidates, gamma, multivariate, constant_liar}`.
+    public static let entry = SamplerEntry(
+        name: "tpe", summary: "Tree-structured Parzen Estimator", options: TPEOptions.keys
+    ) { try TPESampler(seed: $0.seed, options: TPEOptions($0.options)) }
+}

@@ -59,3 +59,13 @@ public struct ASHAScheduler: TrialScheduler {
         return SchedulerDecision(action: .stop, reason: reason, rung: k, cutoff: cutoff, step: step, value: value)
     }
 }
+
+extension ASHAScheduler {
+    /// `scheduler: {algorithm: asha, resource, min, max, reduction}`.
+    public static let entry = SchedulerEntry(
+        name: "asha", summary: "asynchronous successive halving", options: ResourceOptions.keys
+    ) { context in
+        let resources = try ResourceOptions(context, scheduler: "asha")
+        return ASHAScheduler(minResource: resources.minResource, maxResource: resources.maxResource, reduction: resources.reduction)
+    }
+}

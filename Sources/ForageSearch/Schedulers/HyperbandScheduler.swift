@@ -71,3 +71,22 @@ public struct HyperbandScheduler: TrialScheduler {
         brackets[bracket(of: number)].decide(trial: number, step: step, value: value, history: history)
     }
 }
+
+extension HyperbandScheduler {
+    /// `scheduler: {algorithm: hyperband, resource, min, max, reduction, brackets}`.
+    public static let entry = SchedulerEntry(
+        name: "hyperband", summary: "several ASHA brackets trading trial count against how early they are judged",
+        options: ResourceOptions.keys + [.int("brackets", min: 1, "how many brackets (default: all that fit between min and max)")]
+    ) { context in
+        let resources = try ResourceOptions(context, scheduler: "hyperband")
+        let fit = bracketsThatFit(minResource: resources.minResource, maxResource: resources.maxResource, reduction: resources.reduction)
+        let brackets = context.options.int("brackets")
+        if let brackets, brackets < 1 || brackets > fit {
+            throw SchedulerError(
+                "scheduler hyperband: brackets must be between 1 and \(fit) for min \(resources.minResource), "
+                    + "max \(resources.maxResource) and reduction \(resources.reduction) (got \(brackets))", key: "brackets")
+        }
+        return HyperbandScheduler(
+            minResource: resources.minResource, maxResource: resources.maxResource, reduction: resources.reduction, brackets: brackets)
+    }
+}

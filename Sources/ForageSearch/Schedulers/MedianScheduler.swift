@@ -62,3 +62,16 @@ public struct MedianScheduler: TrialScheduler {
 func format(_ value: Double) -> String {
     String(format: "%.6g", value)
 }
+
+extension MedianScheduler {
+    /// `scheduler: {algorithm: median, n_startup, n_warmup}`.
+    public static let entry = SchedulerEntry(
+        name: "median", summary: "stop a trial worse than the median of completed trials at the same step",
+        options: [
+            .int("n_startup", min: 1, "completed trials before any is stopped (default 5)"),
+            .int("n_warmup", min: 0, "steps a trial runs before it can be stopped (default 0)"),
+        ]
+    ) { context in
+        MedianScheduler(startupTrials: context.options.int("n_startup", default: 5), warmupSteps: context.options.int("n_warmup", default: 0))
+    }
+}

@@ -10,3 +10,8 @@ public struct NoScheduler: TrialScheduler {
         .proceed(step: step, value: value)
     }
 }
+
+extension NoScheduler {
+    /// `scheduler: {algorithm: none}`.
+    public static let entry = SchedulerEntry(name: "none", summary: "every trial runs to its end") { _ in NoScheduler() }
+}

@@ -69,6 +69,9 @@ extension Forage {
             @Option(help: "Seeds per searcher and function.")
             var seeds: Int = 10
 
+            @Option(help: "Trials per CMA-ES study on the long problems (Rosenbrock-10, Ackley-5, sphere-20); 0 skips them.")
+            var longTrials: Int = 1_000
+
             @Option(help: "The early-stopping check: a spec run with and without its scheduler (skipped when the file is missing).")
             var scheduler: String = "Experiments/digits-mlp-asha.yaml"
 
@@ -76,15 +79,24 @@ extension Forage {
                 try await reportingErrors {
                     let report = try SearchQualityBenchmark.run(trials: trials, seeds: 0..<seeds)
                     print(report.table())
+                    if longTrials > 0 {
+                        printNote("running cmaes for \(longTrials) trials on the long problems…")
+                        let long = try SearchQualityBenchmark.run(
+                            trials: longTrials, seeds: 0..<seeds, checkpoints: [longTrials / 10, longTrials / 2, longTrials],
+                            searchers: SearchQualityBenchmark.searchers.filter { $0.name == "cmaes" }, problems: SearchQualityBenchmark.longProblems,
+                            timingCounts: [])
+                        print("")
+                        print(long.table())
+                    }
                     guard FileManager.default.fileExists(atPath: scheduler) else {
                         printNote("\(scheduler) not found: skipping the early-stopping check")
                         return
                     }
                     let spec = try SpecLoader.load(path: scheduler)
-                    printNote("running \(spec.name) with and without \(spec.scheduler.algorithm.rawValue)…")
+                    printNote("running \(spec.name) with and without \(spec.scheduler.algorithm)…")
                     let (executor, _) = try TrialSetup.make(for: spec)
                     print("")
-                    print("early stopping: \(spec.name), \(spec.budget.trials) trials, \(spec.searcher.algorithm.rawValue) seed \(spec.searcher.seed)")
+                    print("early stopping: \(spec.name), \(spec.budget.trials) trials, \(spec.searcher.algorithm) seed \(spec.searcher.seed)")
                     print(try await SchedulerBenchmark.run(spec: spec, scheduler: spec.scheduler, executor: executor).table())
                 }
             }

@@ -5,21 +5,22 @@
 /// component is at most `gradientTolerance`, or when an iteration no longer lowers the value by more than a relative
 /// 64·ε. The first step is scaled to unit length, later ones start at 1 (almost always accepted), so an iteration costs
 /// about one evaluation. Vectors are reused across iterations: an iteration allocates nothing.
-enum LBFGS {
-    struct Result {
-        var x: [Double]
-        var value: Double
-        var iterations: Int
-        var evaluations: Int
-        var converged: Bool
+public enum LBFGS {
+    /// Where the search stopped.
+    public struct Result: Sendable {
+        public var x: [Double]
+        public var value: Double
+        public var iterations: Int
+        public var evaluations: Int
+        public var converged: Bool
     }
 
     /// The relative decrease below which the search stops (scipy's `ftol` as scikit-learn sets it).
-    static let relativeDecreaseTolerance = 64 * Double.ulpOfOne
+    public static let relativeDecreaseTolerance = 64 * Double.ulpOfOne
 
     /// Minimises `objective` from `start`. The objective returns the value and writes the gradient into its second
     /// argument (which has `start.count` elements).
-    static func minimize(
+    public static func minimize(
         start: [Double], memory: Int = 10, maxIterations: Int, gradientTolerance: Double = 1e-6,
         objective: (_ x: [Double], _ gradient: inout [Double]) -> Double
     ) -> Result {
@@ -112,21 +113,21 @@ enum LBFGS {
             converged: maxAbs(gradient) <= gradientTolerance)
     }
 
-    static func dot(_ a: [Double], _ b: [Double]) -> Double {
+    public static func dot(_ a: [Double], _ b: [Double]) -> Double {
         var total = 0.0
         for i in a.indices { total += a[i] * b[i] }
         return total
     }
 
-    static func norm(_ a: [Double]) -> Double { dot(a, a).squareRoot() }
+    public static func norm(_ a: [Double]) -> Double { dot(a, a).squareRoot() }
 
-    static func maxAbs(_ a: [Double]) -> Double { a.reduce(0) { max($0, abs($1)) } }
+    public static func maxAbs(_ a: [Double]) -> Double { a.reduce(0) { max($0, abs($1)) } }
 
-    static func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
+    public static func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
         for i in y.indices { y[i] += alpha * x[i] }
     }
 
-    static func scale(_ a: inout [Double], by factor: Double) {
+    public static func scale(_ a: inout [Double], by factor: Double) {
         for i in a.indices { a[i] *= factor }
     }
 }

@@ -1,0 +1,168 @@
+import Foundation
+import ForageNumerics
+
+/// The state of one CMA-ES run (Hansen's (μ/μ_w, λ)-CMA-ES with negative weights, as in the `cmaes` package that
+/// Optuna uses), minimising in the unit cube. It is rebuilt from the trial history by replaying `tell` for every
+/// finished generation, so it is never stored.
+struct CMAState {
+    let dimensions: Int
+    let populationSize: Int
+    let mu: Int
+    let weights: [Double]
+    let muEffective: Double
+    let cSigma, dSigma, cc, c1, cMu, chiN: Double
+    let sigma0: Double
+
+    var mean: [Double]
+    var sigma: Double
+    /// Row-major covariance `C`.
+    var covariance: [Double]
+    var pSigma: [Double]
+    var pC: [Double]
+    var generation = 0
+    /// The best and worst value of each recent generation (for the flat-fitness stop).
+    var valueRanges: [(Double, Double)] = []
+    /// `B` (eigenvectors as rows) and `D` (square roots of the eigenvalues) of `covariance`.
+    private(set) var eigenvectors: [Double]
+    private(set) var axisLengths: [Double]
+
+    init(mean: [Double], sigma: Double, populationSize: Int? = nil) {
+        let n = mean.count
+        dimensions = n
+        let lambda = max(populationSize ?? (4 + Int(floor(3 * log(Double(n))))), 2)
+        self.populationSize = lambda
+        mu = lambda / 2
+        let raw = (0..<lambda).map { log(Double(lambda + 1) / 2) - log(Double($0 + 1)) }
+        let positive = raw.prefix(mu)
+        let muEff = pow(positive.reduce(0, +), 2) / positive.reduce(0) { $0 + $1 * $1 }
+        let negative = raw.suffix(from: mu)
+        let negativeSquares = negative.reduce(0) { $0 + $1 * $1 }
+        let muEffMinus = negativeSquares > 0 ? pow(negative.reduce(0, +), 2) / negativeSquares : 0
+        let alphaCov = 2.0
+        let c1 = alphaCov / (pow(Double(n) + 1.3, 2) + muEff)
+        let cMu = min(1 - c1 - 1e-8, alphaCov * (muEff - 2 + 1 / muEff) / (pow(Double(n + 2), 2) + alphaCov * muEff / 2))
+        let minAlpha = min(1 + c1 / cMu, 1 + 2 * muEffMinus / (muEff + 2), (1 - c1 - cMu) / (Double(n) * cMu))
+        let positiveSum = raw.filter { $0 > 0 }.reduce(0, +)
+        let negativeSum = abs(raw.filter { $0 < 0 }.reduce(0, +))
+        weights = raw.map { $0 >= 0 ? $0 / positiveSum : minAlpha * $0 / max(negativeSum, 1e-300) }
+        muEffective = muEff
+        cSigma = (muEff + 2) / (Double(n) + muEff + 5)
+        dSigma = 1 + 2 * max(0, ((muEff - 1) / Double(n + 1)).squareRoot() - 1) + cSigma
+        cc = (4 + muEff / Double(n)) / (Double(n) + 4 + 2 * muEff / Double(n))
+        self.c1 = c1
+        self.cMu = cMu
+        chiN = Double(n).squareRoot() * (1 - 1 / (4 * Double(n)) + 1 / (21 * Double(n * n)))
+        sigma0 = sigma
+        self.mean = mean
+        self.sigma = sigma
+        covariance = (0..<(n * n)).map { $0 / n == $0 % n ? 1 : 0 }
+        pSigma = [Double](repeating: 0, count: n)
+        pC = pSigma
+        eigenvectors = covariance
+        axisLengths = [Double](repeating: 1, count: n)
+    }
+
+    /// Recomputes `B` and `D` from `C` (symmetrised; tiny or negative eigenvalues are lifted to ε).
+    mutating func decompose() {
+        let n = dimensions
+        for i in 0..<n {
+            for j in 0..<i {
+                let average = (covariance[i * n + j] + covariance[j * n + i]) / 2
+                covariance[i * n + j] = average
+                covariance[j * n + i] = average
+            }
+        }
+        guard let eigen = try? SymmetricEigen(symmetric: covariance, count: n) else { return }
+        eigenvectors = eigen.vectors
+        axisLengths = eigen.values.map { max($0, 1e-30).squareRoot() }
+    }
+
+    /// `y = B·diag(D)·z` for a standard normal `z`: a step of the sampling distribution before `sigma`.
+    func step(from z: [Double]) -> [Double] {
+        let n = dimensions
+        var y = [Double](repeating: 0, count: n)
+        for k in 0..<n {
+            let scaled = axisLengths[k] * z[k]
+            for i in 0..<n { y[i] += eigenvectors[k * n + i] * scaled }
+        }
+        return y
+    }
+
+    /// `C^{-1/2}·y = B·diag(1/D)·Bᵀ·y`.
+    func whiten(_ y: [Double]) -> [Double] {
+        let n = dimensions
+        var result = [Double](repeating: 0, count: n)
+        for k in 0..<n {
+            var projection = 0.0
+            for i in 0..<n { projection += eigenvectors[k * n + i] * y[i] }
+            projection /= axisLengths[k]
+            for i in 0..<n { result[i] += eigenvectors[k * n + i] * projection }
+        }
+        return result
+    }
+
+    /// Updates the distribution with one generation of `(point, value)` pairs (values are minimised).
+    mutating func tell(_ solutions: [(x: [Double], value: Double)]) {
+        let n = dimensions
+        generation += 1
+        let sorted = solutions.enumerated().sorted { ($0.element.value, $0.offset) < ($1.element.value, $1.offset) }.map(\.element)
+        valueRanges.append((sorted.first?.value ?? 0, sorted.last?.value ?? 0))
+        if valueRanges.count > 10 + Int(ceil(30 * Double(n) / Double(populationSize))) { valueRanges.removeFirst() }
+        decompose()
+        let ys = sorted.map { solution in (0..<n).map { (solution.x[$0] - mean[$0]) / sigma } }
+        var yW = [Double](repeating: 0, count: n)
+        for k in 0..<min(mu, ys.count) {
+            for i in 0..<n { yW[i] += weights[k] * ys[k][i] }
+        }
+        for i in 0..<n { mean[i] += sigma * yW[i] }
+        let whitened = whiten(yW)
+        let sigmaScale = (cSigma * (2 - cSigma) * muEffective).squareRoot()
+        for i in 0..<n { pSigma[i] = (1 - cSigma) * pSigma[i] + sigmaScale * whitened[i] }
+        let normPSigma = pSigma.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        sigma = min(sigma * exp((cSigma / dSigma) * (normPSigma / chiN - 1)), 1e32)
+        let left = normPSigma / (1 - pow(1 - cSigma, Double(2 * (generation + 1)))).squareRoot()
+        let hSigma: Double = left < (1.4 + 2 / Double(n + 1)) * chiN ? 1 : 0
+        let cScale = (cc * (2 - cc) * muEffective).squareRoot()
+        for i in 0..<n { pC[i] = (1 - cc) * pC[i] + hSigma * cScale * yW[i] }
+        let deltaH = (1 - hSigma) * cc * (2 - cc)
+        let weightSum = weights.reduce(0, +)
+        let decay = 1 + c1 * deltaH - c1 - cMu * weightSum
+        for index in 0..<(n * n) { covariance[index] *= decay }
+        for i in 0..<n {
+            for j in 0..<n { covariance[i * n + j] += c1 * pC[i] * pC[j] }
+        }
+        for (k, y) in ys.enumerated() where k < weights.count {
+            var w = weights[k]
+            if w < 0 {
+                let norm = whiten(y).reduce(0) { $0 + $1 * $1 }
+                w *= Double(n) / (norm + 1e-8)
+            }
+            let scale = cMu * w
+            for i in 0..<n {
+                for j in 0..<n { covariance[i * n + j] += scale * y[i] * y[j] }
+            }
+        }
+        decompose()
+    }
+
+    /// The stopping criteria of the `cmaes` package (flat values, tiny or exploding steps, no effect, ill-conditioning):
+    /// true when a restart is due.
+    var shouldStop: Bool {
+        let n = dimensions
+        let history = 10 + Int(ceil(30 * Double(n) / Double(populationSize)))
+        if generation > history, valueRanges.count >= history {
+            let best = valueRanges.map(\.0).min() ?? 0
+            let worst = valueRanges.map(\.1).max() ?? 0
+            if worst - best < 1e-12 { return true }
+        }
+        let diagonal = (0..<n).map { covariance[$0 * n + $0] }
+        let tolX = 1e-12 * sigma0
+        if diagonal.allSatisfy({ sigma * $0 < tolX }) && pC.allSatisfy({ sigma * $0 < tolX }) { return true }
+        if sigma * (axisLengths.max() ?? 1) > 1e4 { return true }
+        if (0..<n).contains(where: { mean[$0] == mean[$0] + 0.2 * sigma * diagonal[$0].squareRoot() }) { return true }
+        let axis = generation % n
+        if (0..<n).allSatisfy({ mean[$0] == mean[$0] + 0.1 * sigma * axisLengths[axis] * eigenvectors[axis * n + $0] }) { return true }
+        if let largest = axisLengths.max(), let smallest = axisLengths.min(), smallest > 0, largest / smallest > 1e7 { return true }
+        return false
+    }
+}

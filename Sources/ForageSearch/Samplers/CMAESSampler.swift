@@ -1,0 +1,118 @@
+import Foundation
+import ForageCore
+
+/// CMA-ES (`searcher: cmaes`): the covariance matrix adaptation evolution strategy, for long continuous searches.
+///
+/// The unconditional float and integer parameters are searched jointly in the unit cube (log scale for `log: true`;
+/// integers are rounded from a continuous coordinate); categorical and conditional parameters are drawn
+/// independently at random, as Optuna's `CmaEsSampler` does by default.
+///
+/// Stateless like every sampler: the completed trials, in number order, are cut into generations of the population
+/// size and replayed through `CMAState.tell`, so the distribution a suggestion is drawn from is a function of the
+/// history. Resume, retries and several processes therefore need nothing special; trials suggested while a generation
+/// is still running are drawn from the same distribution. With `restarts: ipop` (the default), a run that meets one of
+/// the `cmaes` package's stopping criteria restarts from a random mean with the population doubled (IPOP-CMA-ES); the
+/// restart's mean comes from `(seed, restart number)`, so the replay is deterministic too.
+///
+/// A point outside the cube is redrawn (up to 100 times) and then clipped, as the `cmaes` package does.
+public struct CMAESSampler: Sampler {
+    public let seed: UInt64
+    /// The initial step size in unit-cube coordinates (Optuna's default `min range / 6` is 1/6 here).
+    public let sigma0: Double
+    /// The first run's population size (default `4 + ⌊3 ln n⌋`).
+    public let populationSize: Int?
+    /// Whether to restart with a doubled population when the search stagnates.
+    public let restarts: Bool
+
+    public init(seed: UInt64, sigma0: Double = 1.0 / 6, populationSize: Int? = nil, restarts: Bool = true) {
+        self.seed = seed
+        self.sigma0 = sigma0
+        self.populationSize = populationSize
+        self.restarts = restarts
+    }
+
+    public func suggest(index: Int, space: SearchSpace, history: TrialHistory) -> ParameterSet? {
+        let axes = space.parameters.filter { $0.condition.isEmpty && Self.isContinuous($0.distribution) }
+        var rng = SplitMix64(seed: seed, stream: UInt64(index))
+        guard !axes.isEmpty else {
+            return space.assign { parameter, _ in parameter.distribution.value(atUnit: rng.nextUnit()) }
+        }
+        var state = replay(axes: axes, history: history)
+        let point = draw(from: &state, rng: &rng)
+        let names = Dictionary(uniqueKeysWithValues: axes.enumerated().map { ($1.name, $0) })
+        return space.assign { parameter, _ in
+            if let k = names[parameter.name] { return parameter.distribution.value(atUnit: point[k]) }
+            return parameter.distribution.value(atUnit: rng.nextUnit())
+        }
+    }
+
+    /// The CMA state after every complete generation of the history (restarts included).
+    func replay(axes: [Parameter], history: TrialHistory) -> CMAState {
+        let sign: Double = history.objective.direction == .maximize ? -1 : 1
+        var restart = 0
+        var state = CMAState(mean: [Double](repeating: 0.5, count: axes.count), sigma: sigma0, populationSize: populationSize)
+        var generation: [(x: [Double], value: Double)] = []
+        for trial in history.trials where trial.state == .completed {
+            guard let value = trial.value, value.isFinite, let x = Self.coordinates(of: trial.params, axes: axes) else { continue }
+            generation.append((x, sign * value))
+            guard generation.count == state.populationSize else { continue }
+            state.tell(generation)
+            generation.removeAll(keepingCapacity: true)
+            if restarts, state.shouldStop {
+                restart += 1
+                var rng = SplitMix64(seed: seed ^ 0xC3A5_C85C_97CB_3127, stream: UInt64(restart))
+                let mean = (0..<axes.count).map { _ in rng.nextUnit() }
+                state = CMAState(mean: mean, sigma: sigma0, populationSize: state.populationSize * 2)
+            }
+        }
+        return state
+    }
+
+    /// One point of the current distribution, redrawn while outside the unit cube (then clipped).
+    func draw(from state: inout CMAState, rng: inout SplitMix64) -> [Double] {
+        var point: [Double] = []
+        for _ in 0..<100 {
+            let z = (0..<state.dimensions).map { _ in rng.nextGaussian() }
+            let y = state.step(from: z)
+            point = (0..<state.dimensions).map { state.mean[$0] + state.sigma * y[$0] }
+            if point.allSatisfy({ $0 >= 0 && $0 <= 1 }) { return point }
+        }
+        return point.map { min(max($0, 0), 1) }
+    }
+
+    /// A trial's unit-cube coordinates on `axes`, or nil when one is missing or outside the space (a trial of an
+    /// earlier, different space is then left out rather than distorting the distribution).
+    static func coordinates(of params: ParameterSet, axes: [Parameter]) -> [Double]? {
+        var x: [Double] = []
+        x.reserveCapacity(axes.count)
+        for axis in axes {
+            guard let value = params[axis.name], axis.distribution.contains(value), let u = axis.distribution.unit(of: value) else { return nil }
+            x.append(min(max(u, 0), 1))
+        }
+        return x
+    }
+
+    static func isContinuous(_ distribution: Distribution) -> Bool {
+        switch distribution {
+        case .float(let low, let high, _, _): return high > low
+        case .int(let low, let high, _, _): return high > low
+        case .categorical: return false
+        }
+    }
+}
+
+extension CMAESSampler {
+    /// `searcher: {algorithm: cmaes, seed, sigma0, popsize, restarts}`.
+    public static let entry = SamplerEntry(
+        name: "cmaes", summary: "CMA-ES over the float and integer parameters, with IPOP restarts",
+        options: [
+            .number("sigma0", min: 0, max: 1, openMin: true, "initial step size as a fraction of each range (default 1/6)"),
+            .int("popsize", min: 2, "the first run's population size (default 4 + 3 ln n)"),
+            .choice("restarts", ["ipop", "none"], "ipop doubles the population and restarts when the search stagnates (default ipop)"),
+        ]
+    ) { context in
+        CMAESSampler(
+            seed: context.seed, sigma0: context.options.double("sigma0", default: 1.0 / 6), populationSize: context.options.int("popsize"),
+            restarts: context.options.string("restarts", default: "ipop") == "ipop")
+    }
+}

@@ -20,7 +20,9 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# The whole test suite (unit and end-to-end tests that run the forage binary).
+# The whole test suite (unit and end-to-end tests that run the forage binary). The ONNX export tests run ONNX
+# Runtime through $(FORAGE_PYTHON) (a Python with onnxruntime and numpy; .ci/run makes a venv and sets it) and are
+# reported as skipped without it.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build

@@ -113,6 +113,7 @@ let package = Package(
             dependencies: [
                 "ForageCore", "ForageStore", "ForageReport", "ForageHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .target(

@@ -5,6 +5,8 @@ import NIOSSL
 /// checked once at start, so a bad file is refused before the server listens.
 public struct ServerTLS: Sendable {
     let context: NIOSSLContext
+    /// The same settings, for servers built on Hummingbird's TLS builder (the dashboard).
+    public let configuration: TLSConfiguration
 
     /// Loads a PEM certificate chain and its PEM private key.
     public init(certificate: String, key: String) throws(ServerTLSError) {
@@ -21,7 +23,7 @@ public struct ServerTLS: Sendable {
         } catch {
             throw .unreadable(file: key, what: "a PEM private key", reason: Self.reason(error, file: key))
         }
-        let configuration = TLSConfiguration.makeServerConfiguration(
+        configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
         do {
             context = try NIOSSLContext(configuration: configuration)
@@ -47,3 +49,4 @@ public enum ServerTLSError: Error, CustomStringConvertible {
         }
     }
 }
+

@@ -65,5 +65,22 @@ import Testing
         let (again, after) = try Self.tool("/usr/bin/curl", ["-sS", "--cacert", "cert.pem", "https://127.0.0.1:\(port)/ping"], in: directory.url)
         #expect(again == 0 && after.contains("ok"), "\(after)")
         #expect(server.process.isRunning)
+
+        // The dashboard over TLS too.
+        let dashboard = try ForageProcess.start(
+            ["dashboard", "--port", "0", "--tls-cert", "cert.pem", "--tls-key", "key.pem"], in: directory.url)
+        defer { if dashboard.process.isRunning { dashboard.process.terminate() } }
+        var line = ""
+        while !line.contains("\n") {
+            let data = dashboard.standardOutputPipe.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            line += String(decoding: data, as: UTF8.self)
+        }
+        #expect(line.hasPrefix("dashboard on https://127.0.0.1:"), "\(line)")
+        let dashboardPort = line.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
+        let (page, html) = try Self.tool("/usr/bin/curl", ["-sS", "--cacert", "cert.pem", "https://127.0.0.1:\(dashboardPort)/"], in: directory.url)
+        #expect(page == 0 && html.contains("m"), "\(html.prefix(300))")
+        let (plainPage, _) = try Self.tool("/usr/bin/curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(dashboardPort)/"], in: directory.url)
+        #expect(plainPage != 0)
     }
 }

@@ -140,6 +140,13 @@ enum Schema {
                 PRAGMA user_version = 7;
                 """)
         }
+        migrator.registerMigration("9-external-trials") { db in
+            // When an external trial (`forage ask`) last renewed its lease with a `forage tell --step`.
+            try db.execute(sql: """
+                ALTER TABLE trials ADD COLUMN renewed_at REAL;
+                PRAGMA user_version = 9;
+                """)
+        }
         return migrator
     }
 

@@ -33,12 +33,13 @@ import Testing
 
         let refused = try ForageProcess.run(["leaderboard", "minimize"], in: directory.url)
         #expect(refused.status != 0)
-        #expect(refused.stderr.contains("schema version 6"), "\(refused.stderr)")
+        // The numbers count the migrations applied and known (other migrations may follow 7), one apart here.
+        #expect(refused.stderr.contains("older than this Forage's"), "\(refused.stderr)")
         #expect(refused.stderr.contains("forage store migrate"), "\(refused.stderr)")
 
         let migrated = try ForageProcess.run(["store", "migrate"], in: directory.url)
         #expect(migrated.status == 0, "\(migrated.stderr)")
-        #expect(migrated.stdout.contains("from schema version 6 to 7"), "\(migrated.stdout)")
+        #expect(migrated.stdout.range(of: #"from schema version (\d+) to (\d+)"#, options: .regularExpression) != nil, "\(migrated.stdout)")
         let again = try ForageProcess.run(["store", "migrate"], in: directory.url)
         #expect(again.stdout.contains("up to date"), "\(again.stdout)")
 

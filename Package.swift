@@ -71,6 +71,7 @@ let package = Package(
         .target(
             name: "ForageHTTP",
             dependencies: [
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -112,6 +113,7 @@ let package = Package(
             dependencies: [
                 "ForageCore", "ForageStore", "ForageReport", "ForageHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .target(

@@ -1,3 +1,5 @@
+import ForageHTTP
+
 /// How `forage serve` listens and behaves.
 public struct ServeConfiguration: Sendable {
     public var host: String
@@ -20,6 +22,8 @@ public struct ServeConfiguration: Sendable {
     public var rollout = RolloutPlan()
     /// Drift monitoring of the primary model's live inputs and predictions; nil turns it off (`--no-drift`).
     public var drift: DriftSettings? = DriftSettings()
+    /// TLS (`--tls-cert`, `--tls-key`); nil serves plain HTTP.
+    public var tls: ServerTLS?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 << 20, pollInterval: Duration = .milliseconds(500),

@@ -33,6 +33,15 @@ public final class PostgresTestServer: Sendable {
         return url(database: name)
     }
 
+    /// Runs SQL on a database of the server with `psql` (the database named by its URL), and returns its output.
+    @discardableResult
+    public func psql(_ url: String, _ sql: String) throws -> String {
+        let name = String(url.split(separator: "/").last?.split(separator: "?").first ?? "")
+        return try Self.runTool(
+            binaries.appendingPathComponent("psql"),
+            ["-h", "127.0.0.1", "-p", String(port), "-U", "forage", "-d", name, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], asUser: false)
+    }
+
     /// The URL of database `name` on the server.
     public func url(database name: String) -> String {
         "postgres://forage@127.0.0.1:\(port)/\(name)?sslmode=disable"

@@ -178,4 +178,30 @@ import Testing
         let status = try ForageProcess.run(["status", "--tag", "team=x", "--store", "b"], in: directory.url)
         #expect(status.stdout.contains("pg") && status.stdout.contains("m"), "\(status.stdout)")
     }
+
+    /// A database at an older schema is refused with the command that migrates it, and nothing migrates it but that
+    /// command; one from a newer Forage is refused.
+    @Test func olderAndNewerSchemasAreRefusedWithAdvice() throws {
+        guard case .success(let server) = PostgresTestServer.shared else { return }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("pg.yaml", Self.spec)
+        let url = try server.createDatabase("schema")
+        // What a Forage from before the first migration would leave: the bookkeeping table, nothing applied.
+        try server.psql(url, "CREATE TABLE forage_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+        for arguments in [["status"], ["run", "pg.yaml"]] {
+            let refused = try ForageProcess.run(arguments + ["--store", url], in: directory.url)
+            #expect(refused.status != 0, "\(arguments)")
+            #expect(refused.stderr.contains("has schema version 0, older than this Forage's 1; run `forage store migrate postgres://forage@127.0.0.1"), "\(refused.stderr)")
+        }
+        #expect(try server.psql(url, "SELECT count(*) FROM forage_migrations").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        let migrate = try ForageProcess.run(["store", "migrate", url], in: directory.url)
+        #expect(migrate.status == 0, "\(migrate.stderr)")
+        #expect(try ForageProcess.run(["status", "--store", url], in: directory.url).status == 0)
+        try server.psql(url, "INSERT INTO forage_migrations (number, name) VALUES (99, 'from-the-future')")
+        let newer = try ForageProcess.run(["status", "--store", url], in: directory.url)
+        #expect(newer.status != 0 && newer.stderr.contains("was written by a newer Forage"), "\(newer.stderr)")
+        let noMigrate = try ForageProcess.run(["store", "migrate", url], in: directory.url)
+        #expect(noMigrate.status != 0 && noMigrate.stderr.contains("newer Forage"), "\(noMigrate.stderr)")
+    }
 }

@@ -50,7 +50,11 @@ import Testing
         #expect(abs(window.psi(0) - expected) < 1e-9)
         let report = window.report(threshold: 0.2, minimumRows: 50)
         #expect(report.drifted == ["x"] && report.prediction.drifted)
-        #expect(window.report(threshold: 0.2, minimumRows: 500).drifted.isEmpty)
+        // Nothing is flagged before the window holds the minimum rows (or is full, when that is fewer).
+        #expect(window.report(threshold: 0.2, minimumRows: 500).drifted == ["x"])
+        var partial = DriftWindow(profile: profile, capacity: 100)
+        for _ in 0..<50 { partial.add(bins: [9, 0]) }
+        #expect(partial.report(threshold: 0.2, minimumRows: 80).drifted.isEmpty && partial.report(threshold: 0.2, minimumRows: 50).drifted == ["x"])
     }
 }
 

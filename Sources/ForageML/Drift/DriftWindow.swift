@@ -60,7 +60,7 @@ public struct DriftWindow: Sendable {
 
     /// The report of the window as it is now.
     public func report(threshold: Double, minimumRows: Int) -> DriftReport {
-        let flaggable = rows >= minimumRows
+        let flaggable = rows >= min(minimumRows, capacity)
         let features = profile.features.enumerated().map { index, bins in
             let value = psi(index)
             return DriftReport.Entry(name: bins.name, psi: value, drifted: flaggable && value > threshold)

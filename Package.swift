@@ -35,7 +35,13 @@ let package = Package(
         .target(name: "ForageSpec", dependencies: ["ForageCore", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ForageSpecTests", dependencies: ["ForageSpec", "ForageTesting"]),
         .target(name: "ForageStore", dependencies: ["ForageCore"]),
-        .target(name: "ForageSQLite", dependencies: ["ForageCore", "ForageStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "ForageSQLite",
+            dependencies: [
+                "ForageCore", "ForageStore", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's column functions, for reading listing rows without copying them.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
         .target(name: "ForageBackends", dependencies: ["ForageStore", "ForageSQLite"]),
         .target(
             name: "ForageExecutor",

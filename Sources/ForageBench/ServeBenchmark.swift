@@ -33,7 +33,7 @@ public enum ServeBenchmark {
         reference: ModelReference, registry: any ModelRegistry, connections: Int, seconds: Double, rowCounts: [Int] = [1, 100],
         progress: @escaping @Sendable (String) -> Void
     ) async throws -> [Result] {
-        let model = try ModelLoader(registry: registry).load(reference).model
+        let model = try await ModelLoader(registry: registry).load(reference).model
         var logger = Logger(label: "forage.bench")
         logger.logLevel = .critical
         var servers: [Task<Void, any Error>] = []

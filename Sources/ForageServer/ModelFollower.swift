@@ -26,7 +26,7 @@ struct ModelFollower: Sendable {
             }
             let number: Int
             do {
-                number = try loader.registry.resolveNumber(reference)
+                number = try await loader.registry.resolveNumber(reference)
             } catch {
                 logger.warning("cannot resolve \(reference): \(error)")
                 continue
@@ -34,8 +34,8 @@ struct ModelFollower: Sendable {
             let current = served.snapshot.version.version
             guard number != current, number != refused else { continue }
             do {
-                let version = try loader.registry.resolve(ModelReference(model: reference.model, selector: .version(number)))
-                let snapshot = try loader.load(version)
+                let version = try await loader.registry.resolve(ModelReference(model: reference.model, selector: .version(number)))
+                let snapshot = try await loader.load(version)
                 served.swap(to: snapshot)
                 refused = nil
                 metrics.modelSwapped(to: number, role: role)

@@ -18,11 +18,13 @@ public enum PredictionServer {
     ) async throws {
         BLASThreads.set(1)
         let loader = ModelLoader(registry: registry)
-        let served = ServedModel(try loader.load(reference))
+        let served = ServedModel(try await loader.load(reference))
         let metrics = ServerMetrics(version: served.snapshot.version.version)
         let plan = configuration.rollout
-        let canary = try plan.canary.map { ServedModel(try loader.load($0.reference)) }
-        let shadow = try plan.shadow.map { ServedModel(try loader.load($0)) }
+        var canary: ServedModel?
+        if let target = plan.canary { canary = ServedModel(try await loader.load(target.reference)) }
+        var shadow: ServedModel?
+        if let target = plan.shadow { shadow = ServedModel(try await loader.load(target)) }
         try RolloutError.check(.canary, canary, against: served)
         try RolloutError.check(.shadow, shadow, against: served)
         let rollout = Rollout(primary: served, canary: canary, shadow: shadow, plan: plan, metrics: metrics)

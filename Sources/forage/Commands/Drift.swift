@@ -36,7 +36,7 @@ extension Forage {
         func run() async throws {
             try await reportingErrors {
                 let registry = try storeOptions.open(.read).registry
-                let snapshot = try ModelLoader(registry: registry).load(try modelReference(reference))
+                let snapshot = try await ModelLoader(registry: registry).load(try modelReference(reference))
                 let settings = DriftSettings(window: window, threshold: threshold)
                 let report = try DriftReplay.report(
                     model: snapshot.model, csvAt: input, window: settings.window, threshold: settings.threshold, minimumRows: settings.minimumRows)

@@ -20,7 +20,7 @@ extension Forage {
             func run() async throws {
                 try await reportingErrors {
                     let registry = try storeOptions.open(.read).registry
-                    let models = try registry.models()
+                    let models = try await registry.models()
                     if format == .json {
                         let objects: [[String: Any]] = models.map {
                             ["name": $0.name, "latest_version": $0.latestVersion, "versions": $0.versionCount, "aliases": $0.aliases,
@@ -53,7 +53,7 @@ extension Forage {
             func run() async throws {
                 try await reportingErrors {
                     let registry = try storeOptions.open(.read).registry
-                    let versions = try registry.versions(of: model)
+                    let versions = try await registry.versions(of: model)
                     if format == .json {
                         print(try RecordJSON.text(["model": model, "versions": versions.map(ModelJSON.version)]))
                         return
@@ -91,7 +91,7 @@ extension Forage {
             func run() async throws {
                 try await reportingErrors {
                     let registry = try storeOptions.open(.write).registry
-                    let move = try registry.setAlias(model: model, alias: alias, version: version, kind: .set, reason: reason)
+                    let move = try await registry.setAlias(model: model, alias: alias, version: version, kind: .set, reason: reason)
                     print("\(model)@\(alias): \(move.oldVersion.map(String.init) ?? "none") → \(move.newVersion)")
                 }
             }
@@ -107,7 +107,7 @@ extension Forage {
             func run() async throws {
                 try await reportingErrors {
                     let registry = try storeOptions.open(.read).registry
-                    let moves = try registry.history(of: model)
+                    let moves = try await registry.history(of: model)
                     if format == .json {
                         print(try RecordJSON.text(["model": model, "moves": moves.map(ModelJSON.move)]))
                         return
@@ -130,7 +130,7 @@ extension Forage {
             func run() async throws {
                 try await reportingErrors {
                     let registry = try storeOptions.open(.write).registry
-                    let move = try registry.rollback(model: model, alias: alias)
+                    let move = try await registry.rollback(model: model, alias: alias)
                     print("\(model)@\(alias): \(move.oldVersion.map(String.init) ?? "none") → \(move.newVersion) (rollback)")
                 }
             }
@@ -152,8 +152,8 @@ extension Forage {
             func run() async throws {
                 try await reportingErrors {
                     let registry = try storeOptions.open(.read).registry
-                    let version = try registry.resolve(try modelReference(reference))
-                    if format == "onnx" { return try exportONNX(version, registry: registry) }
+                    let version = try await registry.resolve(try modelReference(reference))
+                    if format == "onnx" { return try await exportONNX(version, registry: registry) }
                     let folder = URL(fileURLWithPath: directory)
                     var written: [String] = []
                     do {
@@ -163,7 +163,7 @@ extension Forage {
                             let target = folder.appendingPathComponent(artifact.name)
                             guard target.standardizedFileURL.path.hasPrefix(folder.standardizedFileURL.path + "/") else { continue }
                             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                            try registry.file(artifact).write(to: target, options: .atomic)
+                            try await registry.file(artifact).write(to: target, options: .atomic)
                             written.append(artifact.name)
                         }
                     } catch let error as RegistryError {
@@ -172,7 +172,7 @@ extension Forage {
                         throw CLIError("cannot write into \(folder.path): \((error as NSError).localizedDescription)")
                     }
                     var description = ModelJSON.version(version)
-                    if version.flavor == .forage, let file = try? ModelFile.decode(try registry.blob(of: version), path: version.artifacts[0].name) {
+                    if version.flavor == .forage, let file = try? ModelFile.decode(try await registry.blob(of: version), path: version.artifacts[0].name) {
                         description["input_schema"] = ModelJSON.inputSchema(file.header)
                     }
                     description["model_file"] = version.artifacts.first?.name
@@ -183,11 +183,11 @@ extension Forage {
             }
 
             /// `--format onnx`: DIR/model.onnx.
-            private func exportONNX(_ version: ModelVersion, registry: any ModelRegistry) throws {
+            private func exportONNX(_ version: ModelVersion, registry: any ModelRegistry) async throws {
                 guard version.flavor == .forage else {
                     throw CLIError("\(version.model):\(version.version) is a \(version.flavor.rawValue) model; only Forage's built-in models export to ONNX")
                 }
-                let file = try ModelFile.decode(try registry.blob(of: version), path: registry.blobLocation(of: version))
+                let file = try ModelFile.decode(try await registry.blob(of: version), path: registry.blobLocation(of: version))
                 let bytes = try ONNXExport.encode(file, name: "\(version.model)_\(version.version)")
                 let folder = URL(fileURLWithPath: directory)
                 let target = folder.appendingPathComponent("model.onnx")

@@ -89,8 +89,8 @@ extension Forage {
             var champion: (version: Int, value: Double)?
             let holder = ModelReference(model: promote.model, selector: .alias(alias))
             do {
-                let version = try store.registry.resolve(holder)
-                let model = try ModelLoader(registry: store.registry).load(version).model
+                let version = try await store.registry.resolve(holder)
+                let model = try await ModelLoader(registry: store.registry).load(version).model
                 champion = (version.version, try value(model, "\(promote.model):\(version.version)"))
             } catch let error as RegistryError {
                 switch error {

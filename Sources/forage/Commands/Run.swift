@@ -65,6 +65,14 @@ extension Forage {
                     spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store.experiments,
                     executor: executor, options: options)
                 if !tags.isEmpty { _ = try await store.experiments.tagExperiment(experiment.name, try TagArguments.parse(tags)) }
+                if case .external = experiment.trial.kind {
+                    // Its trials run elsewhere: the experiment is created and released at once.
+                    try await engine.closeExternal()
+                    print(
+                        "created external experiment '\(experiment.name)' (budget \(budget.trials ?? experiment.budget.trials) trials): "
+                            + "`forage ask \(experiment.name)` hands out a trial, `forage tell \(experiment.name) TRIAL --metrics '{\"\(experiment.objective.metric)\": …}'` records it")
+                    return
+                }
                 try await RunSession.run(
                     engine, store: store, name: experiment.name, promote: experiment.promotionRequest,
                     coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: spec)) })
@@ -107,6 +115,9 @@ extension Forage {
                 var experiment = try SpecLoader.parse(record.spec, file: record.specPath ?? name, baseDirectory: base)
                 experiment.name = record.name
                 experiment.searcher.seed = record.seed
+                if case .external = experiment.trial.kind {
+                    throw CLIError("experiment '\(name)' is external: its trials run through `forage ask \(name)` and `forage tell`, not resume")
+                }
                 if let parallel = budget.parallel { experiment.budget.parallel = parallel }
                 let (executor, data) = try TrialSetup.make(for: experiment)
                 var options = RunOptions(

@@ -56,7 +56,7 @@ public struct DriftSettings: Sendable, Equatable {
     public var threshold: Double
     public var minimumRows: Int
 
-    public init(window: Int = 10_000, threshold: Double = 0.2, minimumRows: Int = 100) {
+    public init(window: Int = 10_000, threshold: Double = 0.2, minimumRows: Int = 500) {
         self.window = window
         self.threshold = threshold
         self.minimumRows = minimumRows

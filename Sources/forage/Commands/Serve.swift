@@ -10,7 +10,7 @@ extension Forage {
     /// `forage serve M[@A|:V]`: the prediction service.
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Serve a registered model over HTTP (MLflow-compatible /invocations; /ping, /health, /version, /metrics); follows the alias.")
+            abstract: "Serve a registered model over HTTP (MLflow-compatible /invocations; /ping, /health, /version, /metrics, /rollout, /drift); follows the alias; optional canary and shadow.")
 
         @Argument(help: "NAME (latest version), NAME@ALIAS (followed as it moves) or NAME:VERSION.")
         var reference: String

@@ -81,6 +81,9 @@ public struct DataSpec: Sendable, Equatable {
         case mean
         case median
         case drop
+        /// Keep missing numeric cells: gbdt sends them down a learned side of each split; the other families
+        /// train on the training mean in their place.
+        case native
     }
 
     /// The CSV file, already resolved against the spec's folder.

@@ -6,6 +6,9 @@ public struct DataSplit: Sendable {
     public let features: Matrix<Double>
     /// The same features in `Float`, for the MLP's sgemm path.
     public let featuresFloat: Matrix<Float>
+    /// The features tree families train on: the same as `features`, except that with `data.missing: native` a
+    /// missing numeric cell is NaN here (and the imputed training mean in `features`).
+    public let treeFeatures: Matrix<Double>
     /// Regression: the target values. Classification: the class index as a number.
     public let targets: [Double]
     /// Classification: the class index of each row (empty for regression).
@@ -16,8 +19,9 @@ public struct DataSplit: Sendable {
     /// Number of examples.
     public var count: Int { features.rows }
 
-    init(features: Matrix<Double>, targets: [Double], classes: [Int], rowNumbers: [Int]) {
+    init(features: Matrix<Double>, treeFeatures: Matrix<Double>? = nil, targets: [Double], classes: [Int], rowNumbers: [Int]) {
         self.features = features
+        self.treeFeatures = treeFeatures ?? features
         self.featuresFloat = features.converted(to: Float.self)
         self.targets = targets
         self.classes = classes

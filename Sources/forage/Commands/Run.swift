@@ -47,6 +47,7 @@ extension Forage {
                 var experiment = try SpecLoader.load(path: spec)
                 if let name { experiment.name = name }
                 if let seed { experiment.searcher.seed = UInt64(seed) }
+                if let parallel = budget.parallel { experiment.budget.parallel = parallel }
                 let (executor, data) = try TrialSetup.make(for: experiment)
                 var options = RunOptions(trials: budget.trials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote

@@ -12,6 +12,9 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var scheduler: SchedulerSpec
     public var budget: Budget
     public var promote: PromoteSpec?
+    /// `refit:` — retrain the best configuration on training + validation rows when the search ends. Nil = the
+    /// default: on for `model:` trials, off otherwise (only built-in models can be refitted).
+    public var refit: Bool?
     /// The spec's text as given, kept in the store with its SHA-256.
     public var source: String
     /// The folder relative paths (data, commands' working directory) are resolved against.
@@ -33,6 +36,12 @@ public struct ExperimentSpec: Sendable, Equatable {
         self.promote = promote
         self.source = source
         self.baseDirectory = baseDirectory
+    }
+
+    /// Whether the search ends with a refit: `refit:` as given, else true for `model:` trials.
+    public var refitsAtEnd: Bool {
+        guard case .model = trial.kind else { return false }
+        return refit ?? true
     }
 }
 

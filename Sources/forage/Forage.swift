@@ -12,6 +12,7 @@ struct Forage: AsyncParsableCommand {
         subcommands: [
             Run.self, Resume.self, Status.self, Trials.self, Leaderboard.self, Promote.self, Models.self, Serve.self, Dashboard.self, Worker.self,
             Predict.self, Bench.self, Delete.self, Rename.self, Tag.self,
+            RefitCommand.self,
         ]
     )
 

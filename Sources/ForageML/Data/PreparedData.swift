@@ -88,3 +88,22 @@ public struct PreparedData: Sendable {
         self.spec = spec
     }
 }
+
+extension PreparedData {
+    /// The same data with the validation rows added to the training rows (a refit's training set); the encoder
+    /// (fitted on the training rows) and the test rows are unchanged, and `validation` keeps its rows so metrics
+    /// can still be computed, though they are no longer held out.
+    public func mergingValidationIntoTraining() -> PreparedData {
+        func joined(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Matrix<Double> {
+            Matrix(rows: a.rows + b.rows, columns: a.columns, storage: a.storage + b.storage) ?? a
+        }
+        let merged = DataSplit(
+            features: joined(train.features, validation.features),
+            treeFeatures: joined(train.treeFeatures, validation.treeFeatures),
+            targets: train.targets + validation.targets, classes: train.classes + validation.classes,
+            rowNumbers: train.rowNumbers + validation.rowNumbers)
+        return PreparedData(
+            path: path, sha256: sha256, rowCount: rowCount, columnCount: columnCount, usedRowCount: usedRowCount, task: task,
+            target: target, encoder: encoder, classLabels: classLabels, train: merged, validation: validation, test: test, spec: spec)
+    }
+}

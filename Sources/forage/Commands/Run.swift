@@ -67,7 +67,7 @@ extension Forage {
                     executor: executor, options: options)
                 if !tags.isEmpty { _ = try await store.experiments.tagExperiment(experiment.name, try TagArguments.parse(tags)) }
                 try await RunSession.run(
-                    engine, store: store, name: experiment.name, promote: experiment.promotionRequest,
+                    engine, store: store, name: experiment.name, promote: experiment.promotionRequest, refit: experiment,
                     coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: spec)) })
             }
         }
@@ -121,7 +121,7 @@ extension Forage {
                     printNote("recorded a new data version: \(data.path) sha256 \(data.sha256.prefix(12))…, \(data.rows) rows (was \(record.data.map { "\($0.sha256.prefix(12))…, \($0.rows) rows" } ?? "none"))")
                 }
                 try await RunSession.run(
-                    engine, store: store, name: record.name, promote: experiment.promotionRequest,
+                    engine, store: store, name: record.name, promote: experiment.promotionRequest, refit: experiment,
                     coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: record.specPath)) })
             }
         }
@@ -157,7 +157,7 @@ enum RunSession {
     /// Runs the engine; when it finished and `promote` is given (the spec's `promote:` block), promotes the best trial.
     /// With `coordinator`, the run also serves the workers' API (`--listen`) until it ends.
     static func run(
-        _ engine: SearchEngine, store: OpenStore, name: String, promote: PromotionRequest? = nil,
+        _ engine: SearchEngine, store: OpenStore, name: String, promote: PromotionRequest? = nil, refit: ExperimentSpec? = nil,
         coordinator: (CoordinatorConfiguration, CoordinatorAPI.SpecDocument)? = nil
     ) async throws {
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
@@ -192,6 +192,10 @@ enum RunSession {
         if let message = summary.message { summary.isError ? printError(message) : printNote(message) }
         if summary.isError { throw ExitCode.failure }
         if summary.state == "interrupted" { throw ExitCode(130) }
+        if let refit, refit.refitsAtEnd, summary.state == "finished", summary.bestTrial != nil {
+            let record = try await Refit.run(spec: refit, name: name, store: store.experiments)
+            print(Forage.RefitCommand.summary(record))
+        }
         if let promote, summary.state == "finished" {
             try await AutoPromotion.run(promote, store: store)
         }

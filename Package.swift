@@ -30,12 +30,18 @@ let package = Package(
         .testTarget(name: "ForageSQLiteTests", dependencies: ["ForageSQLite", "ForageStore", "ForageTesting"]),
         .testTarget(name: "ForageEngineTests", dependencies: ["ForageEngine", "ForageBackends", "ForageTesting"]),
         .testTarget(name: "ForageExecutorTests", dependencies: ["ForageExecutor"]),
-        .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting", "ForageServer", "ForageRemote", "ForageHTTP"]),
+        .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting", "ForageServer", "ForageRemote", "ForageHTTP", "ForageML"]),
         .target(name: "ForageSearch", dependencies: ["ForageCore"]),
         .target(name: "ForageSpec", dependencies: ["ForageCore", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ForageSpecTests", dependencies: ["ForageSpec", "ForageTesting"]),
         .target(name: "ForageStore", dependencies: ["ForageCore"]),
-        .target(name: "ForageSQLite", dependencies: ["ForageCore", "ForageStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "ForageSQLite",
+            dependencies: [
+                "ForageCore", "ForageStore", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's column functions, for reading listing rows without copying them.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
         .target(name: "ForageBackends", dependencies: ["ForageStore", "ForageSQLite"]),
         .target(
             name: "ForageExecutor",

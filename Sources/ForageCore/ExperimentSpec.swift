@@ -12,6 +12,8 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var scheduler: SchedulerSpec
     public var budget: Budget
     public var promote: PromoteSpec?
+    /// The GPUs command trials share (`resources:`), or nil.
+    public var resources: ResourceSpec?
     /// `refit:` — retrain the best configuration on training + validation rows when the search ends. Nil = the
     /// default: on for `model:` trials, off otherwise (only built-in models can be refitted).
     public var refit: Bool?
@@ -54,6 +56,9 @@ public struct TrialSpec: Sendable, Equatable {
         case model(family: String)
         /// Any program, run per DESIGN §5; `arguments[0]` is looked up on PATH when it has no slash.
         case command(arguments: [String])
+        /// Trials run by a loop Forage does not run (`external: true`): `forage ask` hands out parameters and
+        /// `forage tell` records results.
+        case external
     }
 
     public var kind: Kind
@@ -68,6 +73,13 @@ public struct TrialSpec: Sendable, Equatable {
     /// True when `command` was one shell string (run as `/bin/sh -c STRING`): placeholder values are then quoted
     /// for the shell. False for an argv array, whose values are substituted as they are.
     public var isShellString = false
+    /// How the command prints its metrics (`trial.metrics`); JSON lines by default.
+    public var metricFormat: MetricFormat = .json
+    /// How parameters reach the command besides placeholders and the environment (`trial.args`).
+    public var argumentStyle: ArgumentStyle = .placeholders
+    /// External trials: seconds an asked trial's lease lives without a `tell` (`trial.lease`); then it fails as
+    /// `lost-worker` and is re-queued.
+    public var leaseTimeout: Double = 600
 
     public init(kind: Kind, steps: Int? = nil, timeout: Double? = nil, gracePeriod: Double = 5, environment: [String: String] = [:]) {
         self.kind = kind

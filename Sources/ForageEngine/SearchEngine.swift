@@ -46,6 +46,10 @@ public actor SearchEngine {
     /// The best completed trial so far, kept incrementally (the history's `best` is a scan).
     var best: (number: Int, value: Double)?
     var runningFlags: [Int: CancellationFlag] = [:]
+    /// The GPUs local command trials share (`resources:`), or nil.
+    let resources: ResourceSpec?
+    /// The local slots running attempts hold (`FORAGE_SLOT`; with `resources`, their GPUs).
+    var slotPool: SlotPool
     let started = ContinuousClock.now
     /// `<store>/trials/<experiment>/`, computed once: building URLs with `appendingPathComponent` stats the disk.
     let trialsDirectory: URL
@@ -83,7 +87,10 @@ public actor SearchEngine {
         budget = options.trials ?? experiment.budgetTrials
         remote = options.remote
         let slots = options.parallel ?? spec.budget.parallel
-        parallel = max(0, slots)
+        // Parallel trials are capped by what the GPUs allow.
+        resources = spec.resources
+        parallel = min(max(0, slots), spec.resources?.slots ?? Int.max)
+        slotPool = SlotPool(limit: spec.resources?.slots)
 
         historyNeed = max(sampler.historyNeed, scheduler.historyNeed)
         let point = try await store.resumePoint(experiment, need: historyNeed)
@@ -152,13 +159,13 @@ public actor SearchEngine {
 
         try await withThrowingDiscardingTaskGroup { group in
             while true {
-                while let job = nextJob(for: nil) {
+                while slotPool.hasFree, let job = nextJob(for: nil), let slot = slotPool.take() {
                     running += 1
                     executing += 1
                     let flag = CancellationFlag()
                     runningFlags[job.number] = flag
                     if historyNeed > .none { history.upsert(TrialSnapshot(number: job.number, state: .running, params: job.params)) }
-                    group.addTask { await self.execute(job, flag: flag) }
+                    group.addTask { await self.execute(job, flag: flag, slot: slot) }
                 }
                 guard running > 0 || waitsForWorkers else { break }
                 await withCheckedContinuation { loopWakeup = $0 }
@@ -217,17 +224,20 @@ public actor SearchEngine {
 
     /// Runs one attempt off the actor and commits its outcome; only then does the actor learn of it. A failed
     /// commit stops the run.
-    private nonisolated func execute(_ job: TrialJob, flag: CancellationFlag) async {
+    private nonisolated func execute(_ job: TrialJob, flag: CancellationFlag, slot: Int) async {
         let lease = self.lease
         store.startTrial(
             lease,
             TrialStart(
                 number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf, dataVersion: dataVersion))
-        let invocation = TrialInvocation(
+        var invocation = TrialInvocation(
             experiment: spec.name, number: job.number, attempt: job.attempt, params: job.params, spec: spec.trial,
             objective: spec.objective, declaredParameters: spec.searchSpace.names,
             trialsDirectory: trialsDirectory,
             workingDirectory: workingDirectory)
+        invocation.checkpointDirectory = checkpointDirectory(draw: job.draw)
+        invocation.slot = slot
+        invocation.gpus = resources?.devices(slot: slot)
         let store = self.store
         let metric = spec.objective.metric
         let reporter = TrialReporter(
@@ -244,6 +254,8 @@ public actor SearchEngine {
                 return await self.judge(trial: job.number, step: step, value: value)
             })
         let outcome = await executor.run(invocation, reporter: reporter)
+        // The process has ended: its slot (and GPUs) are free for the next attempt.
+        await releaseSlot(slot)
         let finish = await freeSlot(for: job, outcome: outcome)
         do {
             try await store.finishTrial(lease, finish)
@@ -252,6 +264,17 @@ public actor SearchEngine {
             return
         }
         await record(job, finish)
+    }
+
+    func releaseSlot(_ slot: Int) {
+        slotPool.release(slot)
+    }
+
+    /// The checkpoint folder of the trial drawn as sampler draw `draw`: `<trials>/checkpoints/<draw>/`. Every retry
+    /// of a re-queued attempt keeps its draw (and its parameters), so it gets the folder its first attempt wrote,
+    /// across `resume` too.
+    nonisolated func checkpointDirectory(draw: Int) -> URL {
+        trialsDirectory.appendingPathComponent("checkpoints", isDirectory: true).appendingPathComponent(String(draw), isDirectory: true)
     }
 
     /// An attempt whose outcome could not be committed: it leaves the run's counts (the store still has it as

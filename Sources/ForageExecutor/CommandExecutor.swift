@@ -24,16 +24,21 @@ public struct CommandExecutor: TrialExecutor {
         guard case .command(let template) = invocation.spec.kind else {
             return .failed(reason: .error, message: "not a command trial", metrics: [:])
         }
-        do {
-            try FileManager.default.createDirectory(at: invocation.directory, withIntermediateDirectories: true)
-        } catch {
-            return .failed(reason: .error, message: "cannot create the trial folder \(invocation.directory.path): \(error.localizedDescription)", metrics: [:])
+        for folder in [invocation.directory, invocation.resolvedCheckpointDirectory] {
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                return .failed(reason: .error, message: "cannot create the trial folder \(folder.path): \(error.localizedDescription)", metrics: [:])
+            }
         }
         let arguments = CommandLineTemplate.expand(
-            template, params: invocation.params, declared: invocation.declaredParameters, shell: invocation.spec.isShellString)
+            template, params: invocation.params, declared: invocation.declaredParameters, shell: invocation.spec.isShellString,
+            flags: invocation.spec.argumentStyle == .flags)
         let command = (supervisor ?? []) + arguments
         let logs = TrialLogs(directory: invocation.directory)
         let control = ProcessControl()
+        let channel = ControlChannel(directory: invocation.directory, answers: reporter.waitsForDecisions, grace: invocation.spec.gracePeriod)
+        let metricReader = MetricReader(format: invocation.spec.metricFormat)
         let started = ContinuousClock.now
 
         do {
@@ -42,7 +47,7 @@ public struct CommandExecutor: TrialExecutor {
             let result = try await Subprocess.run(
                 command[0].contains("/") ? .path(FilePath(command[0])) : .name(command[0]),
                 arguments: Arguments(Array(command.dropFirst())),
-                environment: .inherit.updating(environment(for: invocation)),
+                environment: .inherit.updating(environment(for: invocation, channel: channel)),
                 workingDirectory: FilePath(invocation.workingDirectory.path),
                 platformOptions: options,
                 input: .inputWriter,
@@ -55,21 +60,25 @@ public struct CommandExecutor: TrialExecutor {
                 defer { control.killGroupIfLeaderExited() }
                 return try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        await watchdog(control: control, invocation: invocation, reporter: reporter, started: started)
+                        await watchdog(control: control, channel: channel, invocation: invocation, reporter: reporter, started: started)
                     }
                     group.addTask {
                         for try await line in execution.standardError.strings() { logs.stderr(line) }
                     }
                     var builder = OutcomeBuilder(objective: invocation.objective)
                     for try await line in execution.standardOutput.strings() {
-                        guard let report = MetricLineParser.parse(line) else {
+                        guard let report = metricReader.parse(line) else {
                             logs.stdout(line)
                             continue
                         }
                         builder.add(report)
                         if let step = report.step, !control.isStopping {
                             if await reporter.report(step: step, values: report.values) == .stop {
-                                control.stop(.pruned, grace: invocation.spec.gracePeriod)
+                                // A script that reads the channel is told and gets the grace period to leave by itself.
+                                control.stop(.pruned, grace: invocation.spec.gracePeriod, cooperative: channel.hasReader)
+                                channel.stop(reason: "pruned", step: step)
+                            } else {
+                                channel.answer(step: step)
                             }
                         }
                     }
@@ -113,12 +122,16 @@ public struct CommandExecutor: TrialExecutor {
     }
 
     /// Stops the process group on timeout or when the engine cancels the trial.
-    private func watchdog(control: ProcessControl, invocation: TrialInvocation, reporter: TrialReporter, started: ContinuousClock.Instant) async {
+    private func watchdog(
+        control: ProcessControl, channel: ControlChannel, invocation: TrialInvocation, reporter: TrialReporter, started: ContinuousClock.Instant
+    ) async {
         let limit = invocation.spec.timeout.map { Duration.milliseconds(Int64($0 * 1000)) }
         while !control.hasExited {
-            if reporter.cancellation.isCancelled || Task.isCancelled {
+            if !control.isStopping, reporter.cancellation.isCancelled || Task.isCancelled {
+                channel.stop(reason: "interrupted", step: nil)
                 control.stop(.cancelled, grace: invocation.spec.gracePeriod)
-            } else if let limit, ContinuousClock.now - started > limit {
+            } else if !control.isStopping, let limit, ContinuousClock.now - started > limit {
+                channel.stop(reason: "timeout", step: nil)
                 control.stop(.timeout, grace: invocation.spec.gracePeriod)
             }
             control.escalateIfDue()
@@ -127,7 +140,7 @@ public struct CommandExecutor: TrialExecutor {
         }
     }
 
-    private func environment(for invocation: TrialInvocation) -> [Environment.Key: String?] {
+    private func environment(for invocation: TrialInvocation, channel: ControlChannel) -> [Environment.Key: String?] {
         var env: [Environment.Key: String?] = [:]
         env["FORAGE_PARAMS"] = invocation.params.jsonString
         for (name, value) in invocation.params {
@@ -137,6 +150,12 @@ public struct CommandExecutor: TrialExecutor {
         env["FORAGE_TRIAL_ATTEMPT"] = String(invocation.attempt)
         env["FORAGE_TRIAL_DIR"] = invocation.directory.path
         env["FORAGE_EXPERIMENT"] = invocation.experiment
+        env["FORAGE_CHECKPOINT_DIR"] = invocation.resolvedCheckpointDirectory.path
+        if let slot = invocation.slot { env["FORAGE_SLOT"] = String(slot) }
+        if let gpus = invocation.gpus { env["CUDA_VISIBLE_DEVICES"] = gpus.joined(separator: ",") }
+        for (key, value) in channel.environment {
+            env[Environment.Key(stringLiteral: key)] = value
+        }
         for (key, value) in invocation.spec.environment {
             env[Environment.Key(stringLiteral: key)] = value
         }
@@ -149,13 +168,123 @@ public struct CommandExecutor: TrialExecutor {
     }
 }
 
-/// Substitutes `{name}` placeholders of declared parameters; every other brace stays as written (`CommandTemplate`).
+/// Builds a command trial's command line: `{name}` placeholders of declared parameters filled (every other brace
+/// stays as written, `CommandTemplate`), words naming an inactive conditional parameter left out, and with
+/// `trial.args: flags` a `--name=value` for every active parameter appended.
 public enum CommandLineTemplate {
     /// The command with its placeholders filled. With `shell`, `arguments` is `[sh, -c, SCRIPT]` and only the script's
     /// values are quoted for the shell; otherwise every argument gets its values as they are.
-    public static func expand(_ arguments: [String], params: ParameterSet, declared: [String], shell: Bool = false) -> [String] {
-        arguments.enumerated().map { position, argument in
-            CommandTemplate.expand(argument, params: params, declared: declared, shell: shell && position == arguments.count - 1)
+    ///
+    /// A declared parameter absent from `params` is inactive (its `when:` condition is false) and is never passed:
+    /// an argument (or, in a shell script, a word) holding its placeholder is dropped, with the option name just
+    /// before it when the argument is the bare placeholder (`--beta {beta}`).
+    public static func expand(_ arguments: [String], params: ParameterSet, declared: [String], shell: Bool = false, flags: Bool = false) -> [String] {
+        let inactive = Set(declared.filter { params[$0] == nil })
+        var kept = inactive.isEmpty ? arguments : dropInactive(arguments, inactive: inactive, shell: shell)
+        kept = kept.enumerated().map { position, argument in
+            CommandTemplate.expand(argument, params: params, declared: declared, shell: shell && position == kept.count - 1)
         }
+        guard flags else { return kept }
+        let active = declared.filter { params[$0] != nil }
+        let pairs = active.map { name in (name, params[name]?.description ?? "") }
+        if shell, var script = kept.last {
+            for (name, value) in pairs { script += " --\(name)=" + ShellWords.quote(value) }
+            kept[kept.count - 1] = script
+        } else {
+            kept += pairs.map { "--\($0.0)=\($0.1)" }
+        }
+        return kept
+    }
+
+    static func dropInactive(_ arguments: [String], inactive: Set<String>, shell: Bool) -> [String] {
+        if shell, let script = arguments.last {
+            return Array(arguments.dropLast()) + [ShellWords.dropWords(naming: inactive, in: script)]
+        }
+        var kept: [String] = []
+        for argument in arguments {
+            let names = CommandTemplate.placeholders(in: argument).filter { !$0.afterDollar }.map(\.name)
+            guard names.contains(where: inactive.contains) else {
+                kept.append(argument)
+                continue
+            }
+            let bare = CommandTemplate.placeholders(in: argument).first.map { argument[$0.range] == argument[...] } ?? false
+            if bare, let previous = kept.last, ShellWords.isOptionName(previous) { kept.removeLast() }
+        }
+        return kept
+    }
+}
+
+/// Word-level edits of a shell script: quoting a value, leaving out words that name inactive parameters.
+enum ShellWords {
+    /// `value` single-quoted for the shell.
+    static func quote(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// An option name without a value or placeholder (`--beta`, `-b`).
+    static func isOptionName(_ word: String) -> Bool {
+        word.hasPrefix("-") && word.count > 1 && !word.contains("=") && CommandTemplate.placeholders(in: word).isEmpty
+    }
+
+    /// `script` without the words holding a placeholder of an `inactive` parameter (and the option name before a
+    /// word that is only that placeholder, quoted or not). Words are split at unquoted blanks.
+    static func dropWords(naming inactive: Set<String>, in script: String) -> String {
+        let words = split(script)
+        var drop = Set<Int>()
+        for (index, word) in words.enumerated() {
+            let text = String(script[word])
+            let names = CommandTemplate.placeholders(in: text).filter { !$0.afterDollar }.map(\.name)
+            guard names.contains(where: inactive.contains) else { continue }
+            drop.insert(index)
+            let unquoted = text.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+            let bare = CommandTemplate.placeholders(in: unquoted).first.map { unquoted[$0.range] == unquoted[...] } ?? false
+            if bare, index > 0, isOptionName(String(script[words[index - 1]])) { drop.insert(index - 1) }
+        }
+        guard !drop.isEmpty else { return script }
+        var result = ""
+        var cursor = script.startIndex
+        for (index, word) in words.enumerated() where drop.contains(index) {
+            result += script[cursor..<word.lowerBound]
+            cursor = word.upperBound
+        }
+        result += script[cursor...]
+        return result
+    }
+
+    /// The ranges of the script's words: runs of characters between unquoted blanks (quotes and backslashes kept
+    /// inside the word). Shell operators are not split off; a word such as `x;` stays one word.
+    private enum Quoting { case unquoted, singleQuoted, doubleQuoted }
+
+    static func split(_ script: String) -> [Range<String.Index>] {
+        var words: [Range<String.Index>] = []
+        var start: String.Index?
+        var state = Quoting.unquoted
+        var escaped = false
+        var index = script.startIndex
+        while index < script.endIndex {
+            let character = script[index]
+            let blank = state == .unquoted && !escaped && (character == " " || character == "\t" || character == "\n")
+            if blank {
+                if let begun = start { words.append(begun..<index) }
+                start = nil
+            } else if start == nil {
+                start = index
+            }
+            if escaped {
+                escaped = false
+            } else {
+                switch (state, character) {
+                case (.unquoted, "\\"), (.doubleQuoted, "\\"): escaped = true
+                case (.unquoted, "'"): state = .singleQuoted
+                case (.singleQuoted, "'"): state = .unquoted
+                case (.unquoted, "\""): state = .doubleQuoted
+                case (.doubleQuoted, "\""): state = .unquoted
+                default: break
+                }
+            }
+            index = script.index(after: index)
+        }
+        if let begun = start { words.append(begun..<script.endIndex) }
+        return words
     }
 }

@@ -14,6 +14,8 @@ public enum ExecutorFactory {
             return (FunctionExecutor(), nil)
         case .command:
             return (CommandExecutor(supervisor: supervisor), nil)
+        case .external:
+            return (ExternalTrialExecutor(), nil)
         case .model(let family):
             guard let dataSpec = spec.data else { throw ExecutorSetupError(description: "a model trial needs a `data:` section") }
             let data = try Dataset.load(dataSpec)
@@ -32,4 +34,14 @@ public enum ExecutorFactory {
 /// A spec that cannot be turned into an executor.
 public struct ExecutorSetupError: Error, CustomStringConvertible {
     public var description: String
+}
+
+/// The executor of an external experiment's trials: none runs here (they are asked for and told about), so a call
+/// is a failed outcome in words.
+public struct ExternalTrialExecutor: TrialExecutor {
+    public init() {}
+
+    public func run(_ invocation: TrialInvocation, reporter: TrialReporter) async -> TrialOutcome {
+        .failed(reason: .error, message: "experiment '\(invocation.experiment)' is external: its trials run through `forage ask` and `forage tell`", metrics: [:])
+    }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// The stop protocol for one trial process group: SIGTERM, then SIGKILL once the grace period is over.
+/// The stop protocol for one trial process group: SIGTERM, then SIGKILL once the grace period is over; for a
+/// cooperative stop (the script reads the control channel), first a grace period for the script to leave on its own.
 final class ProcessControl: Sendable {
     enum StopReason: Sendable {
         case pruned
@@ -12,6 +13,7 @@ final class ProcessControl: Sendable {
     private struct State {
         var pid: pid_t?
         var reason: StopReason?
+        var terminateAt: ContinuousClock.Instant?
         var killAt: ContinuousClock.Instant?
         var exited = false
     }
@@ -30,12 +32,20 @@ final class ProcessControl: Sendable {
     var isStopping: Bool { state.withLock { $0.reason != nil } }
     var reason: StopReason? { state.withLock { $0.reason } }
 
-    /// Sends SIGTERM to the group (once) and schedules SIGKILL after `grace` seconds.
-    func stop(_ reason: StopReason, grace: Double) {
+    /// Sends SIGTERM to the group (once) and schedules SIGKILL after `grace` seconds. A `cooperative` stop (the
+    /// script was told through its control channel) schedules SIGTERM after `grace` seconds and SIGKILL after
+    /// twice that, so a script that leaves on its own is never signalled.
+    func stop(_ reason: StopReason, grace: Double, cooperative: Bool = false) {
         let pid = state.withLock { state -> pid_t? in
             guard state.reason == nil, !state.exited else { return nil }
             state.reason = reason
-            state.killAt = ContinuousClock.now + .milliseconds(Int64(grace * 1000))
+            let graceDuration = Duration.milliseconds(Int64(grace * 1000))
+            if cooperative {
+                state.terminateAt = ContinuousClock.now + graceDuration
+                state.killAt = ContinuousClock.now + graceDuration * 2
+                return nil
+            }
+            state.killAt = ContinuousClock.now + graceDuration
             return state.pid
         }
         if let pid { kill(-pid, SIGTERM) }
@@ -57,13 +67,19 @@ final class ProcessControl: Sendable {
         return true
     }
 
-    /// Sends SIGKILL to the group when the grace period has run out.
+    /// Sends the scheduled SIGTERM, then SIGKILL, to the group when their time has come.
     func escalateIfDue() {
-        let pid = state.withLock { state -> pid_t? in
-            guard let killAt = state.killAt, !state.exited, ContinuousClock.now >= killAt else { return nil }
+        let (pid, signal) = state.withLock { state -> (pid_t?, Int32) in
+            guard !state.exited else { return (nil, 0) }
+            let now = ContinuousClock.now
+            if let terminateAt = state.terminateAt, now >= terminateAt {
+                state.terminateAt = nil
+                return (state.pid, SIGTERM)
+            }
+            guard let killAt = state.killAt, now >= killAt else { return (nil, 0) }
             state.killAt = nil
-            return state.pid
+            return (state.pid, SIGKILL)
         }
-        if let pid { kill(-pid, SIGKILL) }
+        if let pid { kill(-pid, signal) }
     }
 }

@@ -27,6 +27,15 @@ public struct TrialInvocation: Sendable {
     public var directory: URL { trialsDirectory.appendingPathComponent(String(number), isDirectory: true) }
     /// The spec's folder: a command's working directory.
     public var workingDirectory: URL
+    /// The folder that survives the attempt's interruption (`FORAGE_CHECKPOINT_DIR`): the engine hands a re-queued
+    /// retry the same folder as the attempt it retries. Nil means `<trial folder>/checkpoint`.
+    public var checkpointDirectory: URL?
+    /// The local slot the attempt runs in (`FORAGE_SLOT`), when the engine hands out slots.
+    public var slot: Int?
+    /// The GPUs of that slot (`CUDA_VISIBLE_DEVICES`), when the spec has `resources: {gpus: …}`.
+    public var gpus: [String]?
+    /// The folder a command trial's checkpoints go to.
+    public var resolvedCheckpointDirectory: URL { checkpointDirectory ?? directory.appendingPathComponent("checkpoint", isDirectory: true) }
 
     public init(
         experiment: String, number: Int, attempt: Int, params: ParameterSet, spec: TrialSpec, objective: Objective,

@@ -92,7 +92,7 @@ public enum Promoter {
                 experiment: experiment.name, trial: trial.number,
                 reason: "no model file in \(folder.path) (function trials save none; a command trial must write model.forage, or another model* file or a model/ folder, into FORAGE_TRIAL_DIR)")
         }
-        let comparison = request.ifBetter ? try compare(trial, experiment: experiment, request: request, registry: registry) : nil
+        let comparison = request.ifBetter ? try await compare(trial, experiment: experiment, request: request, registry: registry) : nil
         var reason = "promote \(experiment.name) trial \(trial.number)\(refitNote)"
         if let comparison { reason += "; \(comparison.metric) \(comparison.candidate) vs \(comparison.current)" }
         let lineage = Lineage(
@@ -103,8 +103,9 @@ public enum Promoter {
             model: request.model, blob: collected.files[0].contents, lineage: lineage, alias: request.alias, reason: reason)
         registration.files = collected.files
         registration.flavor = collected.flavor
-        let version = try registry.register(registration)
-        let move = try request.alias.flatMap { alias in try registry.history(of: request.model).last { $0.alias == alias } }
+        let version = try await registry.register(registration)
+        var move: AliasMove?
+        if let alias = request.alias { move = try await registry.history(of: request.model).last { $0.alias == alias } }
         return PromotionOutcome(version: version, move: move, comparison: comparison)
     }
 
@@ -121,11 +122,11 @@ public enum Promoter {
     /// test-split objective; nil when there is nothing to compare with; throws `notBetter` when it is not better.
     static func compare(
         _ trial: TrialRecord, experiment: ExperimentRecord, request: PromotionRequest, registry: any ModelRegistry
-    ) throws(RegistryError) -> PromotionComparison? {
+    ) async throws(RegistryError) -> PromotionComparison? {
         let reference = ModelReference(model: request.model, selector: request.alias.map { .alias($0) } ?? .latest)
         let current: ModelVersion
         do {
-            current = try registry.resolve(reference)
+            current = try await registry.resolve(reference)
         } catch {
             switch error {
             case .noModel, .noAlias, .noVersion: return nil

@@ -35,17 +35,20 @@ extension SQLiteExperimentStore {
     }
 
     public func leaderboard(_ experiment: ExperimentRecord, top: Int) async throws -> [TrialRecord] {
-        try await leaderboardPage(experiment, after: nil, limit: top)
+        try await leaderboardPage(experiment, after: nil, limit: top, detail: .full)
     }
 
-    /// Read in index order: (experiment, state, value) holds the trial number as its last column, so ties by
-    /// value sort by number in a small sorter over equal values only.
-    public func leaderboardPage(_ experiment: ExperimentRecord, after cursor: LeaderboardCursor?, limit: Int) async throws -> [TrialRecord] {
+    /// Read in index order from the covering `trials_leaderboard` index (value, then number): no trial row is
+    /// sought. Maximising reads it backwards, so ties by value sort by number in a small sorter over equal values only.
+    /// INDEXED BY: the planner otherwise prefers (experiment, state, value) and seeks every row.
+    public func leaderboardPage(
+        _ experiment: ExperimentRecord, after cursor: LeaderboardCursor?, limit: Int, detail: RecordDetail
+    ) async throws -> [TrialRecord] {
         let order = experiment.objective.direction == .minimize ? "ASC" : "DESC"
         let beyond = experiment.objective.direction == .minimize ? ">=" : "<="
         let id = experiment.id
         return try await read { db in
-            var sql = "SELECT \(Self.trialColumns) FROM trials WHERE experiment_id = ? AND state = 'completed' AND value IS NOT NULL"
+            var sql = "SELECT \(Self.trialColumns) FROM trials INDEXED BY trials_leaderboard WHERE experiment_id = ? AND state = 'completed' AND value IS NOT NULL"
             var arguments: StatementArguments = [id]
             if let cursor {
                 sql += " AND value \(beyond) ? AND NOT (value = ? AND number <= ?)"
@@ -53,7 +56,7 @@ extension SQLiteExperimentStore {
             }
             sql += " ORDER BY value \(order), number ASC LIMIT ?"
             arguments += [limit]
-            return try Self.records(try Row.fetchAll(db, sql: sql, arguments: arguments), experiment: id, db: db)
+            return try Self.records(try TrialRow.fetchAll(db, sql: sql, arguments: arguments), experiment: id, detail: detail, db: db)
         }
     }
 
@@ -68,7 +71,7 @@ extension SQLiteExperimentStore {
             }
             sql += " ORDER BY number LIMIT ?"
             arguments += [limit]
-            return try Self.records(try Row.fetchAll(db, sql: sql, arguments: arguments), experiment: id, db: db)
+            return try Self.records(try TrialRow.fetchAll(db, sql: sql, arguments: arguments), experiment: id, db: db)
         }
     }
 
@@ -87,7 +90,8 @@ extension SQLiteExperimentStore {
                             """, arguments: [id]))
             }
             let workers = try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM trials WHERE experiment_id = ? AND worker IS NOT NULL LIMIT 1", arguments: [id]) ?? false
+                db, sql: "SELECT 1 FROM trials INDEXED BY trials_by_worker WHERE experiment_id = ? AND worker IS NOT NULL LIMIT 1",
+                arguments: [id]) ?? false
             return ListingColumns(metricNames: names.sorted(), hasWorkers: workers)
         }
     }
@@ -95,22 +99,22 @@ extension SQLiteExperimentStore {
     public func trial(_ experiment: ExperimentRecord, number: Int) async throws -> TrialRecord? {
         let id = experiment.id
         return try await read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT \(Self.trialColumns) FROM trials WHERE experiment_id = ? AND number = ?", arguments: [id, number])
+            let rows = try TrialRow.fetchAll(
+                db, sql: "SELECT \(Self.trialColumns) FROM trials WHERE experiment_id = ? AND number = ?", arguments: [id, number])
             return try Self.records(rows, experiment: id, db: db).first
         }
     }
 
-    /// The trial columns every trial query selects, in the order `records` reads them by index (reading GRDB rows
-    /// by column name costs a lowercased string per access, which dominated listing a million trials).
+    /// The trial columns every trial query selects, in the order `TrialRow` reads them.
     static let trialColumns =
         "number, draw, state, params, value, reason, message, attempt, retry_of, requeued, worker, last_step, started_at, finished_at, data_version"
 
-    /// Builds trial records from trial rows (selected with `trialColumns`), loading their final metrics (and last
-    /// intermediate values for trials without final metrics) and decisions for the page's trials alone: a range
-    /// read for a page in number order, an `IN` list for a scattered (leaderboard) page.
-    static func records(_ rows: [Row], experiment id: Int64, db: Database) throws -> [TrialRecord] {
+    /// Builds trial records from trial rows, loading their final metrics (and last intermediate values for trials
+    /// without final metrics) and decisions for the page's trials alone: a range read for a page in number order, an
+    /// `IN` list for a scattered (leaderboard) page.
+    static func records(_ rows: [TrialRow], experiment id: Int64, detail: RecordDetail = .full, db: Database) throws -> [TrialRecord] {
         guard !rows.isEmpty else { return [] }
-        let numbers: [Int] = rows.map { $0[0] }
+        let numbers = rows.map(\.number)
         let wanted = Set(numbers)
         let low = numbers.min() ?? 0
         let high = numbers.max() ?? 0
@@ -118,19 +122,27 @@ extension SQLiteExperimentStore {
         let filter = dense ? "trial BETWEEN \(low) AND \(high)" : "trial IN (\(numbers.map(String.init).joined(separator: ",")))"
         var metrics: [Int: [String: Double]] = [:]
         var decisions: [Int: [DecisionRecord]] = [:]
-        let metricRows = try Row.fetchCursor(
-            db, sql: "SELECT trial, name, value FROM trial_metrics WHERE experiment_id = ? AND \(filter)", arguments: [id])
-        while let row = try metricRows.next() {
-            let trial: Int = row[0]
-            if wanted.contains(trial) { metrics[trial, default: [:]][row[1]] = row[2] }
+        // An experiment without final metrics (a function reporting only its value) or without decisions (no
+        // scheduler) skips that lookup: an `IN` list of a scattered page is one index seek per trial.
+        let names = detail.metrics.map { $0.sorted().map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } }
+        let nameFilter = names.map { " AND name IN (\($0.joined(separator: ",")))" } ?? ""
+        if names?.isEmpty != true, try Self.hasRows(db, in: "trial_metrics", experiment: id) {
+            let metricRows = try Row.fetchCursor(
+                db, sql: "SELECT trial, name, value FROM trial_metrics WHERE experiment_id = ? AND \(filter)\(nameFilter)", arguments: [id])
+            while let row = try metricRows.next() {
+                let trial: Int = row[0]
+                if wanted.contains(trial) { metrics[trial, default: [:]][row[1]] = row[2] }
+            }
         }
         // Trials without final metrics (running, failed) show the last intermediate value of each metric, and a
         // running trial's last step is read from its reports (it is stored on the trial row when it finishes).
-        let unfinished = rows.filter { row in metrics[row[0]] == nil || (row[2] as String?) == TrialState.running.rawValue }.map { $0[0] as Int }
+        let unfinished = names?.isEmpty == true ? [] : rows.filter { row in
+            metrics[row.number] == nil || row.state == TrialState.running.rawValue
+        }.map(\.number)
         var runningSteps: [Int: Int] = [:]
         if !unfinished.isEmpty {
             let statement = try db.cachedStatement(sql: """
-                SELECT name, value, MAX(step) AS step FROM intermediate_values WHERE experiment_id = ? AND trial = ?
+                SELECT name, value, MAX(step) AS step FROM intermediate_values WHERE experiment_id = ? AND trial = ?\(nameFilter)
                 GROUP BY name
                 """)
             for number in unfinished {
@@ -140,26 +152,32 @@ extension SQLiteExperimentStore {
                 }
             }
         }
-        let decisionRows = try Row.fetchCursor(
-            db, sql: "SELECT trial, step, action, reason, rung, cutoff, value FROM decisions WHERE experiment_id = ? AND \(filter) ORDER BY trial, id",
-            arguments: [id])
-        while let row = try decisionRows.next() {
-            let trial: Int = row[0]
-            guard wanted.contains(trial) else { continue }
-            decisions[trial, default: []].append(
-                DecisionRecord(step: row[1], action: row[2], reason: row[3], rung: row[4], cutoff: row[5], value: row[6]))
+        if detail.decisions, try Self.hasRows(db, in: "decisions", experiment: id) {
+            let decisionRows = try Row.fetchCursor(
+                db, sql: "SELECT trial, step, action, reason, rung, cutoff, value FROM decisions WHERE experiment_id = ? AND \(filter) ORDER BY trial, id",
+                arguments: [id])
+            while let row = try decisionRows.next() {
+                let trial: Int = row[0]
+                guard wanted.contains(trial) else { continue }
+                decisions[trial, default: []].append(
+                    DecisionRecord(step: row[1], action: row[2], reason: row[3], rung: row[4], cutoff: row[5], value: row[6]))
+            }
         }
         return rows.map { row in
-            let number: Int = row[0]
-            let params: String? = row[3]
-            return TrialRecord(
-                number: number, draw: row[1], state: TrialState(rawValue: row[2] ?? "") ?? .failed,
-                params: params.flatMap(FlatParamsParser.parse) ?? decodeParams(params), value: row[4],
-                metrics: metrics[number] ?? [:], lastStep: row[11] ?? runningSteps[number],
-                reason: (row[5] as String?).flatMap(FailureReason.init(rawValue:)), message: row[6], attempt: row[7] ?? 1,
-                retryOf: row[8], requeued: row[9] ?? false, worker: row[10], dataVersion: row[14], decisions: decisions[number] ?? [],
-                startedAt: (row[12] as Double?).map(Date.init(timeIntervalSince1970:)),
-                finishedAt: (row[13] as Double?).map(Date.init(timeIntervalSince1970:)))
+            TrialRecord(
+                number: row.number, draw: row.draw, state: row.state.flatMap(TrialState.init(rawValue:)) ?? .failed,
+                params: row.params.flatMap(FlatParamsParser.parse) ?? decodeParams(row.params), value: row.value,
+                metrics: metrics[row.number] ?? [:], lastStep: row.lastStep ?? runningSteps[row.number],
+                reason: row.reason.flatMap(FailureReason.init(rawValue:)), message: row.message, attempt: row.attempt ?? 1,
+                retryOf: row.retryOf, requeued: row.requeued, worker: row.worker, dataVersion: row.dataVersion,
+                decisions: decisions[row.number] ?? [],
+                startedAt: row.startedAt.map(Date.init(timeIntervalSince1970:)),
+                finishedAt: row.finishedAt.map(Date.init(timeIntervalSince1970:)))
         }
+    }
+
+    /// Whether `table` (keyed by experiment first) holds any row of the experiment: one index seek.
+    private static func hasRows(_ db: Database, in table: String, experiment id: Int64) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE experiment_id = ? LIMIT 1", arguments: [id]) ?? false
     }
 }

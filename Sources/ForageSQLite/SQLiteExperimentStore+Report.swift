@@ -114,6 +114,8 @@ extension SQLiteExperimentStore {
 enum FlatParamsParser {
     static func parse(_ text: String) -> ParameterSet? {
         var values: [String: ParameterValue] = [:]
+        // Room for a typical space at once: growing a dictionary key by key rehashes it twice by the fourth.
+        values.reserveCapacity(8)
         let bytes = Array(text.utf8)
         var i = 0
         func skipSpaces() { while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x09 || bytes[i] == 0x0D { i += 1 } }

@@ -3,7 +3,7 @@ import GRDB
 
 /// The store's numbered, forward-only migrations. A store written by a newer Forage is refused, never downgraded.
 enum Schema {
-    static let version = 6
+    static let version = 7
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -129,6 +129,29 @@ enum Schema {
                 PRAGMA user_version = 6;
                 """)
         }
+        migrator.registerMigration("7-leaderboard-index") { db in
+            // The leaderboard read in rank order from one index that holds every column a ranked trial needs, so
+            // listing a million trials reads the index front to back instead of seeking each trial's row; and the
+            // trials run by remote workers (few or none), so listings learn whether to show a worker column at once.
+            try db.execute(sql: """
+                CREATE INDEX trials_leaderboard ON trials(\(leaderboardIndexColumns))
+                WHERE state = 'completed' AND value IS NOT NULL;
+                CREATE INDEX trials_by_worker ON trials(experiment_id) WHERE worker IS NOT NULL;
+                PRAGMA user_version = 7;
+                """)
+        }
+        migrator.registerMigration("9-external-trials") { db in
+            // When an external trial (`forage ask`) last renewed its lease with a `forage tell --step`.
+            try db.execute(sql: """
+                ALTER TABLE trials ADD COLUMN renewed_at REAL;
+                PRAGMA user_version = 9;
+                """)
+        }
         return migrator
     }
+
+    /// The leaderboard index's columns: the rank order first (value, then number for ties), then every other column
+    /// `SQLiteExperimentStore.trialColumns` selects, so a ranked page is read from the index alone.
+    static let leaderboardIndexColumns =
+        "experiment_id, value, number, state, draw, params, reason, message, attempt, retry_of, requeued, worker, last_step, started_at, finished_at, data_version"
 }

@@ -13,6 +13,8 @@ struct ModelFollower: Sendable {
     let interval: Duration
     let metrics: ServerMetrics
     let logger: Logger
+    /// The part it plays in a rollout (named in its log lines).
+    var role: RolloutRole = .primary
 
     func run() async {
         var refused: Int?
@@ -24,7 +26,7 @@ struct ModelFollower: Sendable {
             }
             let number: Int
             do {
-                number = try loader.registry.resolveNumber(reference)
+                number = try await loader.registry.resolveNumber(reference)
             } catch {
                 logger.warning("cannot resolve \(reference): \(error)")
                 continue
@@ -32,16 +34,16 @@ struct ModelFollower: Sendable {
             let current = served.snapshot.version.version
             guard number != current, number != refused else { continue }
             do {
-                let version = try loader.registry.resolve(ModelReference(model: reference.model, selector: .version(number)))
-                let snapshot = try loader.load(version)
+                let version = try await loader.registry.resolve(ModelReference(model: reference.model, selector: .version(number)))
+                let snapshot = try await loader.load(version)
                 served.swap(to: snapshot)
                 refused = nil
-                metrics.modelSwapped(to: number)
-                logger.notice("now serving \(reference.model):\(number)", metadata: ["previous": "\(current)"])
+                metrics.modelSwapped(to: number, role: role)
+                logger.notice("now serving \(reference.model):\(number)", metadata: ["previous": "\(current)", "role": "\(role.rawValue)"])
             } catch {
                 refused = number
                 metrics.loadFailed()
-                logger.error("refused \(reference.model):\(number), still serving version \(current): \(error)")
+                logger.error("refused \(reference.model):\(number), still serving version \(current) as \(role.rawValue): \(error)")
             }
         }
     }

@@ -49,16 +49,16 @@ public struct ModelLoader: Sendable {
     }
 
     /// Loads the version a reference means now.
-    public func load(_ reference: ModelReference) throws -> ServedModel.Snapshot {
-        try load(registry.resolve(reference))
+    public func load(_ reference: ModelReference) async throws -> ServedModel.Snapshot {
+        try await load(registry.resolve(reference))
     }
 
     /// Loads one version; a corrupt or unreadable blob is an error (the caller keeps what it serves).
-    public func load(_ version: ModelVersion) throws -> ServedModel.Snapshot {
+    public func load(_ version: ModelVersion) async throws -> ServedModel.Snapshot {
         guard version.flavor == .forage else {
             throw RegistryError.notServable(model: version.model, version: version.version, flavor: version.flavor, files: version.artifacts.map(\.name))
         }
-        let data = try registry.blob(of: version)
+        let data = try await registry.blob(of: version)
         let source = registry.blobLocation(of: version)
         let model = try Model(file: ModelFile.decode(data, path: source), source: source)
         return ServedModel.Snapshot(model: model, version: version, loadedAt: Date())

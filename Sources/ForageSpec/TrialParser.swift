@@ -2,14 +2,14 @@ import ForageCore
 
 /// Reads the `trial:` section: exactly one of `function`, `model` or `command`, with its options.
 enum TrialParser {
-    static let keys = ["function", "model", "command", "steps", "timeout", "grace", "env"]
+    static let keys = ["function", "model", "command", "external", "lease", "steps", "timeout", "grace", "env", "metrics", "args"]
     static let families = ["ridge", "logistic", "mlp", "gbdt", "auto"]
 
     static func parse(_ node: SpecNode, space: SearchSpace) throws -> TrialSpec {
-        let fields = try node.mapping(allowed: keys, what: "a mapping with one of function, model or command")
-        let kinds = ["function", "model", "command"].filter { fields.has($0) }
+        let fields = try node.mapping(allowed: keys, what: "a mapping with one of function, model, command or external")
+        let kinds = ["function", "model", "command", "external"].filter { fields.has($0) }
         guard kinds.count == 1 else {
-            throw node.error(kinds.isEmpty ? "needs one of function, model or command" : "has both \(kinds.joined(separator: " and ")); give exactly one")
+            throw node.error(kinds.isEmpty ? "needs one of function, model, command or external" : "has both \(kinds.joined(separator: " and ")); give exactly one")
         }
         let kind: TrialSpec.Kind
         var isShellString = false
@@ -34,6 +34,12 @@ enum TrialParser {
                 throw familyNode.error("model: auto searches the family too: the search space needs a categorical parameter `model` (see Search/tabular-auto.yaml), or leave out `search_space:` to search the built-in one")
             }
             kind = .model(family: family)
+        case "external":
+            let externalNode = try fields.required("external", "")
+            guard try externalNode.bool() else {
+                throw externalNode.error("must be true (trials run elsewhere, through `forage ask` and `forage tell`); leave it out otherwise")
+            }
+            kind = .external
         default:
             let commandNode = try fields.required("command", "")
             let arguments: [String]
@@ -67,7 +73,54 @@ enum TrialParser {
                 spec.environment[key] = try env.index[key]?.string() ?? ""
             }
         }
+        if let leaseNode = fields["lease"] {
+            guard case .external = kind else { throw leaseNode.error("is only for external trials (external: true)") }
+            spec.leaseTimeout = try leaseNode.duration()
+            guard spec.leaseTimeout > 0 else { throw leaseNode.error("must be longer than 0 s") }
+        }
+        if let metricsNode = fields["metrics"] {
+            guard case .command = kind else { throw metricsNode.error("is only for command trials") }
+            spec.metricFormat = try metricFormat(metricsNode)
+        }
+        if let argsNode = fields["args"] {
+            guard case .command = kind else { throw argsNode.error("is only for command trials") }
+            let text = try argsNode.string()
+            guard let style = ArgumentStyle(rawValue: text) else {
+                throw argsNode.error("'\(text)' is not an argument style; allowed: \(ArgumentStyle.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            spec.argumentStyle = style
+        }
         return spec
+    }
+
+    static let metricFormats = ["json", "key-value", "{regex: PATTERN}"]
+
+    /// `trial.metrics`: `json`, `key-value`, or `{regex: PATTERN}` with groups `name` and `value`, or one group per metric.
+    static func metricFormat(_ node: SpecNode) throws -> MetricFormat {
+        if node.isScalar {
+            switch try node.string() {
+            case "json": return .json
+            case "key-value", "key_value", "keyvalue": return .keyValue
+            case let other: throw node.error("'\(other)' is not a metric format; allowed: \(metricFormats.joined(separator: ", "))")
+            }
+        }
+        let fields = try node.mapping(allowed: ["regex"], what: "json, key-value or {regex: PATTERN}")
+        let patternNode = try fields.required("regex", "a regular expression")
+        let pattern = try patternNode.string()
+        let groups: [String]
+        do {
+            groups = try MetricPattern.compile(pattern).groups
+        } catch {
+            throw patternNode.error("'\(pattern)' is not a valid regular expression")
+        }
+        let metricGroups = groups.filter { $0 != "step" }
+        guard !metricGroups.isEmpty else {
+            throw patternNode.error("needs named groups: `name` and `value` (one metric per match), or one group named after each metric, e.g. (?P<accuracy>[-+.0-9eE]+)")
+        }
+        if groups.contains("name") != groups.contains("value") {
+            throw patternNode.error("has a group `\(groups.contains("name") ? "name" : "value")` without `\(groups.contains("name") ? "value" : "name")`: give both, or one group named after each metric")
+        }
+        return .regex(pattern)
     }
 
     /// A `{name}` in a command that names no parameter is a typo, not text to pass on: JSON and other braces are not

@@ -28,8 +28,11 @@ public protocol ExperimentReader: Sendable {
     func counts(experiment id: Int64) async throws -> TrialCounts
     /// The best `top` completed trials, best first (ties go to the lower trial number).
     func leaderboard(_ experiment: ExperimentRecord, top: Int) async throws -> [TrialRecord]
-    /// Up to `limit` completed trials in leaderboard order, after `cursor` (from the start when nil).
-    func leaderboardPage(_ experiment: ExperimentRecord, after cursor: LeaderboardCursor?, limit: Int) async throws -> [TrialRecord]
+    /// Up to `limit` completed trials in leaderboard order, after `cursor` (from the start when nil), carrying the
+    /// final metrics and decisions `detail` asks for (and only those: a listing that shows none looks none up).
+    func leaderboardPage(
+        _ experiment: ExperimentRecord, after cursor: LeaderboardCursor?, limit: Int, detail: RecordDetail
+    ) async throws -> [TrialRecord]
     /// Up to `limit` trials (optionally in one state) by number, numbered above `number` (from the start when nil).
     func trialPage(_ experiment: ExperimentRecord, state: TrialState?, after number: Int?, limit: Int) async throws -> [TrialRecord]
     /// One trial by number.
@@ -59,6 +62,22 @@ public struct ListingColumns: Sendable, Equatable {
         self.metricNames = metricNames
         self.hasWorkers = hasWorkers
     }
+}
+
+/// What trial records carry beyond the trial's own row: which final metrics, and whether the scheduler decisions.
+public struct RecordDetail: Sendable, Equatable {
+    /// The final metrics to load by name; nil loads all of them.
+    public var metrics: Set<String>?
+    /// Whether to load each trial's scheduler decisions.
+    public var decisions: Bool
+
+    public init(metrics: Set<String>?, decisions: Bool) {
+        self.metrics = metrics
+        self.decisions = decisions
+    }
+
+    /// Everything: every final metric and every decision.
+    public static let full = RecordDetail(metrics: nil, decisions: true)
 }
 
 /// Where a leaderboard page ends: the last trial's objective value and number.
@@ -93,11 +112,18 @@ extension ExperimentReader {
         }
     }
 
-    /// Completed trials in leaderboard order, read page by page (`top` stops after that many).
-    public func rankedTrials(_ experiment: ExperimentRecord, top: Int? = nil, pageSize: Int = 2000) -> TrialStream {
+    /// Up to `limit` completed trials in leaderboard order after `cursor`, with every metric and decision.
+    public func leaderboardPage(_ experiment: ExperimentRecord, after cursor: LeaderboardCursor?, limit: Int) async throws -> [TrialRecord] {
+        try await leaderboardPage(experiment, after: cursor, limit: limit, detail: .full)
+    }
+
+    /// Completed trials in leaderboard order, read page by page (`top` stops after that many), carrying `detail`.
+    public func rankedTrials(
+        _ experiment: ExperimentRecord, top: Int? = nil, pageSize: Int = 2000, detail: RecordDetail = .full
+    ) -> TrialStream {
         TrialStream(limit: top) { last in
             let cursor = last.flatMap { trial in trial.value.map { LeaderboardCursor(value: $0, number: trial.number) } }
-            return try await self.leaderboardPage(experiment, after: cursor, limit: pageSize)
+            return try await self.leaderboardPage(experiment, after: cursor, limit: pageSize, detail: detail)
         }
     }
 

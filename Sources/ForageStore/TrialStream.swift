@@ -17,28 +17,46 @@ public struct TrialStream: AsyncSequence, Sendable {
         Iterator(readPage: readPage, remaining: limit)
     }
 
-    /// Walks the pages in order.
+    /// Walks the pages in order, reading the next page while the caller works through the current one (so a listing
+    /// writes one page while the store decodes the next: at most two pages are held).
     public struct Iterator: AsyncIteratorProtocol {
         let readPage: PageReader
         var remaining: Int?
         var page: [TrialRecord] = []
         var index = 0
-        var last: TrialRecord?
+        var upcoming: Task<[TrialRecord], any Error>?
+        var started = false
         var ended = false
+
+        init(readPage: @escaping PageReader, remaining: Int?) {
+            self.readPage = readPage
+            self.remaining = remaining
+        }
 
         public mutating func next() async throws -> TrialRecord? {
             if ended || remaining == 0 { return nil }
             if index == page.count {
-                page = try await readPage(last)
+                if let upcoming {
+                    self.upcoming = nil
+                    page = try await upcoming.value
+                } else if !started {
+                    page = try await readPage(nil)
+                } else {
+                    page = []
+                }
+                started = true
                 index = 0
                 if page.isEmpty {
                     ended = true
                     return nil
                 }
+                if let last = page.last, remaining.map({ $0 > page.count }) ?? true {
+                    let readPage = self.readPage
+                    upcoming = Task { try await readPage(last) }
+                }
             }
             let trial = page[index]
             index += 1
-            last = trial
             if let count = remaining { remaining = count - 1 }
             return trial
         }

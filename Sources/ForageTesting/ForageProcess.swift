@@ -95,3 +95,24 @@ extension ForageProcess {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+extension ForageProcess {
+    /// `run`, on a Dispatch thread: a test that waits seconds for a `forage` process must not hold one of Swift
+    /// Testing's few cooperative threads meanwhile (other tests' timed polls would starve).
+    public static func runDetached(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try run(arguments, in: directory, environment: environment) })
+            }
+        }
+    }
+
+    /// `runShell`, on a Dispatch thread (see `runDetached`).
+    public static func runShellDetached(_ command: String, in directory: URL) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runShell(command, in: directory) })
+            }
+        }
+    }
+}

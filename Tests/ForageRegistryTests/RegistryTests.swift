@@ -61,13 +61,13 @@ struct RegistryFixture {
         #expect(first.move?.oldVersion == nil && first.move?.newVersion == 1)
         let second = try await Promoter.promote(PromotionRequest(experiment: "exp", trial: 2, model: "iris", alias: "prod"), store: fixture.store, registry: fixture.registry)
         #expect(second.version.version == 2 && second.move?.oldVersion == 1)
-        #expect(try fixture.registry.resolveNumber(ModelReference(parsing: "iris@prod")!) == 2)
-        #expect(try fixture.registry.resolve(ModelReference(parsing: "iris:1")!).lineage.trial == 1)
-        #expect(try fixture.registry.resolve(ModelReference(parsing: "iris")!).version == 2)
-        let blob = try fixture.registry.blob(of: second.version)
+        #expect(try await fixture.registry.resolveNumber(ModelReference(parsing: "iris@prod")!) == 2)
+        #expect(try await fixture.registry.resolve(ModelReference(parsing: "iris:1")!).lineage.trial == 1)
+        #expect(try await fixture.registry.resolve(ModelReference(parsing: "iris")!).version == 2)
+        let blob = try await fixture.registry.blob(of: second.version)
         #expect(String(decoding: blob, as: UTF8.self) == "model of exp trial 2")
         #expect(FileManager.default.fileExists(atPath: fixture.directory.url.appendingPathComponent("blobs/\(SHA256Hex.of(blob))").path))
-        let models = try fixture.registry.models()
+        let models = try await fixture.registry.models()
         #expect(models.map(\.name) == ["iris"] && models[0].latestVersion == 2 && models[0].aliases == ["prod": 2])
     }
 
@@ -79,19 +79,19 @@ struct RegistryFixture {
             try await Promoter.promote(PromotionRequest(experiment: "exp", trial: trial, model: "m", alias: "prod"), store: fixture.store, registry: fixture.registry)
         }
         let registry = fixture.registry
-        #expect(try registry.rollback(model: "m", alias: "prod").newVersion == 2)
-        #expect(try registry.rollback(model: "m", alias: "prod").newVersion == 1)
-        #expect(throws: RegistryError.nothingToRollBack(model: "m", alias: "prod")) { try registry.rollback(model: "m", alias: "prod") }
-        try registry.setAlias(model: "m", alias: "prod", version: 3, kind: .set, reason: "by hand")
-        #expect(try registry.rollback(model: "m", alias: "prod").newVersion == 1)
-        let history = try registry.history(of: "m")
+        #expect(try await registry.rollback(model: "m", alias: "prod").newVersion == 2)
+        #expect(try await registry.rollback(model: "m", alias: "prod").newVersion == 1)
+        await #expect(throws: RegistryError.nothingToRollBack(model: "m", alias: "prod")) { try await registry.rollback(model: "m", alias: "prod") }
+        try await registry.setAlias(model: "m", alias: "prod", version: 3, kind: .set, reason: "by hand")
+        #expect(try await registry.rollback(model: "m", alias: "prod").newVersion == 1)
+        let history = try await registry.history(of: "m")
         #expect(history.map(\.newVersion) == [1, 2, 3, 2, 1, 3, 1])
         #expect(history.map(\.oldVersion) == [nil, 1, 2, 3, 2, 1, 3])
         #expect(history.map(\.kind) == [.promote, .promote, .promote, .rollback, .rollback, .set, .rollback])
-        #expect(throws: RegistryError.noVersion(model: "m", version: 9, latest: 3)) {
-            try registry.setAlias(model: "m", alias: "prod", version: 9, kind: .set, reason: "")
+        await #expect(throws: RegistryError.noVersion(model: "m", version: 9, latest: 3)) {
+            try await registry.setAlias(model: "m", alias: "prod", version: 9, kind: .set, reason: "")
         }
-        #expect(throws: RegistryError.self) { try registry.rollback(model: "m", alias: "staging") }
+        await #expect(throws: RegistryError.self) { try await registry.rollback(model: "m", alias: "staging") }
     }
 
     @Test func ifBetterRefusesAWorseCandidateWithBothNumbersAndAcceptsABetterOne() async throws {
@@ -108,7 +108,7 @@ struct RegistryFixture {
             #expect(error == .notBetter(model: "m", alias: "prod", metric: "test_accuracy", candidate: 0.7, current: 0.8, currentVersion: 1, direction: "maximize"))
             #expect(error.description.contains("0.7") && error.description.contains("0.8"))
         }
-        #expect(try fixture.registry.versions(of: "m").count == 1)
+        #expect(try await fixture.registry.versions(of: "m").count == 1)
         let better = try await Promoter.promote(request(1), store: fixture.store, registry: fixture.registry)
         #expect(better.version.version == 2)
         #expect(better.comparison == PromotionComparison(metric: "test_accuracy", candidate: 0.9, current: 0.8, currentVersion: 1))
@@ -131,7 +131,7 @@ struct RegistryFixture {
         await #expect(throws: (any Error).self) {
             try await Promoter.promote(PromotionRequest(experiment: "nope", model: "m"), store: fixture.store, registry: fixture.registry)
         }
-        #expect(try fixture.registry.models().isEmpty)
+        #expect(try await fixture.registry.models().isEmpty)
     }
 
     @Test func aBlobWithOneFlippedByteIsRefusedOnLoad() async throws {
@@ -144,7 +144,7 @@ struct RegistryFixture {
         bytes[3] ^= 0x01
         try Data(bytes).write(to: path)
         do {
-            _ = try fixture.registry.blob(of: version)
+            _ = try await fixture.registry.blob(of: version)
             Issue.record("a corrupted blob loaded")
         } catch {
             guard case .corruptBlob(let file, let expected, _) = error else { Issue.record("wrong error \(error)"); return }

@@ -137,3 +137,37 @@ import Testing
         }
     }
 }
+
+/// `trial.metrics` and `trial.args`.
+@Suite struct TrialFormatSpecTests {
+    func parse(_ trial: String) throws -> ExperimentSpec {
+        try SpecLoader.parse(
+            """
+            objective: {metric: accuracy, direction: maximize}
+            trial: \(trial)
+            search_space: {lr: {type: float, low: 0.1, high: 1}}
+            """, file: "spec.yaml", baseDirectory: "/tmp")
+    }
+
+    @Test func formatsAndArgsAreRead() throws {
+        #expect(try parse("{command: [python3, t.py]}").trial.metricFormat == .json)
+        #expect(try parse("{command: [python3, t.py], metrics: key-value, args: flags}").trial.metricFormat == .keyValue)
+        #expect(try parse("{command: [python3, t.py], args: flags}").trial.argumentStyle == .flags)
+        let regex = try parse(#"{command: [python3, t.py], metrics: {regex: '(?P<name>[a-z_]+)=(?P<value>[-+.0-9eE]+)'}}"#)
+        #expect(regex.trial.metricFormat == .regex("(?P<name>[a-z_]+)=(?P<value>[-+.0-9eE]+)"))
+    }
+
+    @Test(arguments: [
+        ("{command: [a], metrics: xml}", "trial.metrics", "'xml' is not a metric format; allowed: json, key-value, {regex: PATTERN}"),
+        ("{command: [a], metrics: {regex: '(unclosed'}}", "trial.metrics.regex", "is not a valid regular expression"),
+        ("{command: [a], metrics: {regex: 'acc=([0-9.]+)'}}", "trial.metrics.regex", "needs named groups"),
+        ("{command: [a], metrics: {regex: '(?P<name>[a-z]+)'}}", "trial.metrics.regex", "has a group `name` without `value`"),
+        ("{command: [a], args: argv}", "trial.args", "'argv' is not an argument style; allowed: placeholders, flags"),
+        ("{function: noop, args: flags}", "trial.args", "is only for command trials"),
+    ])
+    func badFormatsAreNamed(trial: String, keyPath: String, fragment: String) throws {
+        let error = #expect(throws: SpecError.self) { try parse(trial) }
+        #expect(error?.keyPath == keyPath, "\(String(describing: error))")
+        #expect(error?.description.contains(fragment) == true, "\(String(describing: error))")
+    }
+}

@@ -61,6 +61,17 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         #expect(try await store.leaderboard(experiment, top: 1).map(\.number) == [1])
         #expect(try await store.counts(experiment: experiment.id).completed == 4)
         #expect(try await store.listingColumns(experiment, completedOnly: true) == ListingColumns(metricNames: ["extra", "value"], hasWorkers: false))
+        // A listing gets the metrics it asks for, and decisions only when it asks.
+        store.recordDecision(lease, trial: 0, decision: SchedulerDecision(action: .stop, reason: "test", step: 1, value: 0.25))
+        try await store.flush()
+        let narrow = try await store.rankedTrials(experiment, detail: RecordDetail(metrics: ["extra"], decisions: false)).collect()
+        #expect(narrow.map(\.number) == [1, 3, 0, 2])
+        #expect(narrow.allSatisfy { $0.metrics == ["extra": 1] && $0.decisions.isEmpty })
+        let bare = try await store.rankedTrials(experiment, detail: RecordDetail(metrics: [], decisions: false)).collect()
+        #expect(bare.allSatisfy { $0.metrics.isEmpty })
+        #expect(bare.map(\.params) == board.map(\.params))
+        let full = try await store.rankedTrials(experiment).collect()
+        #expect(full.first { $0.number == 0 }?.decisions.map(\.step) == [1])
     }
 
     @Test(arguments: StoreBackend.allCases)
@@ -214,20 +225,20 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func theRegistryKeepsVersionsAliasesAndVerifiedBlobs(_ backend: StoreBackend) throws {
+    func theRegistryKeepsVersionsAliasesAndVerifiedBlobs(_ backend: StoreBackend) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let registry = try backend.make(in: folder.url).registry
         let lineage = Lineage(experiment: "exp", trial: 1, params: ParameterSet(["a": .double(0.5)]), metrics: ["test_value": 0.1])
-        let first = try registry.register(Registration(model: "m", blob: Data("one".utf8), lineage: lineage, alias: "prod", reason: "first"))
-        let second = try registry.register(Registration(model: "m", blob: Data("two".utf8), lineage: lineage, alias: "prod", reason: "second"))
+        let first = try await registry.register(Registration(model: "m", blob: Data("one".utf8), lineage: lineage, alias: "prod", reason: "first"))
+        let second = try await registry.register(Registration(model: "m", blob: Data("two".utf8), lineage: lineage, alias: "prod", reason: "second"))
         #expect(first.version == 1 && second.version == 2)
-        #expect(try registry.resolve(ModelReference(model: "m", selector: .alias("prod"))).version == 2)
-        #expect(try registry.blob(of: second) == Data("two".utf8))
-        try registry.rollback(model: "m", alias: "prod")
-        #expect(try registry.resolveNumber(ModelReference(model: "m", selector: .alias("prod"))) == 1)
-        #expect(try registry.history(of: "m").map(\.kind) == [.promote, .promote, .rollback])
-        #expect(try registry.models().map(\.name) == ["m"])
-        #expect(throws: RegistryError.self) { try registry.resolve(ModelReference(model: "nope", selector: .latest)) }
+        #expect(try await registry.resolve(ModelReference(model: "m", selector: .alias("prod"))).version == 2)
+        #expect(try await registry.blob(of: second) == Data("two".utf8))
+        try await registry.rollback(model: "m", alias: "prod")
+        #expect(try await registry.resolveNumber(ModelReference(model: "m", selector: .alias("prod"))) == 1)
+        #expect(try await registry.history(of: "m").map(\.kind) == [.promote, .promote, .rollback])
+        #expect(try await registry.models().map(\.name) == ["m"])
+        await #expect(throws: RegistryError.self) { try await registry.resolve(ModelReference(model: "nope", selector: .latest)) }
     }
 }

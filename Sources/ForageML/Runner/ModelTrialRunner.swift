@@ -57,6 +57,7 @@ public enum ModelTrialRunner {
             metrics.merge(evaluate(model, on: data.test, task: data.task, trees: trees).prefixed("test_")) { $1 }
         }
         file.header.metrics = metrics
+        file.header.drift = DriftProfile.fit(encoder: data.encoder, features: data.train.features, predictions: model.predict(features: data.train.features))
         return ModelTrialResult(
             metrics: metrics, stopped: outcome.stopped, steps: outcome.steps, model: file, family: type.family,
             fitSeconds: fitSeconds, flops: outcome.flops)

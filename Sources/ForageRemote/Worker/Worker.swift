@@ -37,8 +37,8 @@ public actor Worker {
         let renewals = Task { await self.renewLeases() }
         defer { renewals.cancel() }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<max(1, options.parallel) {
-                group.addTask { try await self.slot() }
+            for index in 0..<max(1, options.parallel) {
+                group.addTask { try await self.slot(index) }
             }
             do {
                 try await group.waitForAll()
@@ -62,7 +62,7 @@ public actor Worker {
     /// One slot: lease, run, finish, until the run is over or the worker stops. The finish call carries the request
     /// for the next attempts, so a trial costs one round trip. When trials take under a few milliseconds, the slot
     /// leases them in growing batches (up to `maxBatch`) and finishes each batch in one call.
-    private func slot() async throws {
+    private func slot(_ index: Int) async throws {
         var queue: [CoordinatorAPI.Grant] = []
         var batchSize = 1
         var backoff = Backoff(limit: options.maxBackoff)
@@ -86,7 +86,7 @@ public actor Worker {
             let started = ContinuousClock.now
             var finished: [FinishedAttempt] = []
             for grant in batch {
-                finished.append(try await runAttempt(grant))
+                finished.append(try await runAttempt(grant, slot: index))
             }
             batchSize = Self.nextBatchSize(after: ContinuousClock.now - started, attempts: batch.count, current: batchSize)
             if let next = await send(finished, askFor: stopping ? nil : batchSize) {
@@ -136,7 +136,7 @@ public actor Worker {
     }
 
     /// Runs one leased attempt (or, when the worker is stopping, hands it back unstarted as `interrupted`).
-    private func runAttempt(_ grant: CoordinatorAPI.Grant) async throws -> FinishedAttempt {
+    private func runAttempt(_ grant: CoordinatorAPI.Grant, slot: Int) async throws -> FinishedAttempt {
         let flag = held[grant.lease]?.flag ?? CancellationFlag()
         if flag.isCancelled {
             let outcome = TrialOutcome.failed(reason: .interrupted, message: "worker \(options.name) stopped before it started", metrics: [:])
@@ -168,7 +168,9 @@ public actor Worker {
                     return .stop
                 }
             })
-        let invocation = experiment.invocation(for: grant)
+        var invocation = experiment.invocation(for: grant)
+        invocation.slot = slot
+        invocation.gpus = options.gpus?.devices(slot: slot)
         let outcome = await experiment.executor.run(invocation, reporter: reporter)
         if case .completed = outcome { await uploadModelFiles(of: grant, from: invocation.directory) }
         return FinishedAttempt(grant: grant, outcome: outcome, reports: buffer.drain())

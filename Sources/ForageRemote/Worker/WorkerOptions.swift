@@ -1,3 +1,4 @@
+import ForageCore
 import Foundation
 
 /// How a `forage worker` runs.
@@ -9,6 +10,11 @@ public struct WorkerOptions: Sendable {
     public var name: String
     /// Trials run at once.
     public var parallel: Int
+    /// This machine's GPUs (`--gpus`): each slot's trial gets its own in `CUDA_VISIBLE_DEVICES`; `parallel` is
+    /// capped by what they allow.
+    public var gpus: ResourceSpec? {
+        didSet { if let gpus { parallel = min(parallel, gpus.slots) } }
+    }
     /// The folder that stands for the coordinator's working folder: the spec's relative paths resolve under it.
     public var directory: URL
     /// Where trial folders (artifacts, logs) go: `<workDirectory>/trials/<experiment>/<number>/`.

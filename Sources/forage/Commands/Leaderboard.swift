@@ -39,7 +39,9 @@ extension Forage {
                     written = report.leaderboard.count
                 } else {
                     let columns = LeaderboardColumns(experiment: experiment, columns: try await store.listingColumns(experiment, completedOnly: true))
-                    written = try await columns.write(store.rankedTrials(experiment, top: top), format: format, to: sink)
+                    // JSON carries every metric and decision; the tables only their metric columns.
+                    let detail = format == .json ? RecordDetail.full : RecordDetail(metrics: Set(columns.metricNames), decisions: false)
+                    written = try await columns.write(store.rankedTrials(experiment, top: top, detail: detail), format: format, to: sink)
                 }
                 try sink.close()
                 if let output { printNote("wrote \(written) trials to \(output)") }

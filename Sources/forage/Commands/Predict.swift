@@ -28,7 +28,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let loaded = try loadModel()
+                let loaded = try await loadModel()
                 let predictions = try loaded.predict(csvAt: input)
                 if let note = Self.unseenNote(predictions.unseenCategories) { printNote(note) }
                 if let output {
@@ -50,11 +50,11 @@ extension Forage {
         }
 
         /// A file, a trial's model, or a registry version (loaded the way `serve` loads it: verified by its hash).
-        private func loadModel() throws -> Model {
+        private func loadModel() async throws -> Model {
             if FileManager.default.fileExists(atPath: model) || model.contains("/") { return try Model(contentsOf: try resolveModelPath()) }
             guard let reference = ModelReference(parsing: model) else { throw CLIError("\(model): no such model file or registered model") }
             let registry = try storeOptions.open(.read).registry
-            return try ModelLoader(registry: registry).load(reference).model
+            return try await ModelLoader(registry: registry).load(reference).model
         }
 
         /// A path that exists is a model file; `NAME/N` is trial N of experiment NAME in the store.

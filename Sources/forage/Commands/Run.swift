@@ -66,6 +66,14 @@ extension Forage {
                     spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store.experiments,
                     executor: executor, options: options)
                 if !tags.isEmpty { _ = try await store.experiments.tagExperiment(experiment.name, try TagArguments.parse(tags)) }
+                if case .external = experiment.trial.kind {
+                    // Its trials run elsewhere: the experiment is created and released at once.
+                    try await engine.closeExternal()
+                    print(
+                        "created external experiment '\(experiment.name)' (budget \(budget.trials ?? experiment.budget.trials) trials): "
+                            + "`forage ask \(experiment.name)` hands out a trial, `forage tell \(experiment.name) TRIAL --metrics '{\"\(experiment.objective.metric)\": …}'` records it")
+                    return
+                }
                 try await RunSession.run(
                     engine, store: store, name: experiment.name, promote: experiment.promotionRequest, refit: experiment,
                     coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: spec)) })
@@ -108,6 +116,9 @@ extension Forage {
                 var experiment = try SpecLoader.parse(record.spec, file: record.specPath ?? name, baseDirectory: base)
                 experiment.name = record.name
                 experiment.searcher.seed = record.seed
+                if case .external = experiment.trial.kind {
+                    throw CLIError("experiment '\(name)' is external: its trials run through `forage ask \(name)` and `forage tell`, not resume")
+                }
                 if let parallel = budget.parallel { experiment.budget.parallel = parallel }
                 let (executor, data) = try TrialSetup.make(for: experiment)
                 var options = RunOptions(
@@ -156,9 +167,10 @@ struct BudgetOverrides: ParsableArguments {
 enum RunSession {
     /// Runs the engine; when it finished and `promote` is given (the spec's `promote:` block), promotes the best trial.
     /// With `coordinator`, the run also serves the workers' API (`--listen`) until it ends.
+    /// `say` writes the closing summary (stdout; `forage pipeline --format json` sends it to stderr).
     static func run(
         _ engine: SearchEngine, store: OpenStore, name: String, promote: PromotionRequest? = nil, refit: ExperimentSpec? = nil,
-        coordinator: (CoordinatorConfiguration, CoordinatorAPI.SpecDocument)? = nil
+        coordinator: (CoordinatorConfiguration, CoordinatorAPI.SpecDocument)? = nil, say: (String) -> Void = { print($0) }
     ) async throws {
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
@@ -188,13 +200,13 @@ enum RunSession {
         if summary.failed > 0 { line += ", \(summary.failed) failed" }
         if let best = summary.best, let trial = summary.bestTrial { line += ", best \(Format.number(best)) (trial \(trial))" }
         line += String(format: ", %.1f s", summary.elapsed)
-        print(line)
+        say(line)
         if let message = summary.message { summary.isError ? printError(message) : printNote(message) }
         if summary.isError { throw ExitCode.failure }
         if summary.state == "interrupted" { throw ExitCode(130) }
         if let refit, refit.refitsAtEnd, summary.state == "finished", summary.bestTrial != nil {
             let record = try await Refit.run(spec: refit, name: name, store: store.experiments)
-            print(Forage.RefitCommand.summary(record))
+            say(Forage.RefitCommand.summary(record))
         }
         if let promote, summary.state == "finished" {
             try await AutoPromotion.run(promote, store: store)

@@ -40,6 +40,28 @@ final class OutputSink {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
+    /// Appends one CSV line (RFC 4180: a cell holding a comma, quote or line break is quoted, its quotes doubled),
+    /// without building the line as a String.
+    func csvLine(_ cells: [String]) throws {
+        for (index, cell) in cells.enumerated() {
+            if index > 0 { buffer.append(0x2C) }
+            let bytes = cell.utf8
+            if bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+                buffer.append(0x22)
+                for byte in bytes {
+                    if byte == 0x22 { buffer.append(0x22) }
+                    buffer.append(byte)
+                }
+                buffer.append(0x22)
+            } else {
+                buffer.append(contentsOf: bytes)
+            }
+        }
+        buffer.append(0x0A)
+        lines += 1
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
     /// Appends one JSON trial object (with a leading comma unless `first`) and a newline, without building a String.
     func trialJSON(_ trial: TrialRecord, rank: Int? = nil, first: Bool) throws {
         if !first { buffer.append(0x2C) }

@@ -33,11 +33,6 @@ struct TableRenderer {
         ([header] + rows).map { $0.map(Self.csvQuote).joined(separator: ",") }.joined(separator: "\n")
     }
 
-    /// The rows alone as CSV lines (no header).
-    func csvRows() -> String {
-        rows.map { $0.map(Self.csvQuote).joined(separator: ",") }.joined(separator: "\n")
-    }
-
     private static func markdownEscape(_ cell: String) -> String { cell.replacingOccurrences(of: "|", with: "\\|") }
 
     func markdown() -> String {
@@ -70,12 +65,17 @@ enum StreamedTable {
         _ rows: Rows, header: [String], row: (Rows.Element) -> [String], csv: Bool, markdown: Bool = false, empty: String,
         to sink: OutputSink
     ) async throws {
-        if csv || markdown {
+        if csv {
+            try sink.csvLine(header)
+            for try await element in rows { try sink.csvLine(row(element)) }
+            return
+        }
+        if markdown {
             let renderer = TableRenderer(header: header, rows: [])
-            try sink.line(csv ? renderer.csv() : renderer.markdown())
+            try sink.line(renderer.markdown())
             for try await element in rows {
                 let one = TableRenderer(header: [], rows: [row(element)])
-                try sink.line(csv ? one.csvRows() : one.markdownRows())
+                try sink.line(one.markdownRows())
             }
             return
         }

@@ -2,8 +2,9 @@
 SWIFT ?= swift
 DEBS := libsqlite3-dev libopenblas-dev
 RELEASE := .build/release/forage
-# The Python the package's tests (and the Optuna interop tests) run with: the venv `.ci/run` makes, else python3.
-PYTHON ?= $(if $(wildcard .build/venv/bin/python),.build/venv/bin/python,python3)
+# The Python the package's tests (and the Optuna interop tests) run with: $(FORAGE_PYTHON), else the venv `.ci/run`
+# makes, else python3.
+PYTHON ?= $(or $(FORAGE_PYTHON),$(if $(wildcard .ci/venv/bin/python),$(CURDIR)/.ci/venv/bin/python,python3))
 
 .PHONY: deps build release test demo bench clean
 
@@ -22,9 +23,11 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# The whole test suite: the Python package's tests (pytest), then the Swift unit and end-to-end tests.
+# The whole test suite: the Python package's tests (pytest), then the Swift unit and end-to-end tests. The ONNX
+# export and Optuna interop tests run Python through $(FORAGE_PYTHON) (.ci/run makes a venv with onnxruntime, numpy,
+# optuna and pytest, and sets it) and are reported as skipped without what they need.
 test: deps
-	@$(PYTHON) -c "import pytest" 2>/dev/null || { echo "error: make test needs pytest for $(PYTHON): python3 -m venv .build/venv && .build/venv/bin/pip install pytest optuna" >&2; exit 1; }
+	@$(PYTHON) -c "import pytest" 2>/dev/null || { echo "error: make test needs pytest for $(PYTHON): python3 -m venv .ci/venv && .ci/venv/bin/pip install pytest optuna" >&2; exit 1; }
 	$(PYTHON) -m pytest -q python/tests
 	$(SWIFT) build --build-tests
 	FORAGE_TEST_PYTHON=$(if $(findstring /,$(PYTHON)),$(abspath $(PYTHON)),$(PYTHON)) $(SWIFT) test --skip-build

@@ -30,7 +30,7 @@ let package = Package(
         .testTarget(name: "ForageSQLiteTests", dependencies: ["ForageSQLite", "ForageStore", "ForageTesting"]),
         .testTarget(name: "ForageEngineTests", dependencies: ["ForageEngine", "ForageBackends", "ForageTesting"]),
         .testTarget(name: "ForageExecutorTests", dependencies: ["ForageExecutor"]),
-        .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting", "ForageServer", "ForageRemote", "ForageHTTP"]),
+        .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting", "ForageServer", "ForageRemote", "ForageHTTP", "ForageML"]),
         .target(name: "ForageSearch", dependencies: ["ForageCore"]),
         .target(name: "ForageSpec", dependencies: ["ForageCore", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ForageSpecTests", dependencies: ["ForageSpec", "ForageTesting"]),

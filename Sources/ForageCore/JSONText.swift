@@ -1,3 +1,5 @@
+import Foundation
+
 /// JSON text written by hand where an encoder would cost too much (hot paths, fixed shapes).
 public enum JSONText {
     /// `string` as a JSON string literal, quotes included.
@@ -17,5 +19,13 @@ public enum JSONText {
             }
         }
         return text + "\""
+    }
+
+    /// A finite number as JSON (`null` for NaN or an infinity, which JSON cannot carry); integral values without
+    /// a fraction, others with up to 6 significant decimals.
+    public static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "null" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+        return String(format: "%.6g", value)
     }
 }

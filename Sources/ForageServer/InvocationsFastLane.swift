@@ -117,7 +117,9 @@ final class InvocationsFastLane: ChannelDuplexHandler, RemovableChannelHandler {
         let endpoints = configuration.endpoints
         var query: Substring?
         if let path = request.head.path, let mark = path.firstIndex(of: "?") { query = path[path.index(after: mark)...] }
-        let answer = endpoints.answer(request.body, query: query, contentType: request.head.headerFields[.contentType])
+        let answer = endpoints.answer(
+            request.body, query: query, contentType: request.head.headerFields[.contentType],
+            requestID: PredictionEndpoints.Names.requestID.flatMap { request.head.headerFields[$0] })
         var fields = HTTPFields()
         fields.reserveCapacity(6)
         fields[.contentType] = "application/json"

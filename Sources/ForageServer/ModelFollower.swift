@@ -13,6 +13,8 @@ struct ModelFollower: Sendable {
     let interval: Duration
     let metrics: ServerMetrics
     let logger: Logger
+    /// The part it plays in a rollout (named in its log lines).
+    var role: RolloutRole = .primary
 
     func run() async {
         var refused: Int?
@@ -36,12 +38,12 @@ struct ModelFollower: Sendable {
                 let snapshot = try await loader.load(version)
                 served.swap(to: snapshot)
                 refused = nil
-                metrics.modelSwapped(to: number)
-                logger.notice("now serving \(reference.model):\(number)", metadata: ["previous": "\(current)"])
+                metrics.modelSwapped(to: number, role: role)
+                logger.notice("now serving \(reference.model):\(number)", metadata: ["previous": "\(current)", "role": "\(role.rawValue)"])
             } catch {
                 refused = number
                 metrics.loadFailed()
-                logger.error("refused \(reference.model):\(number), still serving version \(current): \(error)")
+                logger.error("refused \(reference.model):\(number), still serving version \(current) as \(role.rawValue): \(error)")
             }
         }
     }

@@ -6,17 +6,23 @@ import Foundation
 import Hummingbird
 
 /// The prediction service's endpoints (DESIGN §7): `POST /invocations`, `GET /ping`, `/health`, `/version`,
-/// `/metrics`.
+/// `/metrics`, and `GET /rollout` (the canary's and shadow's figures).
 struct PredictionEndpoints: Sendable {
-    let served: ServedModel
+    let rollout: Rollout
+    /// Nil when drift monitoring is off.
+    let drift: DriftMonitor?
     let reference: ModelReference
     let metrics: ServerMetrics
     let maxBodyBytes: Int
 
     /// The service's paths and the methods each answers (anything else gets 404 or 405 from `EndpointGuard`).
     static let methods: [String: [HTTPRequest.Method]] = [
-        "/invocations": [.post], "/ping": [.get], "/health": [.get], "/version": [.get], "/metrics": [.get],
+        "/invocations": [.post], "/ping": [.get], "/health": [.get], "/version": [.get], "/metrics": [.get], "/rollout": [.get],
+        "/drift": [.get],
     ]
+
+    /// The primary model (the one named first).
+    var served: ServedModel { rollout.primary }
 
     func add(to router: Router<BasicRequestContext>) {
         router.middlewares.add(EndpointGuard(endpoints: Self.methods) { status, code, message in Self.error(status, code: code, message) })
@@ -27,8 +33,16 @@ struct PredictionEndpoints: Sendable {
             return Self.json(#"{"status":"ok","model":\#(JSONText.quoted(snapshot.version.model)),"version":\#(snapshot.version.version)}"#)
         }
         router.get("version") { _, _ in version() }
+        router.get("rollout") { _, _ in Self.json(rollout.json(primaryReference: reference.description)) }
+        router.get("drift") { _, _ in
+            guard let drift else {
+                return Self.error(.notFound, code: "DRIFT_OFF", "drift monitoring is off (the server was started with --no-drift)")
+            }
+            return Self.json(drift.json(for: served.snapshot))
+        }
         router.get("metrics") { _, _ in
-            Response(
+            drift?.refresh(for: served.snapshot)
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
@@ -48,7 +62,9 @@ struct PredictionEndpoints: Sendable {
         } catch {
             return Self.error(.badRequest, code: "BAD_REQUEST", "the body could not be read to its end")
         }
-        let answer = answer(body, query: request.uri.query.map { Substring($0) }, contentType: request.headers[.contentType])
+        let answer = answer(
+            body, query: request.uri.query.map { Substring($0) }, contentType: request.headers[.contentType],
+            requestID: Names.requestID.flatMap { request.headers[$0] })
         var headers: HTTPFields = [.contentType: "application/json"]
         answer.addHeaders(to: &headers)
         return Response(status: answer.status, headers: headers, body: .init(byteBuffer: answer.body))

@@ -20,9 +20,18 @@ public enum PredictionServer {
         let loader = ModelLoader(registry: registry)
         let served = ServedModel(try await loader.load(reference))
         let metrics = ServerMetrics(version: served.snapshot.version.version)
+        let plan = configuration.rollout
+        var canary: ServedModel?
+        if let target = plan.canary { canary = ServedModel(try await loader.load(target.reference)) }
+        var shadow: ServedModel?
+        if let target = plan.shadow { shadow = ServedModel(try await loader.load(target)) }
+        try RolloutError.check(.canary, canary, against: served)
+        try RolloutError.check(.shadow, shadow, against: served)
+        let rollout = Rollout(primary: served, canary: canary, shadow: shadow, plan: plan, metrics: metrics)
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(AccessLogMiddleware(logger: logger, metrics: metrics, enabled: configuration.accessLog))
-        let endpoints = PredictionEndpoints(served: served, reference: reference, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes)
+        let drift = configuration.drift.map { DriftMonitor(settings: $0, factory: metrics.factory, logger: logger) }
+        let endpoints = PredictionEndpoints(rollout: rollout, drift: drift, reference: reference, metrics: metrics, maxBodyBytes: configuration.maxBodyBytes)
         endpoints.add(to: router)
         let timeoutLogger = logger
         let listening = ListeningFlag()
@@ -46,15 +55,27 @@ public enum PredictionServer {
                 onRunning(configuration.host, channel.localAddress?.port ?? configuration.port)
             },
             logger: logger)
-        let follower: Task<Void, Never>?
-        if case .version = reference.selector {
-            follower = nil
-        } else {
+        // Each model named by an alias or by its name alone is followed as it moves.
+        var followed: [(ModelReference, ServedModel, RolloutRole)] = [(reference, served, .primary)]
+        if let canary, let canaryReference = plan.canary?.reference { followed.append((canaryReference, canary, .canary)) }
+        if let shadow, let shadowReference = plan.shadow { followed.append((shadowReference, shadow, .shadow)) }
+        let followers = followed.compactMap { (reference, model, role) -> Task<Void, Never>? in
+            if case .version = reference.selector { return nil }
             let watcher = ModelFollower(
-                reference: reference, loader: loader, served: served, interval: configuration.pollInterval, metrics: metrics, logger: logger)
-            follower = Task { await watcher.run() }
+                reference: reference, loader: loader, served: model, interval: configuration.pollInterval, metrics: metrics, logger: logger,
+                role: role)
+            return Task { await watcher.run() }
         }
-        defer { follower?.cancel() }
+        // Drift past the threshold is logged once, found by a check every second.
+        let driftCheck = drift.map { monitor in
+            Task {
+                while (try? await Task.sleep(for: .seconds(1))) != nil { monitor.refresh(for: served.snapshot) }
+            }
+        }
+        defer {
+            for follower in followers { follower.cancel() }
+            driftCheck?.cancel()
+        }
         do {
             if handleSignals {
                 // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, but never wait longer than the drain limit.

@@ -16,6 +16,10 @@ public struct ServeConfiguration: Sendable {
     /// A request (head and body) that has not fully arrived this long after its first byte gets 408 and its
     /// connection is closed (slow clients: headers or body sent a few bytes at a time).
     public var requestTimeout: Duration = .seconds(5)
+    /// A canary and/or shadow beside the main model.
+    public var rollout = RolloutPlan()
+    /// Drift monitoring of the primary model's live inputs and predictions; nil turns it off (`--no-drift`).
+    public var drift: DriftSettings? = DriftSettings()
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 << 20, pollInterval: Duration = .milliseconds(500),
@@ -40,3 +44,17 @@ public struct ServeConfiguration: Sendable {
 }
 
 import Foundation
+
+/// How `forage serve` watches for drift: the sliding window's size, the PSI past which a feature is flagged, and
+/// how many rows the window must hold before anything is flagged.
+public struct DriftSettings: Sendable, Equatable {
+    public var window: Int
+    public var threshold: Double
+    public var minimumRows: Int
+
+    public init(window: Int = 10_000, threshold: Double = 0.2, minimumRows: Int = 100) {
+        self.window = window
+        self.threshold = threshold
+        self.minimumRows = minimumRows
+    }
+}

@@ -10,7 +10,7 @@ import Synchronization
 final class ServerMetrics: Sendable {
     /// The bounded `endpoint` label.
     enum Endpoint: Int, CaseIterable, Sendable {
-        case invocations, ping, health, version, metrics, other
+        case invocations, ping, health, version, metrics, rollout, drift, other
 
         var label: String {
             switch self {
@@ -19,6 +19,8 @@ final class ServerMetrics: Sendable {
             case .health: return "health"
             case .version: return "version"
             case .metrics: return "metrics"
+            case .rollout: return "rollout"
+            case .drift: return "drift"
             case .other: return "other"
             }
         }
@@ -30,13 +32,15 @@ final class ServerMetrics: Sendable {
             case "/health": self = .health
             case "/version": self = .version
             case "/metrics": self = .metrics
+            case "/rollout": self = .rollout
+            case "/drift": self = .drift
             default: self = .other
             }
         }
     }
 
     let registry = PrometheusCollectorRegistry()
-    private let factory: PrometheusMetricsFactory
+    let factory: PrometheusMetricsFactory
     private struct Key: Hashable {
         let endpoint: Int
         let status: Int
@@ -54,6 +58,8 @@ final class ServerMetrics: Sendable {
     private let version: CoreMetrics.Gauge
     private let swaps: CoreMetrics.Counter
     private let loadFailures: CoreMetrics.Counter
+    private let droppedComparisons: CoreMetrics.Counter
+    private let droppedComparisonCount = Atomic<Int>(0)
 
     init(version initial: Int) {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -78,6 +84,7 @@ final class ServerMetrics: Sendable {
         version = CoreMetrics.Gauge(label: "forage_model_version", factory: factory)
         swaps = CoreMetrics.Counter(label: "forage_model_swaps_total", factory: factory)
         loadFailures = CoreMetrics.Counter(label: "forage_model_load_failures_total", factory: factory)
+        droppedComparisons = CoreMetrics.Counter(label: "forage_rollout_comparisons_dropped_total", factory: factory)
         version.record(initial)
     }
 
@@ -114,12 +121,20 @@ final class ServerMetrics: Sendable {
     /// Columns a request named that the model does not use (dropped).
     func droppedColumns(_ count: Int) { dropped.increment(by: count) }
 
-    func modelSwapped(to number: Int) {
-        version.record(number)
+    func modelSwapped(to number: Int, role: RolloutRole = .primary) {
+        if role == .primary { version.record(number) }
         swaps.increment()
     }
 
     func loadFailed() { loadFailures.increment() }
+
+    /// A canary or shadow comparison skipped because too many were waiting.
+    func comparisonDropped() {
+        droppedComparisons.increment()
+        droppedComparisonCount.add(1, ordering: .relaxed)
+    }
+
+    var comparisonsDropped: Int { droppedComparisonCount.load(ordering: .relaxed) }
 
     /// The Prometheus text exposition.
     func exposition() -> [UInt8] { registry.emitToBuffer() }

@@ -1,10 +1,17 @@
 import ForageCore
 import ForageExecutor
+import ForageML
 import ForageStore
 
 /// The CLI's side of executor set-up: the store's record of the dataset, and a warning when the supervisor is missing.
 enum TrialSetup {
     static func make(for spec: ExperimentSpec) throws -> (any TrialExecutor, DataInfo?) {
+        let (executor, info, _) = try makeWithData(for: spec)
+        return (executor, info)
+    }
+
+    /// As `make`, with the prepared dataset of a model trial (nil for functions and commands).
+    static func makeWithData(for spec: ExperimentSpec) throws -> (any TrialExecutor, DataInfo?, PreparedData?) {
         var wrapper: [String]?
         if case .command = spec.trial.kind { wrapper = supervisor() }
         let (executor, data) = try ExecutorFactory.make(for: spec, supervisor: wrapper)
@@ -13,7 +20,7 @@ enum TrialSetup {
                 path: data.path, sha256: data.sha256, rows: data.rowCount, columns: data.columnCount, trainRows: data.train.count,
                 validationRows: data.validation.count, testRows: data.test.count)
         }
-        return (executor, info)
+        return (executor, info, data)
     }
 
     /// `forage-supervise` beside the `forage` binary. Without it, commands still run in their own process group, but

@@ -46,4 +46,8 @@ public struct ModelHeader: Sendable, Codable, Equatable {
     public var tensors: [TensorEntry]
     /// SHA-256 (hex) of the payload, to detect corruption.
     public var payloadSHA256: String
+    /// The training distribution of the raw features and of the predictions, for drift monitoring. Optional and
+    /// additive (no format version change): files written before it load with nil, and readers that do not know
+    /// it ignore it.
+    public var drift: DriftProfile? = nil
 }

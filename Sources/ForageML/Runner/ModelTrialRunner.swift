@@ -51,6 +51,7 @@ public enum ModelTrialRunner {
         var metrics = evaluate(model, on: data.validation, task: data.task).prefixed("val_")
         if data.test.count > 0 { metrics.merge(evaluate(model, on: data.test, task: data.task).prefixed("test_")) { $1 } }
         file.header.metrics = metrics
+        file.header.drift = DriftProfile.fit(encoder: data.encoder, features: data.train.features, predictions: model.predict(features: data.train.features))
         return ModelTrialResult(
             metrics: metrics, stopped: outcome.stopped, steps: outcome.steps, model: file, family: type.family,
             fitSeconds: fitSeconds, flops: outcome.flops)

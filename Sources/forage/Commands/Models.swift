@@ -139,15 +139,21 @@ extension Forage {
         /// `forage models export M[@A|:V] DIR`.
         struct Export: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Write a version's model file and a JSON description of its lineage and input schema into a folder.")
+                abstract: "Write a version's model file and a JSON description of its lineage and input schema into a folder (--format onnx: an ONNX model taking the raw feature columns).")
             @Argument(help: "NAME, NAME@ALIAS or NAME:VERSION.") var reference: String
             @Argument(help: "The folder to write (created if needed).") var directory: String
+            @Option(help: "forage (the model file and model.json) or onnx (model.onnx: preprocessing and model in one ONNX graph).") var format = "forage"
             @OptionGroup var storeOptions: StoreOptions
+
+            func validate() throws {
+                guard ["forage", "onnx"].contains(format) else { throw ValidationError("--format must be forage or onnx") }
+            }
 
             func run() async throws {
                 try await reportingErrors {
                     let registry = try storeOptions.open(.read).registry
                     let version = try await registry.resolve(try modelReference(reference))
+                    if format == "onnx" { return try await exportONNX(version, registry: registry) }
                     let folder = URL(fileURLWithPath: directory)
                     var written: [String] = []
                     do {
@@ -174,6 +180,29 @@ extension Forage {
                     try Data((try RecordJSON.text(description) + "\n").utf8).write(to: jsonURL, options: .atomic)
                     print("exported \(version.model):\(version.version) (\(version.flavor.rawValue): \(written.joined(separator: ", "))) and model.json to \(folder.path)")
                 }
+            }
+
+            /// `--format onnx`: DIR/model.onnx.
+            private func exportONNX(_ version: ModelVersion, registry: any ModelRegistry) async throws {
+                guard version.flavor == .forage else {
+                    throw CLIError("\(version.model):\(version.version) is a \(version.flavor.rawValue) model; only Forage's built-in models export to ONNX")
+                }
+                let file = try ModelFile.decode(try await registry.blob(of: version), path: registry.blobLocation(of: version))
+                let bytes = try ONNXExport.encode(file, name: "\(version.model)_\(version.version)")
+                let folder = URL(fileURLWithPath: directory)
+                let target = folder.appendingPathComponent("model.onnx")
+                do {
+                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                    try Data(bytes).write(to: target, options: .atomic)
+                } catch {
+                    throw CLIError("cannot write \(target.path): \((error as NSError).localizedDescription)")
+                }
+                let inputs = file.header.encoder.columns.map { column -> String in
+                    if case .categorical = column { return "\(column.name) (string)" }
+                    return column.name
+                }
+                let outputs = file.header.task == .classification ? "label, probabilities" : "prediction"
+                print("exported \(version.model):\(version.version) (\(file.header.family)) as ONNX to \(target.path): inputs \(inputs.joined(separator: ", ")) ([N, 1] each); outputs \(outputs)")
             }
         }
     }

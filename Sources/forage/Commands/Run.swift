@@ -166,9 +166,10 @@ struct BudgetOverrides: ParsableArguments {
 enum RunSession {
     /// Runs the engine; when it finished and `promote` is given (the spec's `promote:` block), promotes the best trial.
     /// With `coordinator`, the run also serves the workers' API (`--listen`) until it ends.
+    /// `say` writes the closing summary (stdout; `forage pipeline --format json` sends it to stderr).
     static func run(
         _ engine: SearchEngine, store: OpenStore, name: String, promote: PromotionRequest? = nil,
-        coordinator: (CoordinatorConfiguration, CoordinatorAPI.SpecDocument)? = nil
+        coordinator: (CoordinatorConfiguration, CoordinatorAPI.SpecDocument)? = nil, say: (String) -> Void = { print($0) }
     ) async throws {
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
@@ -198,7 +199,7 @@ enum RunSession {
         if summary.failed > 0 { line += ", \(summary.failed) failed" }
         if let best = summary.best, let trial = summary.bestTrial { line += ", best \(Format.number(best)) (trial \(trial))" }
         line += String(format: ", %.1f s", summary.elapsed)
-        print(line)
+        say(line)
         if let message = summary.message { summary.isError ? printError(message) : printNote(message) }
         if summary.isError { throw ExitCode.failure }
         if summary.state == "interrupted" { throw ExitCode(130) }

@@ -41,11 +41,30 @@ extension Forage {
         @Flag(help: "Do not write access-log lines.")
         var noAccessLog = false
 
+        @Option(help: "A canary answering a share of requests, e.g. digits@staging:10% (sticky by the X-Request-Id header; followed as its alias moves).")
+        var canary: String?
+
+        @Option(help: "A shadow predicting a copy of every request off the response path (agreement in /rollout and /metrics), e.g. digits@staging.")
+        var shadow: String?
+
+        @Flag(help: "Turn drift monitoring off (/drift, forage_feature_drift_psi).")
+        var noDrift = false
+
+        @Option(help: "Drift monitoring: how many of the latest rows the window holds.")
+        var driftWindow = 10_000
+
+        @Option(help: "Drift monitoring: the population stability index past which a feature is flagged (and logged once).")
+        var driftThreshold = 0.2
+
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
+            guard driftWindow > 0, driftThreshold > 0 else { throw ValidationError("--drift-window and --drift-threshold must be positive") }
             guard ServeConfiguration.parseSize(maxBody) != nil else { throw ValidationError("--max-body must be a size such as 8MB or 1048576") }
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+            if let canary, RolloutPlan.Canary(parsing: canary) == nil {
+                throw ValidationError("--canary must be NAME@ALIAS:PERCENT% or NAME:VERSION:PERCENT% with 0 < PERCENT < 100, e.g. digits@staging:10%")
+            }
             guard poll > 0, idleTimeout > 0, requestTimeout > 0, drainTimeout > 0 else {
                 throw ValidationError("--poll, --idle-timeout, --request-timeout and --drain-timeout must be positive")
             }
@@ -61,6 +80,9 @@ extension Forage {
                 configuration.requestTimeout = .milliseconds(Int(requestTimeout * 1000))
                 configuration.drainTimeout = .milliseconds(Int(drainTimeout * 1000))
                 let reference = try modelReference(reference)
+                configuration.drift = noDrift ? nil : DriftSettings(window: driftWindow, threshold: driftThreshold)
+                configuration.rollout = RolloutPlan(
+                    canary: canary.flatMap(RolloutPlan.Canary.init(parsing:)), shadow: try shadow.map(modelReference))
                 try await PredictionServer.run(
                     reference: reference, registry: registry, configuration: configuration, logger: ServerLogging.logger()
                 ) { host, port in

@@ -1,0 +1,112 @@
+import Foundation
+
+/// The last `capacity` live rows, kept as the bin each raw feature and the prediction fell in (a ring), with
+/// per-bin counts updated as rows come and go, so adding a row and computing the population stability index are
+/// both cheap. Not thread-safe on its own (a server wraps it in a lock).
+public struct DriftWindow: Sendable {
+    public let profile: DriftProfile
+    public let capacity: Int
+    /// Bins per slot: one per feature, then the prediction's.
+    private let width: Int
+    private var ring: [UInt16]
+    private var next = 0
+    /// Rows held now (up to `capacity`).
+    public private(set) var rows = 0
+    /// `counts[f][b]`: rows of the window whose feature f (the prediction at index `features.count`) is in bin b.
+    private var counts: [[Int]]
+
+    public init(profile: DriftProfile, capacity: Int) {
+        self.profile = profile
+        self.capacity = max(1, capacity)
+        width = profile.features.count + 1
+        ring = Array(repeating: 0, count: self.capacity * width)
+        counts = (profile.features + [profile.prediction]).map { Array(repeating: 0, count: $0.binCount) }
+    }
+
+    /// Adds one row: `bins` holds each feature's bin then the prediction's (`width` values).
+    public mutating func add(bins: UnsafeBufferPointer<UInt16>) {
+        let base = next * width
+        if rows == capacity {
+            for f in 0..<width { counts[f][Int(ring[base + f])] -= 1 }
+        } else {
+            rows += 1
+        }
+        for f in 0..<width {
+            ring[base + f] = bins[f]
+            counts[f][Int(bins[f])] += 1
+        }
+        next = (next + 1) % capacity
+    }
+
+    /// Adds one row from its bins (`profile.features.count + 1` values).
+    public mutating func add(bins: [UInt16]) {
+        bins.withUnsafeBufferPointer { add(bins: $0) }
+    }
+
+    /// The population stability index of feature `index` (`profile.features.count` for the prediction):
+    /// Σ (live − train)·ln(live / train) over the bins, each share floored at 1e-4 so an empty bin stays finite.
+    public func psi(_ index: Int) -> Double {
+        guard rows > 0 else { return 0 }
+        let expected = index < profile.features.count ? profile.features[index].fractions : profile.prediction.fractions
+        var total = 0.0
+        for (bin, train) in expected.enumerated() {
+            let live = Double(counts[index][bin]) / Double(rows)
+            guard live > 0 || train > 0 else { continue }
+            let a = max(live, 1e-4), e = max(train, 1e-4)
+            total += (a - e) * log(a / e)
+        }
+        return total
+    }
+
+    /// The report of the window as it is now.
+    public func report(threshold: Double, minimumRows: Int) -> DriftReport {
+        let flaggable = rows >= minimumRows
+        let features = profile.features.enumerated().map { index, bins in
+            let value = psi(index)
+            return DriftReport.Entry(name: bins.name, psi: value, drifted: flaggable && value > threshold)
+        }
+        let prediction = psi(profile.features.count)
+        return DriftReport(
+            rows: rows, window: capacity, threshold: threshold, minimumRows: minimumRows, features: features,
+            prediction: DriftReport.Entry(name: "prediction", psi: prediction, drifted: flaggable && prediction > threshold))
+    }
+}
+
+extension DriftWindow {
+    /// Adds a batch given as numbers, row after row in input-column order (every input numeric).
+    public mutating func add(numericRows values: [Double], predictions: Predictions) {
+        let features = profile.features
+        let d = features.count
+        guard d > 0, values.count == d * predictions.count else { return }
+        var bins = [UInt16](repeating: 0, count: d + 1)
+        for r in 0..<predictions.count {
+            for f in 0..<d { bins[f] = UInt16(truncatingIfNeeded: features[f].bin(values[r * d + f])) }
+            bins[d] = predictionBin(predictions, row: r)
+            add(bins: bins)
+        }
+    }
+
+    /// Adds a batch given as raw values in input-column order.
+    public mutating func add(rows: [[InputValue]], predictions: Predictions) {
+        let features = profile.features
+        let d = features.count
+        guard rows.count == predictions.count else { return }
+        var bins = [UInt16](repeating: 0, count: d + 1)
+        for (r, row) in rows.enumerated() where row.count == d {
+            for f in 0..<d { bins[f] = UInt16(truncatingIfNeeded: features[f].bin(row[f])) }
+            bins[d] = predictionBin(predictions, row: r)
+            add(bins: bins)
+        }
+    }
+
+    /// Adds a batch given as `[column: value]` records.
+    public mutating func add(records: [[String: InputValue]], predictions: Predictions) {
+        let names = profile.features.map(\.name)
+        add(rows: records.map { record in names.map { record[$0] ?? .missing } }, predictions: predictions)
+    }
+
+    private func predictionBin(_ predictions: Predictions, row: Int) -> UInt16 {
+        let bin = predictions.classIndices.isEmpty ? profile.prediction.bin(predictions.values[row]) : predictions.classIndices[row]
+        return UInt16(truncatingIfNeeded: bin)
+    }
+}

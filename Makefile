@@ -1,12 +1,14 @@
 # Forage: `make demo` runs an example search end to end; `make test` runs the tests; `make bench` the benchmarks.
 SWIFT ?= swift
-DEBS := libsqlite3-dev libopenblas-dev
+DEBS := libsqlite3-dev libopenblas-dev python3-venv
 RELEASE := .build/release/forage
-# The Python the package's tests (and the Optuna interop tests) run with: $(FORAGE_PYTHON), else the venv `.ci/run`
-# makes, else python3.
-PYTHON ?= $(or $(FORAGE_PYTHON),$(if $(wildcard .ci/venv/bin/python),$(CURDIR)/.ci/venv/bin/python,python3))
+# The tests' Python: a venv with pytest (the Python package's tests), optuna (the interop tests) and onnxruntime with
+# numpy (the ONNX export tests), made on the first `make test`; the package itself is reinstalled on each.
+VENV := .build/venv
+PYTHON := $(VENV)/bin/python
+TEST_PYTHON_PACKAGES := pytest optuna onnxruntime numpy
 
-.PHONY: deps build release test demo bench clean
+.PHONY: deps build release venv test demo bench clean
 
 # Installs the Debian packages Forage builds against, when they are missing.
 deps:
@@ -23,14 +25,21 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# The whole test suite: the Python package's tests (pytest), then the Swift unit and end-to-end tests. The ONNX
-# export and Optuna interop tests run Python through $(FORAGE_PYTHON) (.ci/run makes a venv with onnxruntime, numpy,
-# optuna and pytest, and sets it) and are reported as skipped without what they need.
-test: deps
-	@$(PYTHON) -c "import pytest" 2>/dev/null || { echo "error: make test needs pytest for $(PYTHON): python3 -m venv .ci/venv && .ci/venv/bin/pip install pytest optuna" >&2; exit 1; }
+$(VENV)/installed:
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet $(TEST_PYTHON_PACKAGES)
+	touch $@
+
+# The tests' venv, with the `forage` Python package from this checkout.
+venv: deps $(VENV)/installed
+	$(PYTHON) -m pip install --quiet ./python
+
+# The whole test suite: the Python package's tests (pytest), then the Swift unit and end-to-end tests (some run
+# Python trials, Optuna and ONNX Runtime through the venv).
+test: venv
 	$(PYTHON) -m pytest -q python/tests
 	$(SWIFT) build --build-tests
-	FORAGE_TEST_PYTHON=$(if $(findstring /,$(PYTHON)),$(abspath $(PYTHON)),$(PYTHON)) $(SWIFT) test --skip-build
+	FORAGE_TEST_PYTHON=$(abspath $(PYTHON)) $(SWIFT) test --skip-build
 
 # A real AutoML search end to end (TPE over MLPs on the digits data; the search takes about 15 s on 2 cores after
 # the release build), in a scratch store.

@@ -2,11 +2,11 @@ import ForageTesting
 import Foundation
 import Testing
 
-/// The Python that runs ONNX Runtime: `$FORAGE_PYTHON` (CI sets it to its venv), else `python3`, if it can
+/// The Python that runs ONNX Runtime: `$FORAGE_TEST_PYTHON` (`make test` sets it to its venv), else `python3`, if it can
 /// import onnxruntime and numpy.
 enum ONNXRuntimePython {
     static let path: String? = {
-        let candidate = ProcessInfo.processInfo.environment["FORAGE_PYTHON"] ?? "/usr/bin/python3"
+        let candidate = ProcessInfo.processInfo.environment["FORAGE_TEST_PYTHON"] ?? "/usr/bin/python3"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: candidate)
         process.arguments = ["-c", "import onnxruntime, numpy"]
@@ -27,7 +27,7 @@ enum ONNXRuntimePython {
 /// missing numbers), `forage models export M@prod DIR --format onnx` writes a model that ONNX Runtime loads from the
 /// raw columns, and its labels equal `forage predict`'s, its probabilities within 1e-5, its regression values
 /// within 1e-5 of their size (max(1, |value|)).
-@Suite(.serialized, .enabled(if: ONNXRuntimePython.path != nil, "needs a Python with onnxruntime and numpy ($FORAGE_PYTHON)"))
+@Suite(.serialized, .enabled(if: ONNXRuntimePython.path != nil, "needs a Python with onnxruntime and numpy (FORAGE_TEST_PYTHON=.build/venv/bin/python)"))
 struct ONNXExportTests {
     struct Case: Sendable, CustomStringConvertible {
         var data: String

@@ -5,7 +5,7 @@ import Testing
 
 /// `forage export --format optuna` and `forage import optuna`, against the real Optuna (`FORAGE_TEST_PYTHON`, the
 /// venv `make test` uses; skipped with the reason when that Python has no Optuna).
-@Suite(.serialized, .enabled(if: OptunaPython.path != nil, "needs a Python with optuna: FORAGE_PYTHON=.ci/venv/bin/python"))
+@Suite(.serialized, .enabled(if: OptunaPython.path != nil, "needs a Python with optuna (FORAGE_TEST_PYTHON=.build/venv/bin/python, as make test sets it)"))
 struct OptunaInteropTests {
     static var python: String? { OptunaPython.path }
 

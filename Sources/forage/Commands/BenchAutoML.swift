@@ -7,6 +7,7 @@ extension Forage.Bench {
     /// `Experiments/bench/compare_gbdt.py`, which also exports the tables for the peers).
     struct AutoML: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "automl",
             abstract: "gbdt fit time and test score (1 and 2 threads) on Experiments/data and the generated 100 000 × 50 tables.")
 
         @Option(help: "Folder with digits.csv, breast_cancer.csv, diabetes.csv and iris.csv.")

@@ -21,12 +21,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(name: "ForageCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ForageTesting", dependencies: ["ForageCore"]),
         .testTarget(name: "ForageCoreTests", dependencies: ["ForageCore"]),
-        .testTarget(name: "ForageStoreTests", dependencies: ["ForageStore", "ForageBackends", "ForageTesting"]),
+        .testTarget(name: "ForageStoreTests", dependencies: ["ForageStore", "ForageBackends", "ForagePostgres", "ForageTesting"]),
         .testTarget(name: "ForageSQLiteTests", dependencies: ["ForageSQLite", "ForageStore", "ForageTesting"]),
         .testTarget(name: "ForageEngineTests", dependencies: ["ForageEngine", "ForageBackends", "ForageTesting"]),
         .testTarget(name: "ForageExecutorTests", dependencies: ["ForageExecutor"]),
@@ -42,7 +44,17 @@ let package = Package(
                 // SQLite's column functions, for reading listing rows without copying them.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
-        .target(name: "ForageBackends", dependencies: ["ForageStore", "ForageSQLite"]),
+        // The PostgreSQL store (a shared store for workers on many machines).
+        .target(
+            name: "ForagePostgres",
+            dependencies: [
+                "ForageCore", "ForageStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "ForageBackends", dependencies: ["ForageStore", "ForageSQLite", "ForagePostgres"]),
         .target(
             name: "ForageExecutor",
             dependencies: [
@@ -59,6 +71,7 @@ let package = Package(
         .target(
             name: "ForageHTTP",
             dependencies: [
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -100,6 +113,7 @@ let package = Package(
             dependencies: [
                 "ForageCore", "ForageStore", "ForageReport", "ForageHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .target(

@@ -14,6 +14,9 @@ public struct ExperimentSpec: Sendable, Equatable {
     public var promote: PromoteSpec?
     /// The GPUs command trials share (`resources:`), or nil.
     public var resources: ResourceSpec?
+    /// `refit:` — retrain the best configuration on training + validation rows when the search ends. Nil = the
+    /// default: on for `model:` trials, off otherwise (only built-in models can be refitted).
+    public var refit: Bool?
     /// The spec's text as given, kept in the store with its SHA-256.
     public var source: String
     /// The folder relative paths (data, commands' working directory) are resolved against.
@@ -35,6 +38,12 @@ public struct ExperimentSpec: Sendable, Equatable {
         self.promote = promote
         self.source = source
         self.baseDirectory = baseDirectory
+    }
+
+    /// Whether the search ends with a refit: `refit:` as given, else true for `model:` trials.
+    public var refitsAtEnd: Bool {
+        guard case .model = trial.kind else { return false }
+        return refit ?? true
     }
 }
 
@@ -93,6 +102,9 @@ public struct DataSpec: Sendable, Equatable {
         case mean
         case median
         case drop
+        /// Keep missing numeric cells: gbdt sends them down a learned side of each split; the other families
+        /// train on the training mean in their place.
+        case native
     }
 
     /// The CSV file, already resolved against the spec's folder.

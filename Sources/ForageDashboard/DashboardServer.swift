@@ -2,6 +2,7 @@ import ForageHTTP
 import ForageStore
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 
 /// `forage dashboard`: a read-only web view of a store. The list of experiments with their state and progress, and
 /// each experiment's report page, refreshing live while a search runs. It opens the store without creating it and
@@ -10,11 +11,14 @@ public struct DashboardServer: Sendable {
     public var store: any ExperimentReader
     public var host: String
     public var port: Int
+    /// HTTPS with this certificate and key; nil serves plain HTTP.
+    public var tls: ServerTLS?
 
-    public init(store: any ExperimentReader, host: String = "127.0.0.1", port: Int = 8081) {
+    public init(store: any ExperimentReader, host: String = "127.0.0.1", port: Int = 8081, tls: ServerTLS? = nil) {
         self.store = store
         self.host = host
         self.port = port
+        self.tls = tls
     }
 
     /// Serves until the process is interrupted; `onBound` receives the port actually bound (useful with port 0).
@@ -25,6 +29,7 @@ public struct DashboardServer: Sendable {
         let listening = ListeningFlag()
         let app = Application(
             router: router,
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0.configuration) } ?? .http1(),
             configuration: .init(address: .hostname(host, port: port), serverName: "forage-dashboard"),
             onServerRunning: { channel in
                 listening.set()

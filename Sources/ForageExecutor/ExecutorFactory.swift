@@ -19,7 +19,7 @@ public enum ExecutorFactory {
         case .model(let family):
             guard let dataSpec = spec.data else { throw ExecutorSetupError(description: "a model trial needs a `data:` section") }
             let data = try Dataset.load(dataSpec)
-            return (ModelExecutor(data: data, family: family), data)
+            return (ModelExecutor(data: data, family: family, treeThreads: spec.budget.parallel <= 1 ? 2 : 1), data)
         }
     }
 

@@ -12,12 +12,15 @@ public struct ModelExecutor: TrialExecutor {
     public let family: String
     /// OpenBLAS threads per trial: 1 by default (on 2 cores one thread per trial is fastest, see README).
     public let threads: Int
+    /// Threads of families that thread themselves (gbdt): 2 when trials run one at a time, 1 when in parallel.
+    public let treeThreads: Int
     private let queue: DispatchQueue
 
-    public init(data: PreparedData, family: String, threads: Int = BLASThreads.recommendedDefault) {
+    public init(data: PreparedData, family: String, threads: Int = BLASThreads.recommendedDefault, treeThreads: Int = 1) {
         self.data = data
         self.family = family
         self.threads = threads
+        self.treeThreads = treeThreads
         self.queue = DispatchQueue(label: "forage.trainers", qos: .userInitiated, attributes: .concurrent)
     }
 
@@ -32,7 +35,8 @@ public struct ModelExecutor: TrialExecutor {
     private func train(_ invocation: TrialInvocation, reporter: TrialReporter) -> TrialOutcome {
         let result: ModelTrialResult
         do {
-            result = try ModelTrialRunner.run(family: family, params: invocation.params, data: data, threads: threads) { step, metrics in
+            result = try ModelTrialRunner.run(family: family, params: invocation.params, data: data, threads: threads, treeThreads: treeThreads
+            ) { step, metrics in
                 if reporter.cancellation.isCancelled { return false }
                 return reporter.reportBlocking(step: step, values: metrics) == .continue
             }

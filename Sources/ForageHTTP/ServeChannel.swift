@@ -3,6 +3,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTPTypes
+import NIOSSL
 
 /// Forage's HTTP/1.1 connections (prediction service, coordinator): Hummingbird's `HTTP1Channel`, with two
 /// additions.
@@ -24,14 +25,17 @@ package struct ServeChannel: ServerChildChannel {
     let requestEnd: RequestEndFactory?
     /// Called (on the event loop) when a connection is closed for a slow request.
     let onTimeout: @Sendable () -> Void
+    /// TLS in front of everything else (the deadline then counts decrypted bytes); nil serves plain HTTP.
+    let tls: ServerTLS?
 
     package static func builder(
-        idleTimeout: Duration?, deadline: RequestDeadline, requestEnd: RequestEndFactory?, onTimeout: @escaping @Sendable () -> Void
+        idleTimeout: Duration?, deadline: RequestDeadline, requestEnd: RequestEndFactory?, tls: ServerTLS? = nil,
+        onTimeout: @escaping @Sendable () -> Void
     ) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
             ServeChannel(
                 http: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idleTimeout.map { TimeAmount($0) })),
-                deadline: deadline, requestEnd: requestEnd, onTimeout: onTimeout)
+                deadline: deadline, requestEnd: requestEnd, onTimeout: onTimeout, tls: tls)
         }
     }
 
@@ -42,6 +46,7 @@ package struct ServeChannel: ServerChildChannel {
         let pipeline = channel.pipeline.syncOperations
         do {
             try pipeline.addHandler(watch, position: .first)
+            if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls.context), position: .first) }
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }

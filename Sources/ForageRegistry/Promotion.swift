@@ -63,7 +63,7 @@ public enum Promoter {
         guard ModelName.isValid(request.model) else { throw RegistryError.invalidName(request.model) }
         if let alias = request.alias, !ModelName.isValid(alias) { throw RegistryError.invalidName(alias) }
         let experiment = try await store.requireExperiment(request.experiment)
-        let trial: TrialRecord
+        var trial: TrialRecord
         if let number = request.trial {
             guard let found = try await store.trial(experiment, number: number) else {
                 throw RegistryError.noModelFile(experiment: experiment.name, trial: number, reason: "the experiment has no such trial")
@@ -78,14 +78,22 @@ public enum Promoter {
             throw RegistryError.noModelFile(
                 experiment: experiment.name, trial: trial.number, reason: "it is \(trial.state.rawValue)\(why); only completed trials have a model")
         }
-        let folder = try store.layout.trialDirectory(experiment: experiment.name, number: trial.number)
+        var folder = try store.layout.trialDirectory(experiment: experiment.name, number: trial.number)
+        // The trial's refit entry (retrained on training + validation rows), when there is one, is the model taken;
+        // its test metrics replace the trial's in the lineage, which says so (`refit_train_rows`, the reason).
+        var refitNote = ""
+        if let refit = try? store.layout.refit(experiment: experiment.name), refit.trial == trial.number {
+            folder = try store.layout.refitDirectory(experiment: experiment.name)
+            trial.metrics = trial.metrics.filter { !$0.key.hasPrefix("test_") }.merging(refit.metrics) { $1 }
+            refitNote = " (refit on training + validation rows)"
+        }
         guard let collected = try ModelArtifactCollector.collect(in: folder) else {
             throw RegistryError.noModelFile(
                 experiment: experiment.name, trial: trial.number,
                 reason: "no model file in \(folder.path) (function trials save none; a command trial must write model.forage, or another model* file or a model/ folder, into FORAGE_TRIAL_DIR)")
         }
         let comparison = request.ifBetter ? try await compare(trial, experiment: experiment, request: request, registry: registry) : nil
-        var reason = "promote \(experiment.name) trial \(trial.number)"
+        var reason = "promote \(experiment.name) trial \(trial.number)\(refitNote)"
         if let comparison { reason += "; \(comparison.metric) \(comparison.candidate) vs \(comparison.current)" }
         let lineage = Lineage(
             experiment: experiment.name, trial: trial.number, params: trial.params, metrics: trial.metrics,

@@ -4,7 +4,8 @@ import Foundation
 import Logging
 
 /// Follows a model reference (`M@alias` or `M`): polls the registry (one indexed read) and, when the version
-/// changes, loads and checks the new one, then swaps it in. A version that fails to load is logged once and skipped;
+/// changes, loads and checks the new one, then swaps it in. A registry that announces alias moves
+/// (`RegistryChangeFeed`) wakes the follower at once; polling stays as the fallback. A version that fails to load is logged once and skipped;
 /// the server keeps answering with the version it has.
 struct ModelFollower: Sendable {
     let reference: ModelReference
@@ -18,12 +19,20 @@ struct ModelFollower: Sendable {
 
     func run() async {
         var refused: Int?
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return
+        let wakeup = Wakeup()
+        let feed = (loader.registry as? any RegistryChangeFeed).map { feed in
+            Task { [reference, logger] in
+                do {
+                    try await feed.followAliasMoves { model in if model == reference.model { wakeup.signal() } }
+                } catch {
+                    if !Task.isCancelled { logger.warning("alias notifications stopped (\(error)); polling every \(interval)") }
+                }
             }
+        }
+        defer { feed?.cancel() }
+        while !Task.isCancelled {
+            await wakeup.wait(upTo: interval)
+            if Task.isCancelled { return }
             let number: Int
             do {
                 number = try await loader.registry.resolveNumber(reference)

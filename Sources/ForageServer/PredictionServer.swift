@@ -42,7 +42,7 @@ public enum PredictionServer {
             endpoints: endpoints, logger: logger, accessLog: configuration.accessLog, serverName: "forage")
         let server = ServeChannel.builder(
             idleTimeout: configuration.idleTimeout, deadline: deadline,
-            requestEnd: { watch in InvocationsFastLane(fastLane, watch: watch) }
+            requestEnd: { watch in InvocationsFastLane(fastLane, watch: watch) }, tls: configuration.tls
         ) {
             metrics.requestTimedOut()
             timeoutLogger.warning("closed a connection whose request did not arrive within the request timeout (slow client)")

@@ -1,3 +1,5 @@
+import ForageHTTP
+
 /// How `forage serve` listens and behaves.
 public struct ServeConfiguration: Sendable {
     public var host: String
@@ -20,6 +22,8 @@ public struct ServeConfiguration: Sendable {
     public var rollout = RolloutPlan()
     /// Drift monitoring of the primary model's live inputs and predictions; nil turns it off (`--no-drift`).
     public var drift: DriftSettings? = DriftSettings()
+    /// TLS (`--tls-cert`, `--tls-key`); nil serves plain HTTP.
+    public var tls: ServerTLS?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 << 20, pollInterval: Duration = .milliseconds(500),
@@ -52,7 +56,7 @@ public struct DriftSettings: Sendable, Equatable {
     public var threshold: Double
     public var minimumRows: Int
 
-    public init(window: Int = 10_000, threshold: Double = 0.2, minimumRows: Int = 100) {
+    public init(window: Int = 10_000, threshold: Double = 0.2, minimumRows: Int = 500) {
         self.window = window
         self.threshold = threshold
         self.minimumRows = minimumRows

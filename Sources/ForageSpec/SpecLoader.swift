@@ -7,7 +7,7 @@ import Yams
 /// Strict by design: unknown keys, wrong types and impossible values are `SpecError`s that name the file, the key
 /// path and what is allowed, so a typo such as `paralel` never passes silently.
 public enum SpecLoader {
-    static let topLevelKeys = ["name", "description", "objective", "trial", "data", "search_space", "searcher", "scheduler", "budget", "promote", "resources"]
+    static let topLevelKeys = ["name", "description", "objective", "trial", "data", "search_space", "searcher", "scheduler", "budget", "promote", "resources", "refit"]
 
     /// Loads and validates the spec at `path`.
     public static func load(path: String) throws -> ExperimentSpec {
@@ -63,12 +63,17 @@ public enum SpecLoader {
         let scheduler = try fields["scheduler"].map { try SchedulerParser.parse($0, trial: trial) } ?? SchedulerSpec()
         let budget = try fields["budget"].map(parseBudget) ?? Budget()
         let promote = try fields["promote"].map(parsePromote)
+        let refit = try fields["refit"].map { try $0.bool() }
+        if refit == true, !{ if case .model = trial.kind { true } else { false } }() {
+            throw try fields.required("refit", "").error("refit: true needs a `model:` trial (only built-in models are retrained)")
+        }
 
         var spec = ExperimentSpec(
             name: name, objective: objective, trial: trial, data: data, searchSpace: space, searcher: searcher,
             scheduler: scheduler, budget: budget, promote: promote, source: try spaceText.map { try resolved(text, inlining: $0, file: file) } ?? text,
             baseDirectory: baseDirectory)
         spec.resources = try fields["resources"].map { try ResourceParser.parse($0, trial: trial) }
+        spec.refit = refit
         return spec
     }
 

@@ -3,7 +3,7 @@ import ForageCore
 /// Reads the `trial:` section: exactly one of `function`, `model` or `command`, with its options.
 enum TrialParser {
     static let keys = ["function", "model", "command", "external", "lease", "steps", "timeout", "grace", "env", "metrics", "args"]
-    static let families = ["ridge", "logistic", "mlp", "auto"]
+    static let families = ["ridge", "logistic", "mlp", "gbdt", "auto"]
 
     static func parse(_ node: SpecNode, space: SearchSpace) throws -> TrialSpec {
         let fields = try node.mapping(allowed: keys, what: "a mapping with one of function, model, command or external")

@@ -28,6 +28,10 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .newerSchema(let path):
             return "the store at \(path) was written by a newer Forage; upgrade Forage to open it"
         case .needsMigration(let path, let found, let current):
+            if path.contains("://") {
+                return "the store at \(path) has schema version \(found), older than this Forage's \(current); "
+                    + "run `forage store migrate \(path)` to migrate it (a shared store is never migrated implicitly)"
+            }
             return "the store at \(path) has schema version \(found), older than this Forage's \(current); "
                 + "run `forage store migrate --store \(path)` (or any `forage run`/`resume` on it) to migrate it"
         case .experimentExists(let name):

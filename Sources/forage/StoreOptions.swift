@@ -6,7 +6,7 @@ import Foundation
 
 /// The `--store` option every command takes.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The store folder (default: $FORAGE_STORE, else .forage in the current folder).")
+    @Option(name: .long, help: "The store folder or a postgres:// URL (default: $FORAGE_STORE, else .forage in the current folder).")
     var store: String?
 
     /// The store as given (`--store`, else `$FORAGE_STORE`, else `.forage`).
@@ -16,8 +16,8 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store: `.read` for commands that only look (nothing is written, not even a lock file), `.write`
     /// for commands that change an existing store, `.create` for `run`.
-    func open(_ access: StoreFactory.Access) throws -> OpenStore {
-        try StoreFactory.open(location, access: access)
+    func open(_ access: StoreFactory.Access) async throws -> OpenStore {
+        try await StoreFactory.connect(location, access: access)
     }
 }
 

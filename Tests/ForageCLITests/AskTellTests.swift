@@ -80,7 +80,7 @@ import Testing
                 told += 1
             print("told", told, "stopped", stopped)
             """)
-        let python = ProcessInfo.processInfo.environment["FORAGE_TEST_PYTHON"] ?? "python3"
+        let python = ProcessInfo.processInfo.environment["FORAGE_TEST_PYTHON"] ?? ProcessInfo.processInfo.environment["FORAGE_PYTHON"] ?? "python3"
         // Two Python loops at once, as two notebook kernels would.
         let command = "PYTHONPATH='\(PythonPackageTests.packagePath)' '\(python)' loop.py '\(ForageProcess.binary.path)'"
         let output = try await ForageProcess.runShellDetached("\(command) > a.out 2>&1 & \(command) > b.out 2>&1; wait; cat a.out b.out", in: directory.url)

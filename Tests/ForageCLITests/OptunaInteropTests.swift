@@ -5,7 +5,7 @@ import Testing
 
 /// `forage export --format optuna` and `forage import optuna`, against the real Optuna (`FORAGE_TEST_PYTHON`, the
 /// venv `make test` uses; skipped with the reason when that Python has no Optuna).
-@Suite(.serialized, .enabled(if: OptunaPython.path != nil, "needs a Python with optuna: FORAGE_TEST_PYTHON=.build/venv/bin/python"))
+@Suite(.serialized, .enabled(if: OptunaPython.path != nil, "needs a Python with optuna (FORAGE_TEST_PYTHON=.build/venv/bin/python, as make test sets it)"))
 struct OptunaInteropTests {
     static var python: String? { OptunaPython.path }
 
@@ -137,7 +137,7 @@ struct OptunaInteropTests {
 /// The Python with Optuna the interop tests use: `FORAGE_TEST_PYTHON` (set by `make test`), else `python3`.
 enum OptunaPython {
     static let path: String? = {
-        let candidate = ProcessInfo.processInfo.environment["FORAGE_TEST_PYTHON"] ?? "python3"
+        let candidate = ProcessInfo.processInfo.environment["FORAGE_TEST_PYTHON"] ?? ProcessInfo.processInfo.environment["FORAGE_PYTHON"] ?? "python3"
         let check = (try? ForageProcess.runShell("'\(candidate)' -c 'import optuna' 2>/dev/null && echo yes", in: URL(fileURLWithPath: "/tmp"))) ?? ""
         return check.contains("yes") ? candidate : nil
     }()

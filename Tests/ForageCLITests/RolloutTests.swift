@@ -145,7 +145,45 @@ import Testing
         #expect(server.process.terminationStatus == 0)
     }
 
-    @Test func badCanaryAndMismatchedShadowAreRefused() throws {
+    /// A shadow that refuses every request (it needs a column the requests do not have) fails none of them: they are
+    /// answered by the primary, and the shadow's failures are counted in `/rollout`.
+    @Test func aFailingShadowFailsNoRequest() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try Self.registry(in: directory)
+        var rows = ["a,c,label"]
+        for i in 0..<60 { rows.append("\(Double(i % 3) * 2),\(Double(i % 4)),c\(i % 3)") }
+        try directory.write("other.csv", rows.joined(separator: "\n") + "\n")
+        try directory.write("o.yaml", """
+            objective: {metric: val_accuracy, direction: maximize}
+            trial: {model: logistic}
+            data: {path: other.csv, target: label, task: classification, validation: 0.2, test: 0.2, seed: 1}
+            search_space: {l2: {type: float, low: 1.0e-3, high: 1.0, log: true}}
+            searcher: {algorithm: random, seed: 2}
+            budget: {trials: 1, parallel: 1}
+            promote: {model: other, alias: prod}
+            """)
+        #expect(try ForageProcess.run(["run", "o.yaml"], in: directory.url).status == 0)
+        let server = try ForageProcess.start(
+            ["serve", "iris@prod", "--shadow", "other@prod", "--port", "0", "--no-access-log"], in: directory.url)
+        defer { if server.process.isRunning { server.process.terminate() } }
+        let client = HTTPConnection(host: "127.0.0.1", port: try ServeSupport.boundPort(server))
+        let body = Data(#"{"dataframe_split": {"columns": ["a", "b"], "data": [[0.5, 0.4]]}}"#.utf8)
+        let versions = try Self.send(client, count: 300, idPrefix: nil, body: body)
+        #expect(versions.allSatisfy { $0 == 1 }, "\(Set(versions))")
+        var failed = 0
+        for _ in 0..<50 where failed < 300 {
+            let rollout = try JSONSerialization.jsonObject(with: try client.send(method: "GET", path: "/rollout").body) as? [String: Any]
+            let shadow = ((rollout?["shadow"] as? [String: Any])?["versions"] as? [[String: Any]])?.first
+            failed = (shadow?["agreement"] as? [String: Any])?["failed_comparisons"] as? Int ?? 0
+            if failed < 300 { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(failed == 300)
+        server.process.terminate()
+        server.process.waitUntilExit()
+    }
+
+    @Test func aMalformedCanaryIsRefused() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let malformed = try ForageProcess.run(["serve", "iris@prod", "--canary", "iris@staging:150%"], in: directory.url)

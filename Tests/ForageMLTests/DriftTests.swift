@@ -26,6 +26,12 @@ import Testing
         #expect(try Model(file: ModelFile.decode(bytes)).inputColumns == data.encoder.inputColumnNames)
     }
 
+    @Test func recoveredValuesAreSnappedSoDiscreteValuesStayInTheirBins() {
+        #expect(DriftProfile.snapped(15.999999999999998) == 16 && DriftProfile.snapped(0.7000000000000001) == 0.7)
+        #expect(DriftProfile.snapped(-3.0000000000000004) == -3 && DriftProfile.snapped(0) == 0 && DriftProfile.snapped(1e-300) == 1e-300)
+        #expect(DriftProfile.snapped(-8.881784197001252e-16, near: 12.6) == 0)
+    }
+
     @Test func windowCountsFollowTheRingAndPSIIsZeroOnTheTrainingShares() {
         let bins = DriftProfile.Bins.numeric(name: "x", values: (0..<100).map(Double.init))
         #expect(bins.edges?.count == 9 && bins.fractions.dropLast().allSatisfy { abs($0 - 0.1) < 1e-9 })
@@ -44,7 +50,11 @@ import Testing
         #expect(abs(window.psi(0) - expected) < 1e-9)
         let report = window.report(threshold: 0.2, minimumRows: 50)
         #expect(report.drifted == ["x"] && report.prediction.drifted)
-        #expect(window.report(threshold: 0.2, minimumRows: 500).drifted.isEmpty)
+        // Nothing is flagged before the window holds the minimum rows (or is full, when that is fewer).
+        #expect(window.report(threshold: 0.2, minimumRows: 500).drifted == ["x"])
+        var partial = DriftWindow(profile: profile, capacity: 100)
+        for _ in 0..<50 { partial.add(bins: [9, 0]) }
+        #expect(partial.report(threshold: 0.2, minimumRows: 80).drifted.isEmpty && partial.report(threshold: 0.2, minimumRows: 50).drifted == ["x"])
     }
 }
 

@@ -13,7 +13,7 @@ import Testing
     func askedTrialsSurviveTheOwnerAndExpireByTheirLease(_ backend: StoreBackend) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let opened = try backend.make(in: folder.url).experiments
+        let opened = try await backend.make(in: folder.url).experiments
         guard let store = opened as? any ExternalTrialStore else { return }  // ask/tell is optional for a backend
         var spec = StoreContractTests.spec("ext")
         spec.trial = TrialSpec(kind: .external)

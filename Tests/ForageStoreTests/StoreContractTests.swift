@@ -10,14 +10,25 @@ import Testing
 enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqliteFile
     case sqliteMemory
+    /// A fresh database on the test process's private PostgreSQL server (left out, with a printed reason, where
+    /// no PostgreSQL is installed).
+    case postgres
 
     var testDescription: String { rawValue }
 
+    static var allCases: [StoreBackend] {
+        guard case .success = PostgresTestServer.shared else { return [.sqliteFile, .sqliteMemory] }
+        return [.sqliteFile, .sqliteMemory, .postgres]
+    }
+
     /// A fresh, empty store whose files live in `folder`.
-    func make(in folder: URL) throws -> OpenStore {
+    func make(in folder: URL) async throws -> OpenStore {
         switch self {
         case .sqliteFile: return try StoreFactory.open(folder.appendingPathComponent("store").path, access: .create)
         case .sqliteMemory: return try StoreFactory.inMemory(files: folder.appendingPathComponent("files"))
+        case .postgres:
+            let url = try PostgresTestServer.shared.get().createDatabase("contract")
+            return try await StoreFactory.connect(url, access: .create, files: folder.appendingPathComponent("files"))
         }
     }
 }
@@ -46,7 +57,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func trialsCommitAndRankByTheObjective(_ backend: StoreBackend) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let store = try backend.make(in: folder.url).experiments
+        let store = try await backend.make(in: folder.url).experiments
         let (experiment, lease) = try await store.createExperiment(Self.spec(direction: .maximize), specPath: nil, data: nil, owner: OwnerIdentity())
         for (number, value) in [(0, 0.5), (1, 0.9), (2, 0.1), (3, 0.9)] {
             store.startTrial(lease, TrialStart(number: number, draw: number, params: ParameterSet(["a": .double(value)])))
@@ -78,7 +89,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func pagesFollowTheirCursorsInOrder(_ backend: StoreBackend) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let store = try backend.make(in: folder.url).experiments
+        let store = try await backend.make(in: folder.url).experiments
         let (experiment, lease) = try await store.createExperiment(Self.spec(), specPath: nil, data: nil, owner: OwnerIdentity())
         var generator = SplitMix64(seed: 3)
         var values: [Int: Double] = [:]
@@ -105,7 +116,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func aLiveOwnerIsRefusedAndADeadOnesTrialsAreRecoveredAsInterrupted(_ backend: StoreBackend) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let store = try backend.make(in: folder.url).experiments
+        let store = try await backend.make(in: folder.url).experiments
         let (_, lease) = try await store.createExperiment(Self.spec(), specPath: nil, data: nil, owner: OwnerIdentity())
         store.startTrial(lease, TrialStart(number: 0, draw: 0, params: ParameterSet(["a": .double(0.2)])))
         try await store.flush()
@@ -134,7 +145,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func aSupersededOwnerChangesNothing(_ backend: StoreBackend) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let store = try backend.make(in: folder.url).experiments
+        let store = try await backend.make(in: folder.url).experiments
         let (experiment, old) = try await store.createExperiment(Self.spec(), specPath: nil, data: nil, owner: OwnerIdentity())
         try await Self.complete(store, old, 0, 0.5)
         store.startTrial(old, TrialStart(number: 1, draw: 1, params: ParameterSet(["a": .double(0.7)])))
@@ -169,7 +180,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func aTrialIsFinishedOnlyWhileRunningWithThatAttempt(_ backend: StoreBackend) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let store = try backend.make(in: folder.url).experiments
+        let store = try await backend.make(in: folder.url).experiments
         let (experiment, lease) = try await store.createExperiment(Self.spec(), specPath: nil, data: nil, owner: OwnerIdentity())
         store.startTrial(lease, TrialStart(number: 0, draw: 0, params: ParameterSet(["a": .double(0.4)]), attempt: 2))
         await #expect(throws: StoreError.self) {
@@ -188,7 +199,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func decisionsReportsAndBudgetsAreKept(_ backend: StoreBackend) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let store = try backend.make(in: folder.url).experiments
+        let store = try await backend.make(in: folder.url).experiments
         let (experiment, lease) = try await store.createExperiment(Self.spec(), specPath: nil, data: nil, owner: OwnerIdentity())
         store.startTrial(lease, TrialStart(number: 0, draw: 0, params: ParameterSet(["a": .double(0.4)])))
         for step in 1...3 { store.submitReport(lease, trial: 0, step: step, values: ["value": Double(10 - step)]) }
@@ -213,7 +224,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func namesThatCouldEscapeTheStoreAreRefused(_ backend: StoreBackend) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let opened = try backend.make(in: folder.url)
+        let opened = try await backend.make(in: folder.url)
         for name in ["..", "../../etc", "a/b", ".hidden", "two words", String(repeating: "x", count: 300), ""] {
             await #expect(throws: StoreError.invalidExperimentName(name)) {
                 try await opened.experiments.createExperiment(Self.spec(name), specPath: nil, data: nil, owner: OwnerIdentity())
@@ -228,7 +239,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func theRegistryKeepsVersionsAliasesAndVerifiedBlobs(_ backend: StoreBackend) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let registry = try backend.make(in: folder.url).registry
+        let registry = try await backend.make(in: folder.url).registry
         let lineage = Lineage(experiment: "exp", trial: 1, params: ParameterSet(["a": .double(0.5)]), metrics: ["test_value": 0.1])
         let first = try await registry.register(Registration(model: "m", blob: Data("one".utf8), lineage: lineage, alias: "prod", reason: "first"))
         let second = try await registry.register(Registration(model: "m", blob: Data("two".utf8), lineage: lineage, alias: "prod", reason: "second"))

@@ -48,7 +48,7 @@ public enum Dataset {
                     switch spec.missing {
                     case .error: throw DatasetError.missingValue(path: path, row: number, column: table.header[index])
                     case .drop: continue rowLoop
-                    case .mean, .median: break
+                    case .mean, .median, .native: break
                     }
                 }
                 if numeric[index] != nil {
@@ -110,6 +110,7 @@ public enum Dataset {
     enum RawColumn {
         case numeric(name: String, values: [Double])  // NaN = missing
         case categorical(name: String, values: [String?])
+
     }
 
     struct RawData {
@@ -154,7 +155,7 @@ public enum Dataset {
             case .numeric(let name, let values):
                 let trainValues = parts.train.map { values[$0] }.filter { !$0.isNaN }
                 var imputed: Double?
-                if spec.missing == .mean || spec.missing == .median {
+                if spec.missing == .mean || spec.missing == .median || spec.missing == .native {
                     imputed = spec.missing == .mean ? mean(trainValues) : median(trainValues)
                 }
                 encoderColumns.append(.numeric(name: name, imputed: imputed))
@@ -199,10 +200,28 @@ public enum Dataset {
         for r in 0..<n {
             for c in 0..<width { scaled[r, c] = (all[r, c] - means[c]) / scales[c] }
         }
+        // `missing: native`: the tree families see missing numeric cells as NaN (the others see the imputed mean).
+        var withMissing: Matrix<Double>?
+        if spec.missing == .native {
+            var marked = scaled
+            var anyMissing = false
+            position = 0
+            for (column, encoded) in zip(raw.columns, encoderColumns) {
+                if case .numeric(_, let values) = column {
+                    for r in 0..<n where values[r].isNaN {
+                        marked[r, position] = .nan
+                        anyMissing = true
+                    }
+                }
+                position += encoded.width
+            }
+            if anyMissing { withMissing = marked }
+        }
         func part(_ indices: [Int]) -> DataSplit {
-            DataSplit(
-                features: scaled.selectingRows(indices), targets: indices.map { targetValues[$0] },
-                classes: spec.task == .classification ? indices.map { classes[$0] } : [],
+            let features = scaled.selectingRows(indices)
+            return DataSplit(
+                features: features, treeFeatures: withMissing.map { $0.selectingRows(indices) } ?? features,
+                targets: indices.map { targetValues[$0] }, classes: spec.task == .classification ? indices.map { classes[$0] } : [],
                 rowNumbers: indices.map { raw.rowNumbers[$0] })
         }
         return PreparedData(

@@ -33,11 +33,42 @@ public struct FeatureEncoder: Sendable, Codable, Equatable {
     /// Per output feature: the training standard deviation divided by (1 for constant and one-hot features).
     public let scales: [Double]
 
+    /// True for a tree model trained with `data.missing: native`: a missing numeric cell encodes as NaN (the trees
+    /// know where to send it) instead of the imputed value. Absent from older model files (false).
+    public let keepsMissing: Bool
+
     /// Creates an encoder; `means` and `scales` must have one entry per output feature.
-    public init(columns: [Column], means: [Double], scales: [Double]) {
+    public init(columns: [Column], means: [Double], scales: [Double], keepsMissing: Bool = false) {
         self.columns = columns
         self.means = means
         self.scales = scales
+        self.keepsMissing = keepsMissing
+    }
+
+    /// The same encoder with `keepsMissing` set.
+    public func keepingMissing(_ keep: Bool = true) -> FeatureEncoder {
+        FeatureEncoder(columns: columns, means: means, scales: scales, keepsMissing: keep)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case columns, means, scales, keepsMissing
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        columns = try container.decode([Column].self, forKey: .columns)
+        means = try container.decode([Double].self, forKey: .means)
+        scales = try container.decode([Double].self, forKey: .scales)
+        keepsMissing = try container.decodeIfPresent(Bool.self, forKey: .keepsMissing) ?? false
+    }
+
+    /// Writes `keepsMissing` only when set, so files without it stay as version 1 wrote them.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(columns, forKey: .columns)
+        try container.encode(means, forKey: .means)
+        try container.encode(scales, forKey: .scales)
+        if keepsMissing { try container.encode(keepsMissing, forKey: .keepsMissing) }
     }
 
     /// The input column names, in order.
@@ -69,6 +100,11 @@ public struct FeatureEncoder: Sendable, Codable, Equatable {
         for (column, value) in zip(columns, values) {
             switch column {
             case .numeric(let name, let imputed):
+                if keepsMissing, value.isMissingNumber {
+                    output[position] = .nan
+                    position += 1
+                    continue
+                }
                 var number: Double
                 switch value {
                 case .number(let x): number = x

@@ -10,6 +10,15 @@ public enum InputValue: Sendable, Equatable, Hashable {
         self = MissingMarker.isMissing(csvField) ? .missing : .text(csvField)
     }
 
+    /// True for a missing numeric cell: nothing, a missing marker, or NaN.
+    var isMissingNumber: Bool {
+        switch self {
+        case .number(let value): return value.isNaN
+        case .text(let text): return MissingMarker.isMissing(text)
+        case .missing: return true
+        }
+    }
+
     /// The category name this value stands for (numbers written without a trailing `.0` when integral).
     var categoryName: String? {
         switch self {

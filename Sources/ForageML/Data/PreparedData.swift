@@ -6,6 +6,9 @@ public struct DataSplit: Sendable {
     public let features: Matrix<Double>
     /// The same features in `Float`, for the MLP's sgemm path.
     public let featuresFloat: Matrix<Float>
+    /// The features tree families train on: the same as `features`, except that with `data.missing: native` a
+    /// missing numeric cell is NaN here (and the imputed training mean in `features`).
+    public let treeFeatures: Matrix<Double>
     /// Regression: the target values. Classification: the class index as a number.
     public let targets: [Double]
     /// Classification: the class index of each row (empty for regression).
@@ -16,8 +19,9 @@ public struct DataSplit: Sendable {
     /// Number of examples.
     public var count: Int { features.rows }
 
-    init(features: Matrix<Double>, targets: [Double], classes: [Int], rowNumbers: [Int]) {
+    init(features: Matrix<Double>, treeFeatures: Matrix<Double>? = nil, targets: [Double], classes: [Int], rowNumbers: [Int]) {
         self.features = features
+        self.treeFeatures = treeFeatures ?? features
         self.featuresFloat = features.converted(to: Float.self)
         self.targets = targets
         self.classes = classes
@@ -82,5 +86,24 @@ public struct PreparedData: Sendable {
         self.validation = validation
         self.test = test
         self.spec = spec
+    }
+}
+
+extension PreparedData {
+    /// The same data with the validation rows added to the training rows (a refit's training set); the encoder
+    /// (fitted on the training rows) and the test rows are unchanged, and `validation` keeps its rows so metrics
+    /// can still be computed, though they are no longer held out.
+    public func mergingValidationIntoTraining() -> PreparedData {
+        func joined(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Matrix<Double> {
+            Matrix(rows: a.rows + b.rows, columns: a.columns, storage: a.storage + b.storage) ?? a
+        }
+        let merged = DataSplit(
+            features: joined(train.features, validation.features),
+            treeFeatures: joined(train.treeFeatures, validation.treeFeatures),
+            targets: train.targets + validation.targets, classes: train.classes + validation.classes,
+            rowNumbers: train.rowNumbers + validation.rowNumbers)
+        return PreparedData(
+            path: path, sha256: sha256, rowCount: rowCount, columnCount: columnCount, usedRowCount: usedRowCount, task: task,
+            target: target, encoder: encoder, classLabels: classLabels, train: merged, validation: validation, test: test, spec: spec)
     }
 }

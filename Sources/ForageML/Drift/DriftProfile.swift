@@ -1,3 +1,4 @@
+import Foundation
 import ForageCore
 
 /// The training distribution a model was fitted on, stored in its file (optional section `drift` of the header;
@@ -81,6 +82,18 @@ public struct DriftProfile: Sendable, Codable, Equatable {
     /// How many training rows the profile was taken from.
     public var rows: Int
 
+    /// A value recovered from its standardised form, rounded to 12 significant digits: `(x − mean) / scale ·
+    /// scale + mean` is off by an ulp or so, and a recovered 15.999999999999998 as a bin edge would put every live
+    /// 16 in the bin above (discrete columns have many values on the edges). A value within 1e-12 of `magnitude`
+    /// (the column's size) of zero is zero.
+    static func snapped(_ x: Double, near magnitude: Double = 0) -> Double {
+        guard x.isFinite, abs(x) > magnitude * 1e-12 else { return x.isFinite ? 0 : x }
+        let factor = pow(10, 11 - (log10(abs(x))).rounded(.down))
+        guard factor.isFinite, factor > 0 else { return x }
+        let rounded = (x * factor).rounded() / factor
+        return rounded.isFinite ? rounded : x
+    }
+
     /// At most this many training rows (evenly spaced) make a profile.
     static let maximumRows = 20_000
 
@@ -94,7 +107,8 @@ public struct DriftProfile: Sendable, Codable, Equatable {
         for column in encoder.columns {
             switch column {
             case .numeric(let name, _):
-                let raw = rows.map { features[$0, offset] * encoder.scales[offset] + encoder.means[offset] }
+                let (scale, mean) = (encoder.scales[offset], encoder.means[offset])
+                let raw = rows.map { snapped(features[$0, offset] * scale + mean, near: abs(mean) + abs(scale)) }
                 profiles.append(.numeric(name: name, values: raw))
             case .categorical(let name, let categories):
                 let indices = rows.map { r -> Int? in

@@ -60,7 +60,7 @@ public struct DriftWindow: Sendable {
 
     /// The report of the window as it is now.
     public func report(threshold: Double, minimumRows: Int) -> DriftReport {
-        let flaggable = rows >= minimumRows
+        let flaggable = rows >= min(minimumRows, capacity)
         let features = profile.features.enumerated().map { index, bins in
             let value = psi(index)
             return DriftReport.Entry(name: bins.name, psi: value, drifted: flaggable && value > threshold)
@@ -73,40 +73,71 @@ public struct DriftWindow: Sendable {
 }
 
 extension DriftWindow {
+    /// Adds rows already binned by `DriftProfile.bins` (each row's feature bins, then its prediction's).
+    public mutating func add(binned: [UInt16]) {
+        let width = profile.features.count + 1
+        guard binned.count % width == 0 else { return }
+        binned.withUnsafeBufferPointer { all in
+            var start = 0
+            while start < all.count {
+                add(bins: UnsafeBufferPointer(rebasing: all[start..<start + width]))
+                start += width
+            }
+        }
+    }
+
     /// Adds a batch given as numbers, row after row in input-column order (every input numeric).
     public mutating func add(numericRows values: [Double], predictions: Predictions) {
-        let features = profile.features
-        let d = features.count
-        guard d > 0, values.count == d * predictions.count else { return }
-        var bins = [UInt16](repeating: 0, count: d + 1)
-        for r in 0..<predictions.count {
-            for f in 0..<d { bins[f] = UInt16(truncatingIfNeeded: features[f].bin(values[r * d + f])) }
-            bins[d] = predictionBin(predictions, row: r)
-            add(bins: bins)
-        }
+        add(binned: profile.bins(numericRows: values, predictions: predictions))
     }
 
     /// Adds a batch given as raw values in input-column order.
     public mutating func add(rows: [[InputValue]], predictions: Predictions) {
-        let features = profile.features
-        let d = features.count
-        guard rows.count == predictions.count else { return }
-        var bins = [UInt16](repeating: 0, count: d + 1)
-        for (r, row) in rows.enumerated() where row.count == d {
-            for f in 0..<d { bins[f] = UInt16(truncatingIfNeeded: features[f].bin(row[f])) }
-            bins[d] = predictionBin(predictions, row: r)
-            add(bins: bins)
-        }
+        add(binned: profile.bins(rows: rows, predictions: predictions))
     }
 
     /// Adds a batch given as `[column: value]` records.
     public mutating func add(records: [[String: InputValue]], predictions: Predictions) {
-        let names = profile.features.map(\.name)
-        add(rows: records.map { record in names.map { record[$0] ?? .missing } }, predictions: predictions)
+        add(binned: profile.bins(records: records, predictions: predictions))
+    }
+}
+
+extension DriftProfile {
+    /// The bins of a batch given as numbers, row after row in input-column order (every input numeric): per row,
+    /// each feature's bin then the prediction's. Pure, so a server can bin outside its lock.
+    public func bins(numericRows values: [Double], predictions: Predictions) -> [UInt16] {
+        let d = features.count
+        guard d > 0, values.count == d * predictions.count else { return [] }
+        var bins = [UInt16](repeating: 0, count: (d + 1) * predictions.count)
+        for r in 0..<predictions.count {
+            let base = r * (d + 1)
+            for f in 0..<d { bins[base + f] = UInt16(truncatingIfNeeded: features[f].bin(values[r * d + f])) }
+            bins[base + d] = predictionBin(predictions, row: r)
+        }
+        return bins
+    }
+
+    /// The bins of a batch given as raw values in input-column order.
+    public func bins(rows: [[InputValue]], predictions: Predictions) -> [UInt16] {
+        let d = features.count
+        guard rows.count == predictions.count else { return [] }
+        var bins: [UInt16] = []
+        bins.reserveCapacity((d + 1) * rows.count)
+        for (r, row) in rows.enumerated() where row.count == d {
+            for f in 0..<d { bins.append(UInt16(truncatingIfNeeded: features[f].bin(row[f]))) }
+            bins.append(predictionBin(predictions, row: r))
+        }
+        return bins
+    }
+
+    /// The bins of a batch given as `[column: value]` records.
+    public func bins(records: [[String: InputValue]], predictions: Predictions) -> [UInt16] {
+        let names = features.map(\.name)
+        return bins(rows: records.map { record in names.map { record[$0] ?? .missing } }, predictions: predictions)
     }
 
     private func predictionBin(_ predictions: Predictions, row: Int) -> UInt16 {
-        let bin = predictions.classIndices.isEmpty ? profile.prediction.bin(predictions.values[row]) : predictions.classIndices[row]
+        let bin = predictions.classIndices.isEmpty ? prediction.bin(predictions.values[row]) : predictions.classIndices[row]
         return UInt16(truncatingIfNeeded: bin)
     }
 }

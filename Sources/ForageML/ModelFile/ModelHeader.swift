@@ -4,7 +4,10 @@ import ForageCore
 /// tensor lies in the weights that follow.
 public struct ModelHeader: Sendable, Codable, Equatable {
     /// The format version this code writes; files with a larger version are refused.
-    public static let currentFormatVersion = 1
+    ///
+    /// History: 1 = ridge, logistic, mlp; 2 = adds the `gbdt` family (tree tensors) and the encoder's optional
+    /// `keepsMissing` flag. Version-1 files load unchanged.
+    public static let currentFormatVersion = 2
 
     /// Where one tensor lies in the payload.
     public struct TensorEntry: Sendable, Codable, Equatable {
@@ -19,7 +22,7 @@ public struct ModelHeader: Sendable, Codable, Equatable {
 
     /// File format version.
     public var formatVersion: Int
-    /// Trainer family: `ridge`, `logistic`, `mlp`.
+    /// Trainer family: `ridge`, `logistic`, `mlp`, `gbdt`.
     public var family: String
     /// Classification or regression.
     public var task: DataSpec.Task

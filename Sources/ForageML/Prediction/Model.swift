@@ -14,6 +14,7 @@ public struct Model: Sendable {
     private enum Kernel: Sendable {
         case linear(coef: Matrix<Double>, intercept: [Double])
         case network(MLPNetwork)
+        case trees(TreeEnsemble)
     }
 
     /// Checks that the file's tensors fit its family and feature count; `source` names the file in errors.
@@ -53,6 +54,13 @@ public struct Model: Sendable {
                 throw corrupt("unknown activation \(header.settings["activation"] ?? "(none)")")
             }
             kernel = .network(MLPNetwork(weights: weights, biases: biases, activation: activation))
+        case GBDTTrainer.family:
+            let outputs = header.task == .regression || header.classLabels.count == 2 ? 1 : header.classLabels.count
+            do {
+                kernel = .trees(try TreeEnsemble(tensors: file, featureCount: d, outputs: outputs))
+            } catch {
+                throw corrupt(error.reason)
+            }
         default:
             throw corrupt("unknown family \(header.family)")
         }
@@ -83,6 +91,12 @@ public struct Model: Sendable {
             }
             var probabilities = scores.converted(to: Double.self)
             Activations.softmaxRows(&probabilities)
+            return Predictions(probabilities: probabilities, classLabels: header.classLabels)
+        case .trees(let ensemble):
+            let scores = ensemble.scores(features)
+            let objective = BoostingObjective.forTask(header.task, classCount: header.classLabels.count)
+            guard let probabilities = objective.probabilities(scores: scores, n: features.rows, classCount: header.classLabels.count)
+            else { return Predictions(values: scores) }
             return Predictions(probabilities: probabilities, classLabels: header.classLabels)
         }
     }

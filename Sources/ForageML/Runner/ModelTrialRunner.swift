@@ -25,9 +25,11 @@ public struct ModelTrialResult: Sendable {
 /// the model file. Synchronous and CPU-bound: call it from a Dispatch queue, not from the cooperative pool.
 public enum ModelTrialRunner {
     /// Runs one trial. `threads` > 0 sets OpenBLAS's (process-wide) thread count first; pass 1 when trials run in
-    /// parallel, 0 to leave it as it is. `report(step, metrics)` returning false stops the trial promptly.
+    /// parallel, 0 to leave it as it is. `treeThreads` is the thread count of families that thread themselves
+    /// (gbdt): 2 when a trial runs alone on this 2-core class of machine, 1 when trials run in parallel.
+    /// `report(step, metrics)` returning false stops the trial promptly.
     public static func run(
-        family: String, params: ParameterSet, data: PreparedData, threads: Int,
+        family: String, params: ParameterSet, data: PreparedData, threads: Int, treeThreads: Int = 1,
         report: ProgressCallback
     ) throws -> ModelTrialResult {
         if threads > 0 { BLASThreads.set(threads) }
@@ -35,7 +37,7 @@ public enum ModelTrialRunner {
         let trainer = try type.init(parameters: params, task: data.task)
         let clock = ContinuousClock()
         let start = clock.now
-        let outcome = try trainer.fit(data, report: report)
+        let outcome = try trainer.fit(data, threads: max(1, treeThreads), report: report)
         let elapsed = start.duration(to: clock.now)
         let fitSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
 
@@ -43,13 +45,17 @@ public enum ModelTrialRunner {
         for (name, value) in trainer.effectiveParameters where recorded[name] == nil { recorded[name] = value }
         let header = ModelHeader(
             formatVersion: ModelHeader.currentFormatVersion, family: type.family, task: data.task, target: data.target,
-            featureNames: data.featureNames, encoder: data.encoder, classLabels: data.classLabels, hyperparameters: recorded,
+            featureNames: data.featureNames, encoder: data.encoder.keepingMissing(type.handlesMissing && data.spec.missing == .native),
+            classLabels: data.classLabels, hyperparameters: recorded,
             settings: outcome.settings, targetMean: outcome.targetMean, targetScale: outcome.targetScale, metrics: [:],
             dataSHA256: data.sha256, tensors: [], payloadSHA256: "")
         var file = ModelFile(header: header, tensors: outcome.tensors)
         let model = try Model(file: file)
-        var metrics = evaluate(model, on: data.validation, task: data.task).prefixed("val_")
-        if data.test.count > 0 { metrics.merge(evaluate(model, on: data.test, task: data.task).prefixed("test_")) { $1 } }
+        let trees = type.handlesMissing
+        var metrics = evaluate(model, on: data.validation, task: data.task, trees: trees).prefixed("val_")
+        if data.test.count > 0 {
+            metrics.merge(evaluate(model, on: data.test, task: data.task, trees: trees).prefixed("test_")) { $1 }
+        }
         file.header.metrics = metrics
         file.header.drift = DriftProfile.fit(encoder: data.encoder, features: data.train.features, predictions: model.predict(features: data.train.features))
         return ModelTrialResult(
@@ -57,10 +63,10 @@ public enum ModelTrialRunner {
             fitSeconds: fitSeconds, flops: outcome.flops)
     }
 
-    /// Metrics of a model on one split (no prefix).
-    public static func evaluate(_ model: Model, on split: DataSplit, task: DataSpec.Task) -> [String: Double] {
+    /// Metrics of a model on one split (no prefix); `trees` scores the split's `treeFeatures` (missing cells kept).
+    public static func evaluate(_ model: Model, on split: DataSplit, task: DataSpec.Task, trees: Bool = false) -> [String: Double] {
         guard split.count > 0 else { return [:] }
-        let predictions = model.predict(features: split.features)
+        let predictions = model.predict(features: trees ? split.treeFeatures : split.features)
         var metrics: [String: Double]
         switch task {
         case .classification:

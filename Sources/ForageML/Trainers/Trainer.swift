@@ -48,4 +48,18 @@ public protocol Trainer: Sendable {
     /// Fits the model on `data.train`; `report` receives validation metrics after each epoch where the family has
     /// epochs.
     func fit(_ data: PreparedData, report: ProgressCallback) throws -> FitOutcome
+    /// Fits with up to `threads` threads of its own (families that thread through BLAS ignore it: OpenBLAS's count
+    /// is set by the runner). The default calls `fit(_:report:)`.
+    func fit(_ data: PreparedData, threads: Int, report: ProgressCallback) throws -> FitOutcome
+    /// True when the family takes missing feature values (NaN) as they are (`data.missing: native`) and its model
+    /// file's encoder must keep them; false (the default) when it trains on imputed features.
+    static var handlesMissing: Bool { get }
+}
+
+extension Trainer {
+    public func fit(_ data: PreparedData, threads: Int, report: ProgressCallback) throws -> FitOutcome {
+        try fit(data, report: report)
+    }
+
+    public static var handlesMissing: Bool { false }
 }

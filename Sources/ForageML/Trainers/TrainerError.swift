@@ -22,7 +22,7 @@ public enum TrainerError: Error, Equatable, CustomStringConvertible {
         case .familyNotForTask(let family, let task):
             return "model family '\(family)' does not support \(task.rawValue) (ridge is regression-only; logistic is classification-only)"
         case .missingModelParameter:
-            return "trial model 'auto' needs a parameter named 'model' (ridge | logistic | mlp) in the search space"
+            return "trial model 'auto' needs a parameter named 'model' (ridge | logistic | mlp | gbdt) in the search space"
         case .badParameter(let family, let name, let value, let allowed):
             return "\(family): parameter '\(name)' = \(value) is invalid; allowed: \(allowed)"
         case .diverged(let family, let step): return "\(family): training diverged (non-finite loss) at step \(step)"

@@ -3,7 +3,9 @@ import ForageCore
 /// The built-in trainer families by name, and `auto` (the family taken from the `model` parameter).
 public enum TrainerRegistry {
     /// Every built-in family.
-    public static let families: [any Trainer.Type] = [RidgeTrainer.self, LogisticTrainer.self, MLPTrainer.self]
+    public static let families: [any Trainer.Type] = [
+        RidgeTrainer.self, LogisticTrainer.self, MLPTrainer.self, GBDTTrainer.self,
+    ]
 
     /// The names accepted as `trial.model` (`auto` included).
     public static var familyNames: [String] { families.map { $0.family } + ["auto"] }
@@ -15,7 +17,7 @@ public enum TrainerRegistry {
             guard let value = parameters["model"] else { throw TrainerError.missingModelParameter }
             guard case .string(let chosen) = value else {
                 throw TrainerError.badParameter(
-                    family: "auto", name: "model", value: value.description, allowed: "ridge | logistic | mlp")
+                    family: "auto", name: "model", value: value.description, allowed: families.map { $0.family }.joined(separator: " | "))
             }
             name = chosen
         }

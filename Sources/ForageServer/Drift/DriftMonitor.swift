@@ -34,19 +34,22 @@ final class DriftMonitor: Sendable {
 
     /// Adds a successful request's rows and predictions (answered by `snapshot`).
     func observe(_ input: PredictionEndpoints.RawInput, predictions: Predictions, snapshot: ServedModel.Snapshot) {
+        // Binning (a binary search per value) happens outside the lock; only the ring update is inside it.
+        guard let profile = snapshot.model.file.header.drift else { return }
+        let binned: [UInt16]
+        switch input {
+        case .numbers(let values): binned = profile.bins(numericRows: values, predictions: predictions)
+        case .rows(let rows): binned = profile.bins(rows: rows, predictions: predictions)
+        case .records(let records): binned = profile.bins(records: records, predictions: predictions)
+        }
         state.withLock { state in
             let version = snapshot.version.version
             if state?.version != version {
-                state = State(
-                    version: version, window: snapshot.model.file.header.drift.map { DriftWindow(profile: $0, capacity: settings.window) })
+                state = State(version: version, window: DriftWindow(profile: profile, capacity: settings.window))
             }
             guard var window = state?.window else { return }
             state?.window = nil  // keep the ring uniquely referenced while it is updated in place
-            switch input {
-            case .numbers(let values): window.add(numericRows: values, predictions: predictions)
-            case .rows(let rows): window.add(rows: rows, predictions: predictions)
-            case .records(let records): window.add(records: records, predictions: predictions)
-            }
+            window.add(binned: binned)
             state?.window = window
         }
     }

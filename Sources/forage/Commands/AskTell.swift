@@ -25,7 +25,7 @@ extension Forage {
 
         func run() async throws {
             let answer = try await reportingErrors {
-                let store = try storeOptions.open(.write)
+                let store = try await storeOptions.open(.write)
                 let spec = try await ExternalSpec.load(name, store: store.experiments)
                 return try await ExternalSession.run(spec: spec, store: store.experiments) { engine in try await engine.ask() }
             }
@@ -98,7 +98,7 @@ extension Forage {
             let values = try metrics.map(Self.parseMetrics) ?? [:]
             let (trial, step, state) = (self.trial, self.step, self.state)
             let answer = try await reportingErrors {
-                let store = try storeOptions.open(.write)
+                let store = try await storeOptions.open(.write)
                 let spec = try await ExternalSpec.load(name, store: store.experiments)
                 return try await ExternalSession.run(spec: spec, store: store.experiments) { engine -> String in
                     if let step {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ForageServer
 import ForageDashboard
+import ForageHTTP
 import Foundation
 
 extension Forage {
@@ -15,18 +16,27 @@ extension Forage {
         @Option(help: "The port to listen on; 0 picks a free one (the bound port is printed).")
         var port = 8081
 
+        @Option(help: "Serve HTTPS with this PEM certificate (chain); needs --tls-key.")
+        var tlsCert: String?
+
+        @Option(help: "The PEM private key of --tls-cert.")
+        var tlsKey: String?
+
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+            guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         }
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.open(.read).experiments
+                let tls = try tlsCert.map { certificate in try ServerTLS(certificate: certificate, key: tlsKey ?? "") }
+                let store = (try await storeOptions.open(.read)).experiments
                 let host = self.host
-                try await DashboardServer(store: store, host: host, port: port).run { bound in
-                    FileHandle.standardOutput.write(Data("dashboard on http://\(host):\(bound)/ (read-only; Ctrl-C to stop)\n".utf8))
+                let scheme = tls == nil ? "http" : "https"
+                try await DashboardServer(store: store, host: host, port: port, tls: tls).run { bound in
+                    FileHandle.standardOutput.write(Data("dashboard on \(scheme)://\(host):\(bound)/ (read-only; Ctrl-C to stop)\n".utf8))
                 }
             }
         }

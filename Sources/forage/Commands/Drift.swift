@@ -35,7 +35,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let registry = try storeOptions.open(.read).registry
+                let registry = try await storeOptions.open(.read).registry
                 let snapshot = try await ModelLoader(registry: registry).load(try modelReference(reference))
                 let settings = DriftSettings(window: window, threshold: threshold)
                 let report = try DriftReplay.report(

@@ -29,7 +29,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.open(.read).experiments
+                let store = (try await storeOptions.open(.read)).experiments
                 let experiment = try await store.requireExperiment(name)
                 let sink = try output.map { try OutputSink(file: $0) } ?? OutputSink()
                 var written = 0

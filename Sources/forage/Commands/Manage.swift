@@ -18,7 +18,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.open(.write).experiments
+                let store = (try await storeOptions.open(.write)).experiments
                 let experiment = try await store.requireExperiment(name)
                 let counts = try await store.counts(experiment: experiment.id)
                 if !yes {
@@ -51,7 +51,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                try await storeOptions.open(.write).experiments.renameExperiment(name, to: newName)
+                try await (try await storeOptions.open(.write)).experiments.renameExperiment(name, to: newName)
                 print("renamed experiment \(name) to \(newName)")
             }
         }
@@ -81,7 +81,7 @@ extension Forage {
             try await reportingErrors {
                 var changes: [String: String?] = try TagArguments.parse(tags)
                 for key in remove { changes[key] = .some(nil) }
-                let record = try await storeOptions.open(.write).experiments.tagExperiment(name, changes)
+                let record = try await (try await storeOptions.open(.write)).experiments.tagExperiment(name, changes)
                 print("\(name): " + (record.tags.isEmpty ? "no tags" : TagArguments.text(record.tags)))
             }
         }

@@ -19,7 +19,7 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    let registry = try storeOptions.open(.read).registry
+                    let registry = (try await storeOptions.open(.read)).registry
                     let models = try await registry.models()
                     if format == .json {
                         let objects: [[String: Any]] = models.map {
@@ -52,7 +52,7 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    let registry = try storeOptions.open(.read).registry
+                    let registry = (try await storeOptions.open(.read)).registry
                     let versions = try await registry.versions(of: model)
                     if format == .json {
                         print(try RecordJSON.text(["model": model, "versions": versions.map(ModelJSON.version)]))
@@ -90,7 +90,7 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    let registry = try storeOptions.open(.write).registry
+                    let registry = (try await storeOptions.open(.write)).registry
                     let move = try await registry.setAlias(model: model, alias: alias, version: version, kind: .set, reason: reason)
                     print("\(model)@\(alias): \(move.oldVersion.map(String.init) ?? "none") → \(move.newVersion)")
                 }
@@ -106,7 +106,7 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    let registry = try storeOptions.open(.read).registry
+                    let registry = (try await storeOptions.open(.read)).registry
                     let moves = try await registry.history(of: model)
                     if format == .json {
                         print(try RecordJSON.text(["model": model, "moves": moves.map(ModelJSON.move)]))
@@ -129,7 +129,7 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    let registry = try storeOptions.open(.write).registry
+                    let registry = (try await storeOptions.open(.write)).registry
                     let move = try await registry.rollback(model: model, alias: alias)
                     print("\(model)@\(alias): \(move.oldVersion.map(String.init) ?? "none") → \(move.newVersion) (rollback)")
                 }
@@ -151,7 +151,7 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    let registry = try storeOptions.open(.read).registry
+                    let registry = (try await storeOptions.open(.read)).registry
                     let version = try await registry.resolve(try modelReference(reference))
                     if format == "onnx" { return try await exportONNX(version, registry: registry) }
                     let folder = URL(fileURLWithPath: directory)

@@ -25,7 +25,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.open(.read)
+                let store = try await storeOptions.open(.read)
                 let record = try await store.experiments.requireExperiment(name)
                 let spec = try await ExternalSpec.load(name, store: store.experiments)
                 let count = try await OptunaFiles.export(record, space: spec.searchSpace, from: store.experiments, to: output)
@@ -70,7 +70,7 @@ extension Forage {
                 if let name { experiment.name = name }
                 let (path, trials) = try OptunaFiles.read(url: storage, study: study, objective: experiment.objective, space: experiment.searchSpace)
                 let (_, data) = try TrialSetup.make(for: experiment)
-                let store = try storeOptions.open(.create)
+                let store = try await storeOptions.open(.create)
                 let count = try await ExperimentImport.record(
                     trials, spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store.experiments,
                     source: "Optuna study '\(study)' in \(path)")

@@ -55,7 +55,7 @@ extension Forage {
             experiment.name = name ?? "\(experiment.name)-\(prepared.sha256.prefix(8))"
             let quiet = format == "json"
             let say: (String) -> Void = quiet ? { printNote($0) } : { print($0) }
-            let store = try storeOptions.open(.create)
+            let store = try await storeOptions.open(.create)
             var options = RunOptions(progress: quiet ? nil : ProgressPrinter.make())
             let engine: SearchEngine
             if try await store.experiments.experiment(named: experiment.name) != nil {

@@ -53,7 +53,7 @@ extension Forage {
         private func loadModel() async throws -> Model {
             if FileManager.default.fileExists(atPath: model) || model.contains("/") { return try Model(contentsOf: try resolveModelPath()) }
             guard let reference = ModelReference(parsing: model) else { throw CLIError("\(model): no such model file or registered model") }
-            let registry = try storeOptions.open(.read).registry
+            let registry = (try await storeOptions.open(.read)).registry
             return try await ModelLoader(registry: registry).load(reference).model
         }
 

@@ -34,7 +34,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.open(.write)
+                let store = try await storeOptions.open(.write)
                 let request = PromotionRequest(experiment: experiment, trial: trial, model: model, alias: alias, ifBetter: ifBetter)
                 print(try await Promoter.promote(request, store: store.experiments, registry: store.registry).summary)
             }

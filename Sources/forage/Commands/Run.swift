@@ -47,6 +47,7 @@ extension Forage {
                 var experiment = try SpecLoader.load(path: spec)
                 if let name { experiment.name = name }
                 if let seed { experiment.searcher.seed = UInt64(seed) }
+                if let parallel = budget.parallel { experiment.budget.parallel = parallel }
                 let (executor, data) = try TrialSetup.make(for: experiment)
                 var options = RunOptions(trials: budget.trials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote
@@ -60,7 +61,7 @@ extension Forage {
                 var checked = experiment
                 if let trials = budget.trials { checked.budget.trials = trials }
                 try SearchEngine.validate(checked, options: options)
-                let store = try storeOptions.open(.create)
+                let store = try await storeOptions.open(.create)
                 let engine = try await ExperimentRunner.start(
                     spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store.experiments,
                     executor: executor, options: options)
@@ -74,7 +75,7 @@ extension Forage {
                     return
                 }
                 try await RunSession.run(
-                    engine, store: store, name: experiment.name, promote: experiment.promotionRequest,
+                    engine, store: store, name: experiment.name, promote: experiment.promotionRequest, refit: experiment,
                     coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: spec)) })
             }
         }
@@ -102,7 +103,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.open(.write)
+                let store = try await storeOptions.open(.write)
                 let record = try await store.experiments.requireExperiment(name)
                 let done = try await store.experiments.counts(experiment: record.id).finished
                 let total = budget.trials ?? record.budgetTrials
@@ -131,7 +132,7 @@ extension Forage {
                     printNote("recorded a new data version: \(data.path) sha256 \(data.sha256.prefix(12))…, \(data.rows) rows (was \(record.data.map { "\($0.sha256.prefix(12))…, \($0.rows) rows" } ?? "none"))")
                 }
                 try await RunSession.run(
-                    engine, store: store, name: record.name, promote: experiment.promotionRequest,
+                    engine, store: store, name: record.name, promote: experiment.promotionRequest, refit: experiment,
                     coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: record.specPath)) })
             }
         }
@@ -168,7 +169,7 @@ enum RunSession {
     /// With `coordinator`, the run also serves the workers' API (`--listen`) until it ends.
     /// `say` writes the closing summary (stdout; `forage pipeline --format json` sends it to stderr).
     static func run(
-        _ engine: SearchEngine, store: OpenStore, name: String, promote: PromotionRequest? = nil,
+        _ engine: SearchEngine, store: OpenStore, name: String, promote: PromotionRequest? = nil, refit: ExperimentSpec? = nil,
         coordinator: (CoordinatorConfiguration, CoordinatorAPI.SpecDocument)? = nil, say: (String) -> Void = { print($0) }
     ) async throws {
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
@@ -203,6 +204,10 @@ enum RunSession {
         if let message = summary.message { summary.isError ? printError(message) : printNote(message) }
         if summary.isError { throw ExitCode.failure }
         if summary.state == "interrupted" { throw ExitCode(130) }
+        if let refit, refit.refitsAtEnd, summary.state == "finished", summary.bestTrial != nil {
+            let record = try await Refit.run(spec: refit, name: name, store: store.experiments)
+            say(Forage.RefitCommand.summary(record))
+        }
         if let promote, summary.state == "finished" {
             try await AutoPromotion.run(promote, store: store)
         }

@@ -10,7 +10,7 @@ extension Forage {
     /// `forage serve M[@A|:V]`: the prediction service.
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Serve a registered model over HTTP (MLflow-compatible /invocations; /ping, /health, /version, /metrics); follows the alias.")
+            abstract: "Serve a registered model over HTTP (MLflow-compatible /invocations; /ping, /health, /version, /metrics, /rollout, /drift); follows the alias; optional canary and shadow.")
 
         @Argument(help: "NAME (latest version), NAME@ALIAS (followed as it moves) or NAME:VERSION.")
         var reference: String
@@ -56,9 +56,16 @@ extension Forage {
         @Option(help: "Drift monitoring: the population stability index past which a feature is flagged (and logged once).")
         var driftThreshold = 0.2
 
+        @Option(help: "Serve HTTPS with this PEM certificate (chain); needs --tls-key.")
+        var tlsCert: String?
+
+        @Option(help: "The PEM private key of --tls-cert.")
+        var tlsKey: String?
+
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
+            guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
             guard driftWindow > 0, driftThreshold > 0 else { throw ValidationError("--drift-window and --drift-threshold must be positive") }
             guard ServeConfiguration.parseSize(maxBody) != nil else { throw ValidationError("--max-body must be a size such as 8MB or 1048576") }
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
@@ -72,13 +79,16 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let registry = try storeOptions.open(.read).registry
+                // A bad certificate or key is refused before the store is opened or a port is bound.
+                let tls = try tlsCert.map { certificate in try ServerTLS(certificate: certificate, key: tlsKey ?? "") }
+                let registry = (try await storeOptions.open(.read)).registry
                 var configuration = ServeConfiguration(
                     host: host, port: port, maxBodyBytes: ServeConfiguration.parseSize(maxBody) ?? 8 << 20,
                     pollInterval: .milliseconds(Int(poll * 1000)), idleTimeout: .milliseconds(Int(idleTimeout * 1000)),
                     accessLog: !noAccessLog)
                 configuration.requestTimeout = .milliseconds(Int(requestTimeout * 1000))
                 configuration.drainTimeout = .milliseconds(Int(drainTimeout * 1000))
+                configuration.tls = tls
                 let reference = try modelReference(reference)
                 configuration.drift = noDrift ? nil : DriftSettings(window: driftWindow, threshold: driftThreshold)
                 configuration.rollout = RolloutPlan(
@@ -86,7 +96,7 @@ extension Forage {
                 try await PredictionServer.run(
                     reference: reference, registry: registry, configuration: configuration, logger: ServerLogging.logger()
                 ) { host, port in
-                    FileHandle.standardOutput.write(Data("serving \(reference) on http://\(host):\(port)\n".utf8))
+                    FileHandle.standardOutput.write(Data("serving \(reference) on \(tls == nil ? "http" : "https")://\(host):\(port)\n".utf8))
                 }
                 printNote("stopped")
             }
@@ -117,7 +127,7 @@ extension Forage.Bench {
                 #if DEBUG
                 printNote("note: this is a debug build; build with `swift build -c release` for real figures")
                 #endif
-                let registry = try storeOptions.open(.read).registry
+                let registry = (try await storeOptions.open(.read)).registry
                 let results = try await ServeBenchmark.run(
                     reference: try modelReference(reference), registry: registry, connections: connections, seconds: seconds
                 ) { printNote($0) }

@@ -21,7 +21,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.open(.read).experiments
+                let store = (try await storeOptions.open(.read)).experiments
                 let experiments: [ExperimentRecord]
                 if let name {
                     experiments = [try await store.requireExperiment(name)]

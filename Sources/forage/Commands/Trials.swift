@@ -27,7 +27,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.open(.read).experiments
+                let store = (try await storeOptions.open(.read)).experiments
                 let experiment = try await store.requireExperiment(name)
                 let filter = state.flatMap(TrialState.init(rawValue:))
                 let trials = store.allTrials(experiment, state: filter)

@@ -1,0 +1,129 @@
+import ForageCore
+
+/// The bin edges of every feature, fitted on training rows: a value `x` of feature `f` falls in the first bin `b`
+/// with `x <= upperBounds[f][b]` (the last bound is +∞), and a missing value (NaN) in the extra bin
+/// `binCounts[f]`. Edges sit midway between distinct values (quantiles when there are more than `maxBins`), as
+/// LightGBM places them, so a split "bin ≤ b" is exactly the comparison "x ≤ upperBounds[f][b]" on raw values.
+struct FeatureBins: Sendable {
+    /// Per feature: the upper bound of each non-missing bin, ascending; the last is +∞.
+    let upperBounds: [[Double]]
+    /// Per feature: whether the training rows had missing values.
+    let hasMissing: [Bool]
+
+    /// Number of features.
+    var featureCount: Int { upperBounds.count }
+    /// Per feature: number of non-missing bins (the missing bin has this index).
+    var binCounts: [Int] { upperBounds.map(\.count) }
+
+    /// Fits bin edges on the columns of `x` (row-major, `rows × columns`), using at most `sampleRows` evenly spaced
+    /// rows per feature; `maxBins` is 2…255.
+    init(x: Matrix<Double>, maxBins: Int, sampleRows: Int = 200_000) {
+        let n = x.rows
+        let step = max(1, n / max(1, sampleRows))
+        var bounds: [[Double]] = []
+        var missing: [Bool] = []
+        bounds.reserveCapacity(x.columns)
+        x.storage.withUnsafeBufferPointer { values in
+            for f in 0..<x.columns {
+                var column: [Double] = []
+                column.reserveCapacity(n / step + 1)
+                var sawMissing = false
+                var r = 0
+                while r < n {
+                    let v = values[r * x.columns + f]
+                    if v.isNaN { sawMissing = true } else { column.append(v) }
+                    r += step
+                }
+                if !sawMissing, step > 1 {
+                    for row in 0..<n where values[row * x.columns + f].isNaN {
+                        sawMissing = true
+                        break
+                    }
+                }
+                bounds.append(Self.edges(of: &column, maxBins: maxBins))
+                missing.append(sawMissing)
+            }
+        }
+        upperBounds = bounds
+        hasMissing = missing
+    }
+
+    /// Bin edges of one feature's non-missing values (sorted in place).
+    static func edges(of values: inout [Double], maxBins: Int) -> [Double] {
+        guard !values.isEmpty else { return [.infinity] }
+        values.sort()
+        var distinct: [Double] = []
+        var counts: [Int] = []
+        for v in values {
+            if let last = distinct.last, last == v {
+                counts[counts.count - 1] += 1
+            } else {
+                distinct.append(v)
+                counts.append(1)
+            }
+        }
+        var edges: [Double] = []
+        if distinct.count <= maxBins {
+            for i in 0..<(distinct.count - 1) { edges.append(midpoint(distinct[i], distinct[i + 1])) }
+        } else {
+            // Greedy equal-frequency bins over distinct values: close a bin once it holds its share of the rows.
+            let total = values.count
+            var remainingRows = total
+            var remainingBins = maxBins
+            var inBin = 0
+            for i in 0..<(distinct.count - 1) {
+                inBin += counts[i]
+                let target = Double(remainingRows) / Double(remainingBins)
+                if Double(inBin) >= target || (distinct.count - 1 - i) < remainingBins {
+                    edges.append(midpoint(distinct[i], distinct[i + 1]))
+                    remainingRows -= inBin
+                    remainingBins -= 1
+                    inBin = 0
+                    if remainingBins == 1 { break }
+                }
+            }
+        }
+        edges.append(.infinity)
+        return edges
+    }
+
+    private static func midpoint(_ a: Double, _ b: Double) -> Double {
+        let m = a + (b - a) / 2
+        return m < b ? m : a
+    }
+
+    /// The bin of value `v` of feature `f`.
+    @inline(__always)
+    func bin(_ v: Double, feature f: Int) -> Int {
+        if v.isNaN { return upperBounds[f].count }
+        let bounds = upperBounds[f]
+        var low = 0
+        var high = bounds.count - 1
+        while low < high {
+            let mid = (low + high) >> 1
+            if v <= bounds[mid] { high = mid } else { low = mid + 1 }
+        }
+        return low
+    }
+
+    /// Every row of `x` as bins, row-major (`rows × featureCount` bytes).
+    func binned(_ x: Matrix<Double>) -> BinnedRows {
+        var codes = [UInt8](repeating: 0, count: x.rows * x.columns)
+        let d = x.columns
+        x.storage.withUnsafeBufferPointer { values in
+            codes.withUnsafeMutableBufferPointer { out in
+                for f in 0..<d {
+                    for r in 0..<x.rows { out[r * d + f] = UInt8(truncatingIfNeeded: bin(values[r * d + f], feature: f)) }
+                }
+            }
+        }
+        return BinnedRows(rows: x.rows, features: d, codes: codes)
+    }
+}
+
+/// Rows of bin codes, row-major: `codes[row * features + feature]`.
+struct BinnedRows: Sendable {
+    let rows: Int
+    let features: Int
+    let codes: [UInt8]
+}

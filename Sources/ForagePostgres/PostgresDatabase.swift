@@ -1,0 +1,129 @@
+import ForageStore
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+
+/// A connection pool to one PostgreSQL database, running for as long as the value lives.
+///
+/// Every query goes through here: errors come out in Forage's words (`StoreError.database` with the server's
+/// message), and transactions are retried once when the server reports a serialization failure or deadlock.
+public final class PostgresDatabase: Sendable {
+    public let location: PostgresLocation
+    let client: PostgresClient
+    private let runner: Task<Void, Never>
+    static let logger = Logger(label: "forage.postgres")
+
+    /// Opens the pool (connections are made on first use).
+    public init(_ location: PostgresLocation, maximumConnections: Int = 8) {
+        self.location = location
+        var configuration: PostgresClient.Configuration
+        if let socket = location.socketDirectory {
+            configuration = PostgresClient.Configuration(
+                unixSocketPath: (socket as NSString).appendingPathComponent(".s.PGSQL.\(location.port)"), username: location.user,
+                password: location.password, database: location.database)
+        } else {
+            let tls: PostgresClient.Configuration.TLS
+            var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+            // libpq's `require` encrypts without verifying the server's certificate; so does Forage.
+            tlsConfiguration.certificateVerification = .none
+            switch location.tls {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(tlsConfiguration)
+            case .require: tls = .require(tlsConfiguration)
+            }
+            configuration = PostgresClient.Configuration(
+                host: location.host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: tls)
+        }
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.keepAliveBehavior = nil
+        let client = PostgresClient(configuration: configuration)
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    deinit {
+        runner.cancel()
+    }
+
+    /// Runs one statement and returns its rows, decoded by `body` one at a time.
+    func rows<T>(_ query: PostgresQuery, _ body: (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
+        do {
+            var result: [T] = []
+            for try await row in try await client.query(query, logger: Self.logger) {
+                result.append(try body(row.makeRandomAccess()))
+            }
+            return result
+        } catch {
+            throw PostgresMessage.storeError(error)
+        }
+    }
+
+    /// Runs one statement whose rows do not matter.
+    func execute(_ query: PostgresQuery) async throws {
+        do {
+            try await client.query(query, logger: Self.logger)
+        } catch {
+            throw PostgresMessage.storeError(error)
+        }
+    }
+
+    /// Runs `body` in one transaction (`READ COMMITTED`), committed when it returns; retried once on a
+    /// serialization failure or deadlock.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withTransaction(logger: Self.logger) { connection in try await body(connection) }
+            } catch {
+                if attempt < 3, let state = PostgresMessage.sqlState(error), state == "40001" || state == "40P01" { continue }
+                if let inner = (error as? PostgresTransactionError)?.closureError, inner is StoreError || inner is RegistryError {
+                    throw inner
+                }
+                throw PostgresMessage.storeError(error)
+            }
+        }
+    }
+
+    /// Runs `body` on one connection of the pool (for sessions: advisory locks, LISTEN).
+    func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch {
+            throw PostgresMessage.storeError(error)
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs one statement inside a transaction and returns its rows, decoded by `body`.
+    func rows<T>(_ query: PostgresQuery, _ body: (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
+        var result: [T] = []
+        for try await row in try await self.query(query, logger: PostgresDatabase.logger) {
+            result.append(try body(row.makeRandomAccess()))
+        }
+        return result
+    }
+
+    /// The first row of a statement, decoded by `body`, or nil.
+    func row<T>(_ query: PostgresQuery, _ body: (PostgresRandomAccessRow) throws -> T) async throws -> T? {
+        try await rows(query, body).first
+    }
+
+    /// Runs a statement whose rows do not matter (a statement whose count matters says `RETURNING` and is read
+    /// through `rows`).
+    func run(_ query: PostgresQuery) async throws {
+        for try await _ in try await self.query(query, logger: PostgresDatabase.logger) {}
+    }
+}
+
+extension PostgresRandomAccessRow {
+    /// The column `name` decoded as `T` (an Optional for nullable columns).
+    func get<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws -> T {
+        try self[name].decode(T.self)
+    }
+}

@@ -22,7 +22,7 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try storeOptions.open(.write)
+                let store = try await storeOptions.open(.write)
                 let record = try await store.experiments.requireExperiment(name)
                 let base = record.specPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
                     ?? FileManager.default.currentDirectoryPath

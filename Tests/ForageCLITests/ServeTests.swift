@@ -17,21 +17,7 @@ import Testing
     @Test func promoteServeFollowTheAliasAndRefuseBadRequests() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var rows = ["a,b,label"]
-        for i in 0..<90 {
-            let cls = i % 3
-            rows.append("\(Double(cls) * 2 + Double(i % 7) * 0.05),\(Double(i % 5) * 0.1),c\(cls)")
-        }
-        try directory.write("data.csv", rows.joined(separator: "\n") + "\n")
-        try directory.write("m.yaml", """
-            objective: {metric: val_accuracy, direction: maximize}
-            trial: {model: logistic}
-            data: {path: data.csv, target: label, task: classification, validation: 0.2, test: 0.2, seed: 1}
-            search_space: {l2: {type: float, low: 1.0e-5, high: 1.0, log: true}}
-            searcher: {algorithm: random, seed: 2}
-            budget: {trials: 3, parallel: 1}
-            promote: {model: iris, alias: prod}
-            """)
+        try ServeSupport.writeLogisticExperiment(in: directory, rows: 90, trials: 3)
         let run = try forage(["run", "m.yaml"], in: directory)
         #expect(run.stdout.contains("as iris:1"))
         let trials = try forage(["trials", "m", "--format", "json"], in: directory)

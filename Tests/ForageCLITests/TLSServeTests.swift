@@ -27,18 +27,7 @@ import Testing
         }
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var rows = ["a,b,label"]
-        for i in 0..<60 { rows.append("\(Double(i % 3) * 2 + Double(i % 7) * 0.05),\(Double(i % 5) * 0.1),c\(i % 3)") }
-        try directory.write("data.csv", rows.joined(separator: "\n") + "\n")
-        try directory.write("m.yaml", """
-            objective: {metric: val_accuracy, direction: maximize}
-            trial: {model: logistic}
-            data: {path: data.csv, target: label, task: classification, validation: 0.2, test: 0.2, seed: 1}
-            search_space: {l2: {type: float, low: 1.0e-5, high: 1.0, log: true}}
-            searcher: {algorithm: random, seed: 2}
-            budget: {trials: 1, parallel: 1}
-            promote: {model: iris, alias: prod}
-            """)
+        try ServeSupport.writeLogisticExperiment(in: directory, trials: 1)
         let run = try ForageProcess.run(["run", "m.yaml"], in: directory.url)
         #expect(run.status == 0, "\(run.stderr)")
         let (made, output) = try Self.tool(

@@ -32,9 +32,13 @@ extension Forage {
 
         @OptionGroup var coordinator: CoordinatorOptions
 
+        @Flag(help: "On a PostgreSQL store: let `forage worker --store` processes claim this experiment's trials, and take the driver's role over if this process dies.")
+        var shared = false
+
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
+            if shared && coordinator.listen != nil { throw ValidationError("--shared and --listen are two ways to add workers; use one") }
             _ = try TagArguments.parse(tags)
             if let seed, seed < 0 { throw ValidationError("--seed must be a non-negative integer, got \(seed)") }
             if let name, !ExperimentName.isValid(name) {
@@ -60,6 +64,10 @@ extension Forage {
                 // Everything that can refuse the run is checked before the store is touched.
                 var checked = experiment
                 if let trials = budget.trials { checked.budget.trials = trials }
+                if shared {
+                    try await runShared(checked, data: data)
+                    return
+                }
                 try SearchEngine.validate(checked, options: options)
                 let store = try await storeOptions.open(.create)
                 let engine = try await ExperimentRunner.start(
@@ -78,6 +86,25 @@ extension Forage {
                     engine, store: store, name: experiment.name, promote: experiment.promotionRequest, refit: experiment,
                     coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: spec)) })
             }
+        }
+
+        /// `run --shared`: creates the experiment, then drives it and runs its local slots as a store worker.
+        private func runShared(_ spec: ExperimentSpec, data: DataInfo?) async throws {
+            let started = Date()
+            let store = try await storeOptions.open(.create)
+            let shared = try SharedSearch.shared(store, "--shared")
+            var options = SharedRunOptions()
+            options.leaseSeconds = coordinator.leaseTimeout
+            options.log = { printNote($0) }
+            let record = try await ExperimentRunner.startShared(
+                spec: spec, specPath: URL(fileURLWithPath: self.spec).standardized.path, data: data, store: shared, options: options)
+            if !tags.isEmpty { _ = try await store.experiments.tagExperiment(spec.name, try TagArguments.parse(tags)) }
+            let (parsed, executor) = try SharedSearch.prepare(record, directory: nil)
+            printNote("experiment '\(spec.name)' is shared: `forage worker --store URL --experiment \(spec.name)` adds workers")
+            _ = try await SharedSearch.participate(
+                store: shared, record: record, spec: parsed, executor: executor, slots: spec.budget.parallel,
+                name: "\(ProcessInfo.processInfo.hostName)-\(getpid())", options: options)
+            try await SharedSearch.finish(store: shared, name: spec.name, started: started)
         }
     }
 

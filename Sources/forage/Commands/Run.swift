@@ -132,6 +132,19 @@ extension Forage {
             try await reportingErrors {
                 let store = try await storeOptions.open(.write)
                 let record = try await store.experiments.requireExperiment(name)
+                if let shared = store.experiments as? any SharedTrialStore, try await shared.sharedExperiments().contains(where: { $0.name == name }) {
+                    // A shared experiment goes on where it is: this process joins it (driving when the role is free).
+                    let started = Date()
+                    let (spec, executor) = try SharedSearch.prepare(record, directory: nil)
+                    var options = SharedRunOptions()
+                    options.leaseSeconds = try await shared.queueState(experiment: record.id).claimLease ?? coordinator.leaseTimeout
+                    options.log = { printNote($0) }
+                    _ = try await SharedSearch.participate(
+                        store: shared, record: record, spec: spec, executor: executor, slots: budget.parallel ?? spec.budget.parallel,
+                        name: "\(ProcessInfo.processInfo.hostName)-\(getpid())", options: options)
+                    try await SharedSearch.finish(store: shared, name: name, started: started)
+                    return
+                }
                 let done = try await store.experiments.counts(experiment: record.id).finished
                 let total = budget.trials ?? record.budgetTrials
                 if total <= done {

@@ -65,7 +65,12 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .target(name: "ForageEngine", dependencies: ["ForageCore", "ForageSearch", "ForageStore", "ForageExecutor"]),
-        .target(name: "ForageRemote", dependencies: ["ForageCore", "ForageSpec", "ForageStore", "ForageExecutor"]),
+        .target(
+            name: "ForageRemote",
+            dependencies: [
+                "ForageCore", "ForageSpec", "ForageStore", "ForageExecutor", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .executableTarget(name: "forage-supervise", path: "Sources/forage-supervise"),
         .target(name: "ForageRegistry", dependencies: ["ForageCore", "ForageStore"]),
         .testTarget(name: "ForageRegistryTests", dependencies: ["ForageRegistry", "ForageStore", "ForageBackends", "ForageTesting"]),

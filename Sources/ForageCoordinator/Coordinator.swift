@@ -21,6 +21,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var minimumUploadRate = 256 << 10
     /// A connection with nothing to send for this long is closed.
     public var idleTimeout: Duration = .seconds(120)
+    /// HTTPS with this certificate and key (`--tls-cert`/`--tls-key`); nil serves plain HTTP.
+    public var tls: ServerTLS?
 
     public init(host: String, port: Int, token: String) {
         self.host = host
@@ -52,7 +54,7 @@ public enum Coordinator {
         let timeoutLogger = logger
         let app = Application(
             router: router,
-            server: ServeChannel.builder(idleTimeout: configuration.idleTimeout, deadline: deadline, requestEnd: nil) {
+            server: ServeChannel.builder(idleTimeout: configuration.idleTimeout, deadline: deadline, requestEnd: nil, tls: configuration.tls) {
                 timeoutLogger.warning("closed a connection whose request did not arrive within the request timeout (slow client)")
             },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "forage-coordinator"),

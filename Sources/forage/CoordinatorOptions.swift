@@ -1,6 +1,7 @@
 import ArgumentParser
 import ForageCore
 import ForageEngine
+import ForageHTTP
 import ForageRemote
 import ForageServer
 import ForageCoordinator
@@ -21,7 +22,15 @@ struct CoordinatorOptions: ParsableArguments {
         help: "Seconds an API request (headers and body) may take to arrive, from its first byte, before it gets 408 and the connection is closed (an upload gets a second more per 256 KB).")
     var requestTimeout: Double = 5
 
+    @Option(help: "With --listen: serve the workers' API over HTTPS with this PEM certificate (chain); needs --tls-key.")
+    var tlsCert: String?
+
+    @Option(help: "The PEM private key of --tls-cert.")
+    var tlsKey: String?
+
     func validate() throws {
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        if tlsCert != nil && listen == nil { throw ValidationError("--tls-cert needs --listen (TLS is for the workers' API)") }
         if listen != nil && tokenFile == nil { throw ValidationError("--listen needs --token-file (the workers' bearer token)") }
         if let listen, Self.split(listen) == nil { throw ValidationError("--listen must be HOST:PORT, such as 127.0.0.1:7300 or 0.0.0.0:7300") }
         guard leaseTimeout >= 0.5 else { throw ValidationError("--lease-timeout must be at least 0.5 seconds") }
@@ -38,6 +47,7 @@ struct CoordinatorOptions: ParsableArguments {
         guard let listen, let (host, port) = Self.split(listen), let tokenFile else { return nil }
         var configuration = CoordinatorConfiguration(host: host, port: port, token: try TokenFile.readOrCreate(tokenFile))
         configuration.requestTimeout = .milliseconds(Int(requestTimeout * 1000))
+        configuration.tls = try tlsCert.map { certificate in try ServerTLS(certificate: certificate, key: tlsKey ?? "") }
         return configuration
     }
 

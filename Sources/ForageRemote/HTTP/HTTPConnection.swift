@@ -7,7 +7,7 @@ import Glibc
 /// One keep-alive HTTP/1.1 connection with blocking sockets: what a worker's slot uses to talk to its coordinator,
 /// and the client of the serving benchmark and the end-to-end tests (which also send raw and partial requests).
 ///
-/// Plain HTTP only (a coordinator is reached on a trusted network or through a tunnel), bodies framed by
+/// Plain HTTP, or HTTPS with `tls` (the server verified against the system's roots or a private CA), bodies framed by
 /// `Content-Length` or chunked encoding. Reads and writes time out after `timeout` seconds. Not thread-safe: it is
 /// `Sendable` only so the worker's pool can hand it from one thread to the next, and one caller uses it at a time.
 public final class HTTPConnection: @unchecked Sendable {
@@ -23,26 +23,32 @@ public final class HTTPConnection: @unchecked Sendable {
     private let port: Int
     private let timeout: Double
     private var socketFD: Int32 = -1
+    /// Set for HTTPS: where the CA file is (nil: the system's roots), and the open TLS stream.
+    private let tls: TLSOptions?
+    private var stream: TLSClientStream?
     private var buffer: [UInt8] = []
     private var start = 0
     /// Scratch space for `recv`, kept between reads.
     private var chunk = [UInt8](repeating: 0, count: 65536)
 
-    public init(host: String, port: Int, timeout: Double = 30) {
+    public init(host: String, port: Int, timeout: Double = 30, tls: TLSOptions? = nil) {
         self.host = host
         self.port = port
         self.timeout = timeout
+        self.tls = tls
     }
 
     deinit { close() }
 
     /// Whether a connection is open (a request on it may find that the server closed it meanwhile).
-    public var isOpen: Bool { socketFD >= 0 }
+    public var isOpen: Bool { socketFD >= 0 || stream != nil }
 
     /// Closes the connection; the next request reconnects.
     public func close() {
         if socketFD >= 0 { Glibc.close(socketFD) }
         socketFD = -1
+        stream?.close()
+        stream = nil
         buffer.removeAll()
         start = 0
     }
@@ -73,7 +79,16 @@ public final class HTTPConnection: @unchecked Sendable {
 
     /// Writes bytes, connecting first when needed (tests send partial requests this way).
     public func write(_ bytes: [UInt8]) throws(HTTPTransportError) {
-        if socketFD < 0 { try connect() }
+        if !isOpen { try connect() }
+        if let stream {
+            do {
+                try stream.send(bytes)
+            } catch {
+                close()
+                throw error
+            }
+            return
+        }
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(socketFD, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -97,6 +112,10 @@ public final class HTTPConnection: @unchecked Sendable {
     }
 
     private func connect() throws(HTTPTransportError) {
+        if let tls {
+            stream = try TLSClientStream.connect(host: host, port: port, caFile: tls.caFile, timeout: timeout)
+            return
+        }
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -129,6 +148,10 @@ public final class HTTPConnection: @unchecked Sendable {
 
     /// Appends what the socket has to the buffer (indices into the buffer stay valid).
     private func fill() throws(HTTPTransportError) {
+        if let stream {
+            try stream.receive(into: &buffer, timeout: timeout)
+            return
+        }
         let count = chunk.withUnsafeMutableBytes { recv(socketFD, $0.baseAddress, $0.count, 0) }
         guard count > 0 else {
             throw HTTPTransportError(count == 0 ? "\(host):\(port) closed the connection" : "recv from \(host):\(port): \(String(cString: strerror(errno)))")
@@ -199,5 +222,15 @@ public struct HTTPTransportError: Error, CustomStringConvertible {
 
     public init(_ description: String) {
         self.description = description
+    }
+}
+
+/// HTTPS settings of a client connection.
+public struct TLSOptions: Sendable {
+    /// A PEM file of the CA certificates to trust instead of the system's (`forage worker --ca-file`).
+    public var caFile: String?
+
+    public init(caFile: String? = nil) {
+        self.caFile = caFile
     }
 }

@@ -11,13 +11,23 @@ public final class CoordinatorClient: Sendable {
     private let idle = Mutex<[HTTPConnection]>([])
     private let queue = DispatchQueue(label: "forage.worker.http", qos: .userInitiated, attributes: .concurrent)
 
-    /// `url` is `http://HOST:PORT` (a path after it is ignored).
-    public init(url: String, token: String) throws(CoordinatorClientError) {
-        guard let components = URLComponents(string: url), components.scheme == "http", let host = components.host, !host.isEmpty else {
-            throw .invalidURL("'\(url)' is not a coordinator address; use http://HOST:PORT")
+    /// The client's HTTPS settings, nil for plain HTTP.
+    private let tls: TLSOptions?
+
+    /// `url` is `http://HOST:PORT` or `https://HOST:PORT` (a path after it is ignored); `caFile` is the private CA
+    /// an `https` coordinator's certificate is verified against (default: the system's roots).
+    public init(url: String, token: String, caFile: String? = nil) throws(CoordinatorClientError) {
+        guard let components = URLComponents(string: url), components.scheme == "http" || components.scheme == "https", let host = components.host,
+            !host.isEmpty
+        else {
+            throw .invalidURL("'\(url)' is not a coordinator address; use http://HOST:PORT or https://HOST:PORT")
+        }
+        if caFile != nil && components.scheme != "https" {
+            throw .invalidURL("--ca-file is for an https:// coordinator; '\(url)' is plain HTTP")
         }
         self.host = host
-        port = components.port ?? 80
+        tls = components.scheme == "https" ? TLSOptions(caFile: caFile) : nil
+        port = components.port ?? (tls == nil ? 80 : 443)
         authorization = "Bearer \(token)"
     }
 
@@ -86,7 +96,7 @@ public final class CoordinatorClient: Sendable {
         var response: HTTPConnection.Response?
         var transportError = HTTPTransportError("no attempt")
         for _ in 0..<2 {
-            let connection = idle.withLock { $0.popLast() } ?? HTTPConnection(host: host, port: port)
+            let connection = idle.withLock { $0.popLast() } ?? HTTPConnection(host: host, port: port, tls: tls)
             let reused = connection.isOpen
             do {
                 response = try connection.send(method: method, path: path, headers: headers, body: payload)

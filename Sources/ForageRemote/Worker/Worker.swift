@@ -27,13 +27,13 @@ public actor Worker {
 
     public init(options: WorkerOptions) throws(CoordinatorClientError) {
         self.options = options
-        client = try CoordinatorClient(url: options.coordinator, token: options.token)
+        client = try CoordinatorClient(url: options.coordinator, token: options.token, caFile: options.caFile)
     }
 
     /// Runs until the coordinator says the run is over, or `stop()` is called; throws when the token is refused or
     /// this machine cannot run the experiment.
     public func run() async throws -> WorkerSummary {
-        options.log("worker \(options.name): \(options.parallel) slot(s), coordinator http://\(client.host):\(client.port)")
+        options.log("worker \(options.name): \(options.parallel) slot(s), coordinator \(options.coordinator.hasPrefix("https:") ? "https" : "http")://\(client.host):\(client.port)")
         let renewals = Task { await self.renewLeases() }
         defer { renewals.cancel() }
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -21,6 +21,8 @@ public struct WorkerOptions: Sendable {
     public var workDirectory: URL
     /// The command that supervises child processes (`forage-supervise`), or nil.
     public var supervisor: [String]?
+    /// The private CA an `https://` coordinator's certificate is verified against (nil: the system's roots).
+    public var caFile: String?
     /// The longest pause between retries while the coordinator is unreachable.
     public var maxBackoff: Double = 5
     /// Where progress lines go (one per finished attempt and per notable event).

@@ -273,8 +273,8 @@ enum RunSession {
             summary = try await Coordinator.run(engine, spec: document, configuration: configuration, logger: ServerLogging.logger(level: .warning)) { host, port in
                 let scope = configuration.isLoopback
                     ? "loopback only; --listen 0.0.0.0:\(port) accepts workers from other machines"
-                    : "reachable from other machines: plain HTTP, bearer token required"
-                printNote("coordinator listening on http://\(host):\(port) (\(scope))")
+                    : "reachable from other machines: \(configuration.tls == nil ? "plain HTTP" : "TLS"), bearer token required"
+                printNote("coordinator listening on \(configuration.tls == nil ? "http" : "https")://\(host):\(port) (\(scope))")
             }
         } else {
             summary = try await engine.run()

@@ -19,6 +19,9 @@ extension Forage {
         @Option(help: "File holding the coordinator's bearer token.")
         var tokenFile: String?
 
+        @Option(help: "A PEM file of the CA that signed an https:// coordinator's certificate (default: the system's roots).")
+        var caFile: String?
+
         @Option(help: "A shared PostgreSQL store (postgres://USER@HOST:PORT/DB): claim queued trials from it, no coordinator needed (default: $FORAGE_STORE when it is a URL and --coordinator is not given).")
         var store: String?
 
@@ -99,6 +102,7 @@ extension Forage {
                     supervisor: ExecutorFactory.installedSupervisor(),
                     log: { line in if !quiet || !line.hasPrefix("trial ") { print(line) } })
                 options.gpus = resources
+                options.caFile = caFile
                 let worker = try ForageRemote.Worker(options: options)
                 let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
                     signal(number, SIG_IGN)

@@ -3,10 +3,11 @@ SWIFT ?= swift
 DEBS := libsqlite3-dev libopenblas-dev python3-venv
 RELEASE := .build/release/forage
 # The tests' Python: a venv with pytest (the Python package's tests), optuna (the interop tests) and onnxruntime with
-# numpy (the ONNX export tests), made on the first `make test`; the package itself is reinstalled on each.
+# numpy and onnx (the ONNX export tests: predictions, and the ONNX checker), made on the first `make test`; the
+# package itself is reinstalled on each.
 VENV := .build/venv
 PYTHON := $(VENV)/bin/python
-TEST_PYTHON_PACKAGES := pytest optuna onnxruntime numpy
+TEST_PYTHON_PACKAGES := pytest optuna onnxruntime numpy onnx
 
 .PHONY: deps build release venv test demo bench clean
 

@@ -15,6 +15,8 @@ public final class ServedModel: Sendable {
         /// Worked out once per version rather than per request: the class labels as JSON, the version header.
         let labelsJSON: [[UInt8]]
         let versionText: String
+        /// The drift profile's binning tables (nil: the file has no profile).
+        let driftBinner: DriftBinner?
 
         public init(model: Model, version: ModelVersion, loadedAt: Date) {
             self.model = model
@@ -22,6 +24,7 @@ public final class ServedModel: Sendable {
             self.loadedAt = loadedAt
             labelsJSON = model.file.header.classLabels.map(PredictionJSON.label)
             versionText = String(version.version)
+            driftBinner = model.file.header.drift.map(DriftBinner.init)
         }
     }
 

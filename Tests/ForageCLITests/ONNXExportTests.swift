@@ -25,7 +25,7 @@ enum ONNXRuntimePython {
 
 /// End-to-end ONNX export: for each family on the shipped datasets (and a table with a categorical column and
 /// missing numbers), `forage models export M@prod DIR --format onnx` writes a model that ONNX Runtime loads from the
-/// raw columns, and its labels equal `forage predict`'s, its probabilities within 1e-5, its regression values
+/// raw columns (and `onnx.checker` accepts, when the Python has `onnx`), and its labels equal `forage predict`'s, its probabilities within 1e-5, its regression values
 /// within 1e-5 of their size (max(1, |value|)).
 @Suite(.serialized, .enabled(if: ONNXRuntimePython.path != nil, "needs a Python with onnxruntime and numpy (FORAGE_TEST_PYTHON=.build/venv/bin/python)"))
 struct ONNXExportTests {
@@ -49,7 +49,18 @@ struct ONNXExportTests {
         Case(data: "diabetes.csv", target: "progression", task: "regression", model: "mlp", space: mlp),
         Case(data: "mixed.csv", target: "label", task: "classification", model: "logistic", space: "{l2: {type: categorical, choices: [0.01]}}",
             extra: ", categorical: [color], missing: mean"),
+        // gbdt: ten classes (one tree per class a round), two classes, regression, and native missing values
+        // (NaN follows each split's learned default direction) beside a one-hot column.
+        Case(data: "digits.csv", target: "digit", task: "classification", model: "gbdt", space: gbdt(rounds: 12, leaves: 8)),
+        Case(data: "breast_cancer.csv", target: "diagnosis", task: "classification", model: "gbdt", space: gbdt(rounds: 40, leaves: 15)),
+        Case(data: "diabetes.csv", target: "progression", task: "regression", model: "gbdt", space: gbdt(rounds: 40, leaves: 15)),
+        Case(data: "mixed.csv", target: "label", task: "classification", model: "gbdt", space: gbdt(rounds: 30, leaves: 6, minChild: 3),
+            extra: ", categorical: [color], missing: native"),
     ]
+
+    static func gbdt(rounds: Int, leaves: Int, minChild: Int = 20) -> String {
+        "{rounds: {type: categorical, choices: [\(rounds)]}, max_leaves: {type: categorical, choices: [\(leaves)]}, min_child_samples: {type: categorical, choices: [\(minChild)]}}"
+    }
 
     /// A small table with a categorical column and missing numbers (for the one-hot and imputation nodes).
     static let mixed: String = {
@@ -83,6 +94,7 @@ struct ONNXExportTests {
             searcher: {algorithm: random, seed: 1}
             budget: {trials: 1, parallel: 1}
             promote: {model: m, alias: prod}
+            refit: false
             """)
         for arguments in [["run", "m.yaml"], ["models", "export", "m@prod", "out", "--format", "onnx"]] {
             let output = try ForageProcess.run(arguments, in: directory.url)

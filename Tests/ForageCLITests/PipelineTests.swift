@@ -5,7 +5,8 @@ import Testing
 /// End-to-end `forage pipeline`: the first data version has no champion and is promoted; a second, better version
 /// (a feature that carried no signal now does) beats the champion on its own test split and is promoted; a third,
 /// worse version (few, noisy rows) does not, so the champion is kept with exit status 3; the verdicts are JSON
-/// alone on stdout; running it again resumes the finished experiment and keeps the same verdict.
+/// alone on stdout; running it again resumes the finished experiment and keeps the same verdict. With refit on (the
+/// default) the candidate is the best trial refitted on training + validation rows.
 @Suite(.serialized) struct PipelineTests {
     /// A binary table: `signal` and `extra` decide the label; without `informative`, `extra` is noise; `flip` is
     /// the share of labels flipped at random.
@@ -55,7 +56,21 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)")
         let v1 = try Self.verdict(first)
         #expect(v1["verdict"] as? String == "promoted" && v1["promoted_version"] as? Int == 1 && v1["champion"] is NSNull)
-        #expect((v1["experiment"] as? String ?? "").hasPrefix("churn-") && (v1["refit"] as? [String: Any])?["status"] as? String == "not-available")
+        #expect((v1["experiment"] as? String ?? "").hasPrefix("churn-"))
+        // Refit is on by default: the candidate measured and promoted is the best trial refitted on training +
+        // validation rows (1 200 of the 1 500), whose own test metric is the verdict's value.
+        let refit1 = try #require(v1["refit"] as? [String: Any])
+        let candidate1 = try #require(v1["candidate"] as? [String: Any])
+        #expect(refit1["status"] as? String == "refitted" && refit1["train_rows"] as? Int == 1_200 && refit1["reused"] as? Bool == false)
+        #expect(refit1["trial"] as? Int == candidate1["trial"] as? Int)
+        let entryFolder = directory.url.appendingPathComponent(".forage/trials/\(v1["experiment"] as? String ?? "")/refit")
+        let entry = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: entryFolder.appendingPathComponent("refit.json"))) as? [String: Any])
+        let entryMetrics = try #require(entry["metrics"] as? [String: Double])
+        #expect(abs((entryMetrics["test_accuracy"] ?? -1) - (candidate1["value"] as? Double ?? -2)) < 1e-5, "\(entry)")
+        #expect(refit1["model_file"] as? String == entryFolder.appendingPathComponent("model.forage").path)
+        let history1 = try ForageProcess.run(["models", "history", "churn"], in: directory.url)
+        #expect(history1.stdout.contains("refit on training + validation rows"), "\(history1.stdout)")
 
         // Version 2, better: `extra` now carries signal; the champion cannot use it.
         try directory.write("data.csv", Self.table(rows: 1_500, informative: true, flip: 0, seed: 2))
@@ -82,12 +97,30 @@ import Testing
         // Again on the same data: the finished experiment is resumed (nothing re-runs) and the verdict is the same.
         let again = try ForageProcess.run(pipeline, in: directory.url)
         #expect(again.status == 3 && again.stderr.contains("resuming"), "\(again.status): \(again.stderr)")
-        #expect(try Self.verdict(again)["verdict"] as? String == "kept")
+        let v4 = try Self.verdict(again)
+        #expect(v4["verdict"] as? String == "kept" && (v4["refit"] as? [String: Any])?["reused"] as? Bool == true)
+        #expect((v4["candidate"] as? [String: Any])?["value"] as? Double == (v3["candidate"] as? [String: Any])?["value"] as? Double)
 
         // A spec without a promote alias is refused (exit 1) with a message.
         try directory.write("bad.yaml", Self.spec.replacingOccurrences(of: "promote: {model: churn, alias: production}", with: ""))
         let bad = try ForageProcess.run(["pipeline", "bad.yaml"], in: directory.url)
         #expect(bad.status == 1 && bad.stderr.contains("needs a promote block"), "\(bad.status): \(bad.stderr)")
+    }
+
+    /// With `refit: false` the trial's own model is measured and promoted, and the verdict says refit is off.
+    @Test func refitOffPromotesTheTrialsOwnModel() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("p.yaml", Self.spec + "\nrefit: false\n")
+        try directory.write("data.csv", Self.table(rows: 600, informative: true, flip: 0, seed: 5))
+        let run = try ForageProcess.run(["pipeline", "p.yaml", "--format", "json"], in: directory.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        let verdict = try Self.verdict(run)
+        #expect(verdict["verdict"] as? String == "promoted" && (verdict["refit"] as? [String: Any])?["status"] as? String == "off")
+        let experiment = try #require(verdict["experiment"] as? String)
+        #expect(!FileManager.default.fileExists(atPath: directory.url.appendingPathComponent(".forage/trials/\(experiment)/refit").path))
+        let history = try ForageProcess.run(["models", "history", "churn"], in: directory.url)
+        #expect(history.status == 0 && !history.stdout.contains("refit on"), "\(history.stdout)")
     }
 
     /// The shipped example the GitHub Actions workflow runs: promoted on a fresh store, kept (exit 3) on a second run.

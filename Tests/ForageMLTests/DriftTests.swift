@@ -58,6 +58,49 @@ import Testing
     }
 }
 
+/// The serving path's binning (`DriftBinner`, a count of the edges below each value) and batched window updates give
+/// exactly what the per-value binary search and row-by-row updates give.
+@Suite struct DriftBinnerTests {
+    @Test func batchBinningEqualsPerValueBinningOnEdgesNaNAndInfinities() {
+        var generator = SplitMix64(seed: 3)
+        func uniform() -> Double { generator.nextUnit() }
+        // Features with 9 edges, with merged (fewer) edges, and with no spread at all (one edge).
+        let columns = [
+            DriftProfile.Bins.numeric(name: "a", values: (0..<500).map { _ in uniform() * 10 }),
+            DriftProfile.Bins.numeric(name: "b", values: (0..<500).map { Double($0 % 3) }),
+            DriftProfile.Bins.numeric(name: "c", values: Array(repeating: 4, count: 50)),
+        ]
+        #expect(columns.map { $0.edges?.count ?? -1 } == [9, 3, 1])
+        let labels = DriftProfile.Bins.categorical(name: "prediction", categories: ["no", "yes"], indices: [0, 1])
+        let profile = DriftProfile(features: columns, prediction: labels, rows: 500)
+        let special: [Double] = [.nan, .infinity, -.infinity, 0, 1, 2, 4] + (columns[0].edges ?? [])
+        let n = 400
+        var values: [Double] = []
+        for r in 0..<n {
+            for _ in 0..<3 { values.append(r % 4 == 0 ? special[Int(generator.next() % UInt64(special.count))] : uniform() * 12 - 1) }
+        }
+        var probabilities = Matrix<Double>(rows: n, columns: 2)
+        for r in 0..<n {
+            probabilities[r, 1] = uniform()
+            probabilities[r, 0] = 1 - probabilities[r, 1]
+        }
+        let predictions = Predictions(probabilities: probabilities, classLabels: ["no", "yes"])
+        let fast = DriftBinner(profile: profile).bins(numericRows: values, predictions: predictions)
+        #expect(fast == profile.bins(numericRows: values, predictions: predictions))
+        #expect(fast.count == 4 * n && DriftBinner(profile: profile).bins(numericRows: [1, 2], predictions: predictions).isEmpty)
+
+        // One batch larger than the window leaves the same counts as adding its rows one at a time.
+        var batched = DriftWindow(profile: profile, capacity: 150)
+        var single = DriftWindow(profile: profile, capacity: 150)
+        batched.add(binned: Array(fast.prefix(4 * 20)))
+        batched.add(binned: Array(fast.dropFirst(4 * 20)))
+        for r in 0..<n { single.add(bins: Array(fast[(4 * r)..<(4 * r + 4)])) }
+        #expect(batched.rows == 150 && single.rows == 150)
+        for index in 0...3 { #expect(batched.psi(index) == single.psi(index)) }
+        #expect(batched.psi(0) > 0)
+    }
+}
+
 /// The hand-written protocol-buffers encoding the ONNX exporter uses.
 @Suite struct ProtobufWriterTests {
     @Test func varintsStringsAndMessagesMatchTheWireFormat() {
@@ -70,7 +113,7 @@ import Testing
     }
 
     @Test func everyFamilyOfTheShippedTrainersExportsAndOthersAreRefused() throws {
-        #expect(Set(ONNXExport.supportedFamilies) == ["ridge", "logistic", "mlp"])
+        #expect(Set(ONNXExport.supportedFamilies) == ["ridge", "logistic", "mlp", "gbdt"])
         let data = try Support.iris()
         let file = try ModelTrialRunner.run(family: "logistic", params: ParameterSet(), data: data, threads: 1) { _, _ in true }.model
         let bytes = try ONNXExport.encode(file, name: "iris")

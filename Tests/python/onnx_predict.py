@@ -2,7 +2,8 @@
 
 Usage: python onnx_predict.py MODEL.onnx INPUT.csv
 Prints a CSV like `forage predict --proba`: `prediction` then, for a classifier, `proba_<label>` columns.
-Numeric inputs are float64 [N, 1] (an empty cell is NaN), categorical inputs strings [N, 1].
+Numeric inputs are float64 [N, 1] (an empty cell is NaN), categorical inputs strings [N, 1]. With the `onnx` package
+installed, the model first goes through `onnx.checker` (a failure exits non-zero).
 """
 import csv
 import sys
@@ -21,7 +22,17 @@ def canonical(text):
     return repr(value)
 
 
+def check(model_path):
+    """Runs the ONNX checker (full check, with shape inference) when the `onnx` package is installed."""
+    try:
+        import onnx
+    except ImportError:
+        return
+    onnx.checker.check_model(onnx.load(model_path), full_check=True)
+
+
 def main(model_path, csv_path):
+    check(model_path)
     session = ort.InferenceSession(model_path, providers=["CPUExecutionProvider"])
     with open(csv_path, newline="") as handle:
         rows = list(csv.DictReader(handle))

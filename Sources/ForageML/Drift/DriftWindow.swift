@@ -2,7 +2,8 @@ import Foundation
 
 /// The last `capacity` live rows, kept as the bin each raw feature and the prediction fell in (a ring), with
 /// per-bin counts updated as rows come and go, so adding a row and computing the population stability index are
-/// both cheap. Not thread-safe on its own (a server wraps it in a lock).
+/// both cheap: a batch is added in one pass over flat buffers. Not thread-safe on its own (a server wraps it in a
+/// lock).
 public struct DriftWindow: Sendable {
     public let profile: DriftProfile
     public let capacity: Int
@@ -12,35 +13,66 @@ public struct DriftWindow: Sendable {
     private var next = 0
     /// Rows held now (up to `capacity`).
     public private(set) var rows = 0
-    /// `counts[f][b]`: rows of the window whose feature f (the prediction at index `features.count`) is in bin b.
-    private var counts: [[Int]]
+    /// `counts[offsets[f] + b]`: rows of the window whose feature f (the prediction at index `features.count`) is
+    /// in bin b.
+    private var counts: [Int32]
+    private let offsets: [Int]
+    /// Each distribution's bin count (a bin past it, from a corrupt caller, is clamped to the last bin).
+    private let binCounts: [Int]
 
     public init(profile: DriftProfile, capacity: Int) {
         self.profile = profile
         self.capacity = max(1, capacity)
         width = profile.features.count + 1
         ring = Array(repeating: 0, count: self.capacity * width)
-        counts = (profile.features + [profile.prediction]).map { Array(repeating: 0, count: $0.binCount) }
+        binCounts = (profile.features + [profile.prediction]).map { max(1, $0.binCount) }
+        var offsets: [Int] = []
+        var total = 0
+        for count in binCounts {
+            offsets.append(total)
+            total += count
+        }
+        self.offsets = offsets
+        counts = Array(repeating: 0, count: total)
     }
 
-    /// Adds one row: `bins` holds each feature's bin then the prediction's (`width` values).
-    public mutating func add(bins: UnsafeBufferPointer<UInt16>) {
-        let base = next * width
-        if rows == capacity {
-            for f in 0..<width { counts[f][Int(ring[base + f])] -= 1 }
-        } else {
-            rows += 1
+    /// Adds rows: `binned` holds, row after row, each feature's bin then the prediction's (`width` values a row;
+    /// a trailing partial row is ignored).
+    public mutating func add(binned: UnsafeBufferPointer<UInt16>) {
+        let width = width, capacity = capacity
+        let batch = binned.count / width
+        guard batch > 0 else { return }
+        // Only the last `capacity` rows of a batch larger than the window can stay in it.
+        let first = max(0, batch - capacity)
+        var next = next, rows = rows
+        ring.withUnsafeMutableBufferPointer { ring in
+            counts.withUnsafeMutableBufferPointer { counts in
+                offsets.withUnsafeBufferPointer { offsets in
+                    binCounts.withUnsafeBufferPointer { binCounts in
+                        for r in first..<batch {
+                            let slot = next * width
+                            let source = r * width
+                            let full = rows == capacity
+                            for f in 0..<width {
+                                if full { counts[offsets[f] + Int(ring[slot + f])] -= 1 }
+                                let bin = min(Int(binned[source + f]), binCounts[f] - 1)
+                                ring[slot + f] = UInt16(truncatingIfNeeded: bin)
+                                counts[offsets[f] + bin] += 1
+                            }
+                            if !full { rows += 1 }
+                            next = next + 1 == capacity ? 0 : next + 1
+                        }
+                    }
+                }
+            }
         }
-        for f in 0..<width {
-            ring[base + f] = bins[f]
-            counts[f][Int(bins[f])] += 1
-        }
-        next = (next + 1) % capacity
+        self.next = next
+        self.rows = rows
     }
 
     /// Adds one row from its bins (`profile.features.count + 1` values).
     public mutating func add(bins: [UInt16]) {
-        bins.withUnsafeBufferPointer { add(bins: $0) }
+        bins.withUnsafeBufferPointer { add(binned: $0) }
     }
 
     /// The population stability index of feature `index` (`profile.features.count` for the prediction):
@@ -49,8 +81,8 @@ public struct DriftWindow: Sendable {
         guard rows > 0 else { return 0 }
         let expected = index < profile.features.count ? profile.features[index].fractions : profile.prediction.fractions
         var total = 0.0
-        for (bin, train) in expected.enumerated() {
-            let live = Double(counts[index][bin]) / Double(rows)
+        for (bin, train) in expected.enumerated() where bin < binCounts[index] {
+            let live = Double(counts[offsets[index] + bin]) / Double(rows)
             guard live > 0 || train > 0 else { continue }
             let a = max(live, 1e-4), e = max(train, 1e-4)
             total += (a - e) * log(a / e)
@@ -75,15 +107,7 @@ public struct DriftWindow: Sendable {
 extension DriftWindow {
     /// Adds rows already binned by `DriftProfile.bins` (each row's feature bins, then its prediction's).
     public mutating func add(binned: [UInt16]) {
-        let width = profile.features.count + 1
-        guard binned.count % width == 0 else { return }
-        binned.withUnsafeBufferPointer { all in
-            var start = 0
-            while start < all.count {
-                add(bins: UnsafeBufferPointer(rebasing: all[start..<start + width]))
-                start += width
-            }
-        }
+        binned.withUnsafeBufferPointer { add(binned: $0) }
     }
 
     /// Adds a batch given as numbers, row after row in input-column order (every input numeric).
@@ -136,7 +160,7 @@ extension DriftProfile {
         return bins(rows: records.map { record in names.map { record[$0] ?? .missing } }, predictions: predictions)
     }
 
-    private func predictionBin(_ predictions: Predictions, row: Int) -> UInt16 {
+    func predictionBin(_ predictions: Predictions, row: Int) -> UInt16 {
         let bin = predictions.classIndices.isEmpty ? prediction.bin(predictions.values[row]) : predictions.classIndices[row]
         return UInt16(truncatingIfNeeded: bin)
     }

@@ -34,18 +34,19 @@ final class DriftMonitor: Sendable {
 
     /// Adds a successful request's rows and predictions (answered by `snapshot`).
     func observe(_ input: PredictionEndpoints.RawInput, predictions: Predictions, snapshot: ServedModel.Snapshot) {
-        // Binning (a binary search per value) happens outside the lock; only the ring update is inside it.
-        guard let profile = snapshot.model.file.header.drift else { return }
+        // Binning (a count of the edges below each value) happens outside the lock; inside it, the whole batch
+        // goes into the ring in one pass.
+        guard let binner = snapshot.driftBinner else { return }
         let binned: [UInt16]
         switch input {
-        case .numbers(let values): binned = profile.bins(numericRows: values, predictions: predictions)
-        case .rows(let rows): binned = profile.bins(rows: rows, predictions: predictions)
-        case .records(let records): binned = profile.bins(records: records, predictions: predictions)
+        case .numbers(let values): binned = binner.bins(numericRows: values, predictions: predictions)
+        case .rows(let rows): binned = binner.bins(rows: rows, predictions: predictions)
+        case .records(let records): binned = binner.bins(records: records, predictions: predictions)
         }
         state.withLock { state in
             let version = snapshot.version.version
             if state?.version != version {
-                state = State(version: version, window: DriftWindow(profile: profile, capacity: settings.window))
+                state = State(version: version, window: DriftWindow(profile: binner.profile, capacity: settings.window))
             }
             guard var window = state?.window else { return }
             state?.window = nil  // keep the ring uniquely referenced while it is updated in place
@@ -54,20 +55,18 @@ final class DriftMonitor: Sendable {
         }
     }
 
-    /// The report for the version served now (nil: no rows yet for it, or its file has no profile; `reason` says which).
+    /// The report for the version served now (nil: its file has no profile; `reason` says why). It is computed
+    /// under the lock (a sum over the bins), so the ring is never shared and a request never has to copy it.
     func report(for snapshot: ServedModel.Snapshot) -> (report: DriftReport?, reason: String?) {
         guard let profile = snapshot.model.file.header.drift else {
             return (nil, "the model file has no training distribution (it was written before drift profiles); retrain to monitor drift")
         }
-        let window = state.withLock { state -> DriftWindow? in
+        let (threshold, minimumRows) = (settings.threshold, settings.minimumRows)
+        let report = state.withLock { state -> DriftReport? in
             guard let state, state.version == snapshot.version.version else { return nil }
-            return state.window
+            return state.window?.report(threshold: threshold, minimumRows: minimumRows)
         }
-        guard let window else {
-            let empty = DriftWindow(profile: profile, capacity: settings.window)
-            return (empty.report(threshold: settings.threshold, minimumRows: settings.minimumRows), nil)
-        }
-        return (window.report(threshold: settings.threshold, minimumRows: settings.minimumRows), nil)
+        return (report ?? DriftWindow(profile: profile, capacity: settings.window).report(threshold: threshold, minimumRows: minimumRows), nil)
     }
 
     /// Sets the gauges from the current window and logs features that crossed the threshold (once each).

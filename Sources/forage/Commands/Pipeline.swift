@@ -17,6 +17,8 @@ extension Forage {
             discussion: """
                 The experiment is named after the spec and the data's hash (NAME-<first 8 hex digits of the data's SHA-256>), so \
                 new data gets a new experiment and an interrupted pipeline resumes. The spec needs `promote: {model: M, alias: A}`. \
+                With refit on (the default for model trials; `refit: false` turns it off) the best trial is refitted on training + \
+                validation rows and that model is the candidate measured and promoted. \
                 Both models are measured on the test split of the current data (each with its own preprocessing); the candidate is \
                 promoted to A only when it is better on the objective. Exit status: 0 promoted, 3 kept (the champion is not \
                 beaten), 1 on failure.
@@ -72,9 +74,13 @@ extension Forage {
 
             let record = try await store.experiments.requireExperiment(experiment.name)
             guard let best = try await store.experiments.best(record) else { throw RegistryError.noCompletedTrial(experiment: record.name) }
-            let refit = PipelineRefit.run(experiment: record.name, trial: best.number)
-            let candidateFile = try store.layout.trialDirectory(experiment: record.name, number: best.number)
-                .appendingPathComponent(StoreLayout.modelFileName)
+            // The refit model (training + validation rows), when refit is on, is the one measured and promoted.
+            let refit = try await PipelineRefit.run(spec: experiment, experiment: record.name, trial: best.number, store: store.experiments)
+            if case .refitted(_, let rows, _, let reused) = refit, !reused {
+                say("refit trial \(best.number) on \(rows) training + validation rows")
+            }
+            let candidateFile = try refit.modelFile
+                ?? store.layout.trialDirectory(experiment: record.name, number: best.number).appendingPathComponent(StoreLayout.modelFileName)
             let candidate = try Model(contentsOf: candidateFile.path)
             let evaluation = try SameSplitEvaluation(data: prepared)
             let key = Self.splitMetric(record.objective.metric)

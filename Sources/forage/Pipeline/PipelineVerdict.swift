@@ -39,36 +39,21 @@ struct PipelineVerdict {
             + #""promoted_version":\#(promotedVersion.map(String.init) ?? "null"),"refit":\#(refit.json)}"#
     }
 
+    /// `trial 7`, or `trial 7 refit on 1200 rows` when the candidate is the refit model.
+    private var candidateName: String {
+        guard case .refitted(_, let rows, _, _) = refit else { return "trial \(candidateTrial)" }
+        return "trial \(candidateTrial) refit on \(rows) rows"
+    }
+
     var line: String {
         let champion = championVersion.map { "\(model):\($0) \(metric) \(number(championValue))" } ?? "no champion at @\(alias)"
         switch decision {
         case .promoted:
-            return "promoted: \(experiment) trial \(candidateTrial) (\(metric) \(number(candidateValue))) as \(model):\(promotedVersion ?? 0) @\(alias); was \(champion)"
+            return "promoted: \(experiment) \(candidateName) (\(metric) \(number(candidateValue))) as \(model):\(promotedVersion ?? 0) @\(alias); was \(champion)"
         case .kept:
-            return "kept: \(champion) is not beaten by \(experiment) trial \(candidateTrial) (\(metric) \(number(candidateValue))) on the same \(testRows) test rows"
+            return "kept: \(champion) is not beaten by \(experiment) \(candidateName) (\(metric) \(number(candidateValue))) on the same \(testRows) test rows"
         }
     }
 
     private func number(_ value: Double?) -> String { value.map(JSONText.number) ?? "-" }
-}
-
-/// The pipeline's refit step: fit the best trial's parameters again on the training and validation rows before the
-/// comparison. The refit trainer comes with the gbdt/refit work (issue 16); until then this step reports itself
-/// as not available and the best trial's own model is the candidate. To wire it in: make `run` fit and return
-/// `.refitted(modelFile:)`, and have the pipeline evaluate and promote that file (the refit entry promote takes).
-enum PipelineRefit {
-    enum Outcome {
-        case notAvailable
-        case refitted(modelFile: URL)
-
-        var json: String {
-            switch self {
-            case .notAvailable: return #"{"status":"not-available"}"#
-            case .refitted(let file): return #"{"status":"refitted","model_file":\#(JSONText.quoted(file.path))}"#
-            }
-        }
-    }
-
-    /// The seam: nothing to do yet.
-    static func run(experiment: String, trial: Int) -> Outcome { .notAvailable }
 }

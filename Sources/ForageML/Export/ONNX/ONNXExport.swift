@@ -36,7 +36,7 @@ public enum ONNXExport {
         case values(String)
     }
 
-    static let families: [any ONNXFamilyExporter.Type] = [LinearONNX.self, MLPONNX.self]
+    static let families: [any ONNXFamilyExporter.Type] = [LinearONNX.self, MLPONNX.self, GBDTONNX.self]
 
     /// The families that can be exported.
     public static var supportedFamilies: [String] { families.flatMap { $0.families } }
@@ -79,7 +79,8 @@ public enum ONNXExport {
             case .numeric(let name, let imputed):
                 graph.input(name, type: .double, columns: 1)
                 raw = name
-                if let imputed {
+                // A tree model with native missing values takes NaN as it is (its splits know where to send it).
+                if let imputed, !encoder.keepsMissing {
                     let missing = graph.node("IsNaN", [name])
                     let fill = graph.constant("imputed", doubles: [imputed], shape: [1, 1])
                     raw = graph.node("Where", [missing, fill, name])

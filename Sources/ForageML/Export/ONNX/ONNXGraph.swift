@@ -1,10 +1,11 @@
 /// An ONNX graph under construction: nodes in order, constant tensors (initializers), typed inputs and outputs;
-/// `model()` encodes it as an ONNX ModelProto (IR version 9, default opset 19). Names are made unique by the
-/// builder (`fresh`).
+/// `model()` encodes it as an ONNX ModelProto (IR version 9, default opset 19, plus `ai.onnx.ml` opset 5 when a node
+/// of that domain is used). Names are made unique by the builder (`fresh`).
 struct ONNXGraph {
     /// ONNX tensor element types (TensorProto.DataType).
     enum ElementType: Int {
         case float = 1
+        case uint8 = 2
         case int64 = 7
         case string = 8
         case bool = 9
@@ -16,16 +17,35 @@ struct ONNXGraph {
         case int(String, Int)
         case ints(String, [Int])
         case float(String, Float)
+        /// A tensor attribute: `raw` holds the little-endian values of `type`.
+        case tensor(String, type: ElementType, shape: [Int], raw: [UInt8])
+
+        /// A double tensor attribute (1-D).
+        static func doubles(_ key: String, _ values: [Double]) -> Attribute {
+            var raw: [UInt8] = []
+            raw.reserveCapacity(values.count * 8)
+            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { raw.append(contentsOf: $0) } }
+            return .tensor(key, type: .double, shape: [values.count], raw: raw)
+        }
+
+        /// A uint8 tensor attribute (1-D).
+        static func bytes(_ key: String, _ values: [UInt8]) -> Attribute {
+            .tensor(key, type: .uint8, shape: [values.count], raw: values)
+        }
     }
 
     static let opset = 19
     static let irVersion = 9
+    /// The ONNX-ML domain (tree ensembles) and the opset of it used (5: the `TreeEnsemble` operator).
+    static let mlDomain = "ai.onnx.ml"
+    static let mlOpset = 5
 
     private var nodes = ProtobufWriter()
     private var initializers = ProtobufWriter()
     private var inputs = ProtobufWriter()
     private var outputs = ProtobufWriter()
     private var counter = 0
+    private var usesML = false
 
     /// A new unique value name starting with `stem`.
     mutating func fresh(_ stem: String) -> String {
@@ -113,14 +133,16 @@ struct ONNXGraph {
 
     /// Adds a node and returns its (single) output's name (`output` names it, or a fresh name from the op).
     @discardableResult
-    mutating func node(_ op: String, _ inputs: [String], output: String? = nil, _ attributes: [Attribute] = []) -> String {
+    mutating func node(_ op: String, _ inputs: [String], output: String? = nil, domain: String? = nil, _ attributes: [Attribute] = []) -> String {
         let result = output ?? fresh(op.lowercased())
         let name = fresh("node_\(op)")
+        if domain == Self.mlDomain { usesML = true }
         nodes.message(1) { n in
             for input in inputs { n.string(1, input) }
             n.string(2, result)
             n.string(3, name)
             n.string(4, op)
+            if let domain { n.string(7, domain) }
             for attribute in attributes {
                 n.message(5) { a in
                     switch attribute {
@@ -136,6 +158,14 @@ struct ONNXGraph {
                         a.string(1, key)
                         a.float(2, value)
                         a.int(20, 1)
+                    case .tensor(let key, let type, let shape, let raw):
+                        a.string(1, key)
+                        a.message(5) { t in
+                            t.packedInts(1, shape)
+                            t.int(2, type.rawValue)
+                            t.bytes(9, raw)
+                        }
+                        a.int(20, 4)
                     }
                 }
             }
@@ -158,6 +188,12 @@ struct ONNXGraph {
         result.message(8) { opset in
             opset.string(1, "")
             opset.int(2, Self.opset)
+        }
+        if usesML {
+            result.message(8) { opset in
+                opset.string(1, Self.mlDomain)
+                opset.int(2, Self.mlOpset)
+            }
         }
         return result.bytes
     }

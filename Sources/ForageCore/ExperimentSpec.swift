@@ -172,15 +172,22 @@ public struct Budget: Sendable, Equatable {
     public var trials: Int
     /// Trials run at once in this process.
     public var parallel: Int
-    /// Wall-clock limit for the whole run, in seconds.
+    /// Wall-clock limit for the whole run, in seconds: a hard stop that interrupts running trials (re-queued).
     public var timeout: Double?
+    /// Search time, in seconds (`budget.time`): no trial starts after it; running ones finish (model trials end
+    /// their training loop at it and complete with the model they have). Nil: no time limit.
+    public var time: Double?
     /// Stop the run after this many failed trials.
     public var maxFailures: Int?
     /// Re-run an attempt that failed with an error or timeout this many times, with the same parameters.
     public var retries: Int
 
-    public init(trials: Int = 20, parallel: Int = 1, timeout: Double? = nil, maxFailures: Int? = nil, retries: Int = 0) {
+    /// The trial count of a budget that gives `time` and no `trials`: the clock decides.
+    public static let trialsUnderTimeOnly = 10_000
+
+    public init(trials: Int = 20, parallel: Int = 1, timeout: Double? = nil, time: Double? = nil, maxFailures: Int? = nil, retries: Int = 0) {
         self.trials = trials
+        self.time = time
         self.parallel = parallel
         self.timeout = timeout
         self.maxFailures = maxFailures

@@ -51,6 +51,8 @@ public actor SearchEngine {
     /// The local slots running attempts hold (`FORAGE_SLOT`; with `resources`, their GPUs).
     var slotPool: SlotPool
     let started = ContinuousClock.now
+    /// `budget.time`: no attempt starts at or after this instant; in-process model trials end their training at it.
+    let deadline: ContinuousClock.Instant?
     /// `<store>/trials/<experiment>/`, computed once: building URLs with `appendingPathComponent` stats the disk.
     let trialsDirectory: URL
     /// The spec's folder, where commands run.
@@ -91,6 +93,7 @@ public actor SearchEngine {
         resources = spec.resources
         parallel = min(max(0, slots), spec.resources?.slots ?? Int.max)
         slotPool = SlotPool(limit: spec.resources?.slots)
+        deadline = spec.budget.time.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
 
         historyNeed = max(sampler.historyNeed, scheduler.historyNeed)
         let point = try await store.resumePoint(experiment, need: historyNeed)
@@ -148,6 +151,14 @@ public actor SearchEngine {
             }
         }
         defer { timeout?.cancel() }
+        // At the deadline the loop re-checks: nothing more starts, and a run waiting only for workers ends.
+        let timeUp = deadline.map { deadline in
+            Task {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                self.wakeLoop()
+            }
+        }
+        defer { timeUp?.cancel() }
         let watchdog = remote.map { remote in
             Task {
                 let period = Int64(min(1, remote.leaseTimeout / 4) * 1000)
@@ -201,7 +212,7 @@ public actor SearchEngine {
 
     /// The next attempt to start, on a local slot (`worker` nil) or for a remote worker; nil when nothing may start now.
     func nextJob(for worker: String?) -> TrialJob? {
-        guard stopReason == nil, worker != nil || executing < parallel, done + running < budget else { return nil }
+        guard stopReason == nil, worker != nil || executing < parallel, done + running < budget, !timeIsUp else { return nil }
         // Backpressure: finished attempts waiting for their commit are bounded, so trials never run far ahead of the
         // store and memory stays flat however long the search (group commit still batches up to this many).
         guard worker != nil || running - executing < Self.maxAwaitingCommit else { return nil }
@@ -226,6 +237,7 @@ public actor SearchEngine {
         invocation.checkpointDirectory = checkpointDirectory(draw: job.draw)
         invocation.slot = slot
         invocation.gpus = resources?.devices(slot: slot)
+        invocation.deadline = deadline
         let store = self.store
         let metric = spec.objective.metric
         let reporter = TrialReporter(
@@ -252,6 +264,11 @@ public actor SearchEngine {
             return
         }
         await record(job, finish)
+    }
+
+    /// Whether `budget.time` has run out.
+    nonisolated var timeIsUp: Bool {
+        deadline.map { ContinuousClock.now >= $0 } ?? false
     }
 
     func releaseSlot(_ slot: Int) {
@@ -370,6 +387,11 @@ public actor SearchEngine {
                 best: best?.value, bestTrial: best?.number, elapsed: elapsedSeconds, doneThisRun: doneThisRun))
     }
 
+    /// `90` → "90 s", `0.5` → "0.5 s".
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+    }
+
     private var elapsedSeconds: Double {
         let elapsed = ContinuousClock.now - started
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -399,6 +421,9 @@ public actor SearchEngine {
             } else if exhausted {
                 state = .finished
                 message = "the searcher has no more points (grid exhausted) after \(done) of \(budget) trials"
+            } else if timeIsUp, let time = spec.budget.time {
+                state = .finished
+                message = "budget.time of \(Self.seconds(time)) reached after \(done) trial\(done == 1 ? "" : "s")"
             } else {
                 state = .interrupted
                 message = "stopped with \(done) of \(budget) trials"

@@ -33,12 +33,19 @@ public struct ModelExecutor: TrialExecutor {
     }
 
     private func train(_ invocation: TrialInvocation, reporter: TrialReporter) -> TrialOutcome {
-        let result: ModelTrialResult
+        var result: ModelTrialResult
+        var cutAtDeadline = false
         do {
             result = try ModelTrialRunner.run(family: family, params: invocation.params, data: data, threads: threads, treeThreads: treeThreads
             ) { step, metrics in
                 if reporter.cancellation.isCancelled { return false }
-                return reporter.reportBlocking(step: step, values: metrics) == .continue
+                guard reporter.reportBlocking(step: step, values: metrics) == .continue else { return false }
+                // budget.time ran out: stop training, keep the model as it is (reported below, not hidden).
+                if let deadline = invocation.deadline, ContinuousClock.now >= deadline {
+                    cutAtDeadline = true
+                    return false
+                }
+                return true
             }
         } catch {
             return .failed(reason: .error, message: "\(error)", metrics: [:])
@@ -47,8 +54,12 @@ public struct ModelExecutor: TrialExecutor {
             return .failed(reason: .interrupted, message: "stopped before it finished", metrics: result.metrics)
         }
         var builder = OutcomeBuilder(objective: invocation.objective)
+        if result.stopped && cutAtDeadline {
+            result.metrics["stopped_at_deadline"] = 1
+            result.model.header.metrics["stopped_at_deadline"] = 1
+        }
         builder.add(MetricReport(step: nil, values: result.metrics))
-        if result.stopped { return builder.pruned() }
+        if result.stopped && !cutAtDeadline { return builder.pruned() }
         do {
             try FileManager.default.createDirectory(at: invocation.directory, withIntermediateDirectories: true)
             try result.model.write(to: invocation.directory.appendingPathComponent(Self.modelFileName).path)

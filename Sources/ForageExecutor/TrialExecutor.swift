@@ -34,6 +34,9 @@ public struct TrialInvocation: Sendable {
     public var slot: Int?
     /// The GPUs of that slot (`CUDA_VISIBLE_DEVICES`), when the spec has `resources: {gpus: …}`.
     public var gpus: [String]?
+    /// `budget.time`'s end, when the search has one: a built-in model trial still training then ends its loop and
+    /// completes with the model it has (metric `stopped_at_deadline` = 1); other trials run to their end.
+    public var deadline: ContinuousClock.Instant?
     /// The folder a command trial's checkpoints go to.
     public var resolvedCheckpointDirectory: URL { checkpointDirectory ?? directory.appendingPathComponent("checkpoint", isDirectory: true) }
 

@@ -2,36 +2,49 @@
 /// no file from the repository. They are the shipped `Search/tabular-auto.yaml` (classification) and
 /// `Search/tabular-auto-regression.yaml` (regression), byte for byte (a test checks it).
 public enum DefaultSpaces {
-    /// The classification space: logistic regression or an MLP.
+    /// The classification space: logistic regression, gbdt or an MLP.
     public static let classification = """
-    # Conditional search space for `trial: {model: auto}` on CLASSIFICATION data (ForageML built-in trainers).
-    # `model` chooses the family; every other parameter applies only when its family is chosen (`when:`).
+    # Search space for `trial: {model: auto}` on CLASSIFICATION data (ForageML built-in trainers); the built-in default.
+    # `model` chooses the family, cheapest first (the cfo searcher starts each family in this order); every other
+    # parameter applies only when its family is chosen (`when:`). cfo starts rounds, max_leaves, layers, hidden and
+    # epochs at their low end and the others at the middle of their range, then grows them where that pays.
     # ridge is regression-only, so it is not offered here: use tabular-auto-regression.yaml for regression data.
-    # Defaults of parameters left out: logistic solver lbfgs, epochs (max iterations) 200; mlp batch_size 200, epochs 50.
-    model:      {type: categorical, choices: [logistic, mlp]}
-    l2:         {type: float, low: 1.0e-6, high: 1.0e-1, log: true, when: {model: [logistic, mlp]}}
-    layers:     {type: int, low: 1, high: 3, when: {model: [mlp]}}
-    hidden:     {type: int, low: 16, high: 256, log: true, when: {model: [mlp]}}
-    activation: {type: categorical, choices: [relu, tanh], when: {model: [mlp]}}
-    lr:         {type: float, low: 1.0e-4, high: 3.0e-2, log: true, when: {model: [mlp]}}
-    batch_size: {type: categorical, choices: [32, 64, 128], when: {model: [mlp]}}
-    epochs:     {type: int, low: 10, high: 40, when: {model: [mlp]}}
+    model:             {type: categorical, choices: [logistic, gbdt, mlp]}
+    l2:                {type: float, low: 1.0e-6, high: 1.0e-1, log: true, when: {model: [logistic, gbdt, mlp]}}
+    rounds:            {type: int, low: 4, high: 2000, log: true, when: {model: [gbdt]}}
+    max_leaves:        {type: int, low: 4, high: 256, log: true, when: {model: [gbdt]}}
+    learning_rate:     {type: float, low: 0.01, high: 1.0, log: true, when: {model: [gbdt]}}
+    min_child_samples: {type: int, low: 2, high: 128, log: true, when: {model: [gbdt]}}
+    colsample:         {type: float, low: 0.4, high: 1.0, when: {model: [gbdt]}}
+    layers:            {type: int, low: 1, high: 3, when: {model: [mlp]}}
+    hidden:            {type: int, low: 16, high: 256, log: true, when: {model: [mlp]}}
+    activation:        {type: categorical, choices: [relu, tanh], when: {model: [mlp]}}
+    lr:                {type: float, low: 1.0e-4, high: 3.0e-2, log: true, when: {model: [mlp]}}
+    batch_size:        {type: categorical, choices: [64, 32, 128], when: {model: [mlp]}}
+    epochs:            {type: int, low: 10, high: 60, when: {model: [mlp]}}
     """
 
-    /// The regression space: ridge or an MLP.
+    /// The regression space: ridge, gbdt or an MLP.
     public static let regression = """
-    # Conditional search space for `trial: {model: auto}` on REGRESSION data (ForageML built-in trainers).
-    # `model` chooses the family; every other parameter applies only when its family is chosen (`when:`).
+    # Search space for `trial: {model: auto}` on REGRESSION data (ForageML built-in trainers); the built-in default.
+    # `model` chooses the family, cheapest first (the cfo searcher starts each family in this order); every other
+    # parameter applies only when its family is chosen (`when:`). cfo starts rounds, max_leaves, layers, hidden and
+    # epochs at their low end and the others at the middle of their range, then grows them where that pays.
     # logistic is classification-only, so it is not offered here: use tabular-auto.yaml for classification data.
-    model:      {type: categorical, choices: [ridge, mlp]}
-    alpha:      {type: float, low: 1.0e-4, high: 1.0e+2, log: true, when: {model: [ridge]}}
-    l2:         {type: float, low: 1.0e-6, high: 1.0e-1, log: true, when: {model: [mlp]}}
-    layers:     {type: int, low: 1, high: 3, when: {model: [mlp]}}
-    hidden:     {type: int, low: 16, high: 256, log: true, when: {model: [mlp]}}
-    activation: {type: categorical, choices: [relu, tanh], when: {model: [mlp]}}
-    lr:         {type: float, low: 1.0e-4, high: 3.0e-2, log: true, when: {model: [mlp]}}
-    batch_size: {type: categorical, choices: [16, 32, 64], when: {model: [mlp]}}
-    epochs:     {type: int, low: 20, high: 100, when: {model: [mlp]}}
+    model:             {type: categorical, choices: [ridge, gbdt, mlp]}
+    alpha:             {type: float, low: 1.0e-4, high: 1.0e+2, log: true, when: {model: [ridge]}}
+    l2:                {type: float, low: 1.0e-6, high: 1.0e-1, log: true, when: {model: [gbdt, mlp]}}
+    rounds:            {type: int, low: 4, high: 2000, log: true, when: {model: [gbdt]}}
+    max_leaves:        {type: int, low: 4, high: 256, log: true, when: {model: [gbdt]}}
+    learning_rate:     {type: float, low: 0.01, high: 1.0, log: true, when: {model: [gbdt]}}
+    min_child_samples: {type: int, low: 2, high: 128, log: true, when: {model: [gbdt]}}
+    colsample:         {type: float, low: 0.4, high: 1.0, when: {model: [gbdt]}}
+    layers:            {type: int, low: 1, high: 3, when: {model: [mlp]}}
+    hidden:            {type: int, low: 16, high: 256, log: true, when: {model: [mlp]}}
+    activation:        {type: categorical, choices: [relu, tanh], when: {model: [mlp]}}
+    lr:                {type: float, low: 1.0e-4, high: 3.0e-2, log: true, when: {model: [mlp]}}
+    batch_size:        {type: categorical, choices: [32, 16, 64], when: {model: [mlp]}}
+    epochs:            {type: int, low: 20, high: 100, when: {model: [mlp]}}
     """
 
     /// The shipped space for a `trial: {model: auto}` spec without `search_space:`, chosen by `data.task`

@@ -59,7 +59,8 @@ public enum SpecLoader {
         if case .model = trial.kind, data == nil {
             throw try fields.required("trial", "").error("a model trial needs a `data:` section (path, target, task)")
         }
-        let searcher = try fields["searcher"].map(SearcherParser.parse) ?? SearcherSpec()
+        // `model: auto` searches cost-frugally by default (cheap families and configurations first).
+        let searcher = try fields["searcher"].map(SearcherParser.parse) ?? SearcherSpec(algorithm: trial.kind == .model(family: "auto") ? "cfo" : "random")
         let scheduler = try fields["scheduler"].map { try SchedulerParser.parse($0, trial: trial) } ?? SchedulerSpec()
         let budget = try fields["budget"].map(parseBudget) ?? Budget()
         let promote = try fields["promote"].map(parsePromote)
@@ -156,8 +157,13 @@ public enum SpecLoader {
     }
 
     static func parseBudget(_ node: SpecNode) throws -> Budget {
-        let fields = try node.mapping(allowed: ["trials", "parallel", "timeout", "max_failures", "retries"])
+        let fields = try node.mapping(allowed: ["trials", "parallel", "time", "timeout", "max_failures", "retries"])
         var budget = Budget()
+        if let node = fields["time"] {
+            budget.time = try node.duration()
+            // Time alone: the clock decides, with a trial cap no search reaches in practice.
+            if fields["trials"] == nil { budget.trials = Budget.trialsUnderTimeOnly }
+        }
         if let node = fields["trials"] { budget.trials = try positive(node.int(), node) }
         if let node = fields["parallel"] {
             // 0 is a pure coordinator: every trial runs on remote workers (`--listen`).

@@ -73,6 +73,6 @@ import Testing
         let json = try ForageProcess.run(["trials", "auto", "--format", "json"], in: directory.url)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let models = Set((object["trials"] as? [[String: Any]] ?? []).compactMap { ($0["params"] as? [String: Any])?["model"] as? String })
-        #expect(!models.isEmpty && models.isSubset(of: ["logistic", "mlp"]), "\(models)")
+        #expect(!models.isEmpty && models.isSubset(of: ["logistic", "gbdt", "mlp"]), "\(models)")
     }
 }

@@ -112,7 +112,7 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("d.csv", "a,y\n1,2\n")
-        for (task, families) in [("classification", ["logistic", "mlp"]), ("regression", ["ridge", "mlp"])] {
+        for (task, families) in [("classification", ["logistic", "gbdt", "mlp"]), ("regression", ["ridge", "gbdt", "mlp"])] {
             let spec = try parse(
                 """
                 objective: {metric: val_loss, direction: minimize}
@@ -120,7 +120,9 @@ import Testing
                 data: {path: d.csv, target: y, task: \(task)}
                 """, baseDirectory: directory.url.path)
             #expect(spec.searchSpace["model"]?.distribution == .categorical(choices: families.map { .string($0) }), "\(task)")
-            #expect(spec.searchSpace["lr"] != nil)
+            #expect(spec.searchSpace["lr"] != nil && spec.searchSpace["rounds"] != nil)
+            // Without `searcher:`, auto searches cost-frugally.
+            #expect(spec.searcher.algorithm == "cfo")
         }
         // Without model: auto, search_space is still required.
         let error = #expect(throws: SpecError.self) {

@@ -163,6 +163,7 @@ extension SearchEngine {
         case nil: break
         }
         if done >= budget { return "the budget of \(budget) trials is spent" }
+        if timeIsUp { return "budget.time is spent" }
         if exhausted && retries.isEmpty && running == 0 { return "the searcher has no more points" }
         if closed { return "the experiment is closed" }
         return nil

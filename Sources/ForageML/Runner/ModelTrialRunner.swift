@@ -5,13 +5,13 @@ import Foundation
 public struct ModelTrialResult: Sendable {
     /// Final metrics: `val_*` and (when the data has a test part) `test_*`; each set includes `loss` (log loss or
     /// mean squared error), so `val_loss` is available as an objective for every family.
-    public let metrics: [String: Double]
+    public var metrics: [String: Double]
     /// True when the progress callback stopped the trial early.
     public let stopped: Bool
     /// Steps run (MLP epochs; solver iterations; 1 for ridge).
     public let steps: Int
     /// The trained model, ready to write with `ModelFile.write(to:)`.
-    public let model: ModelFile
+    public var model: ModelFile
     /// The family actually trained (resolves `auto`).
     public let family: String
     /// Wall time of the fit alone, in seconds.

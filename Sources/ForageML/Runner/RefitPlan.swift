@@ -1,7 +1,7 @@
 import ForageCore
 
 /// How a finished trial's configuration is retrained on training + validation rows: the same hyperparameters,
-/// except that a gbdt trial that stopped early gets the rounds it kept scaled to the larger training set (and no
+/// except that a gbdt trial that stopped early (or was cut at `budget.time`) gets the rounds it kept scaled to the larger training set (and no
 /// early stopping, since its validation rows are now training rows), and an MLP the epochs it ran.
 public enum RefitPlan {
     /// The parameters of the refit of a trial that ran `steps` steps (rounds or epochs) with `params`, on data
@@ -21,7 +21,12 @@ public enum RefitPlan {
                 default: return nil
                 }
             } ?? 0
-            if earlyStopping > 0, let steps, steps > 0 {
+            let configured = values["rounds"].flatMap { value -> Int? in
+                if case .int(let x) = value { return x }
+                return nil
+            } ?? 100
+            // Early stopping, or a trial that `budget.time` cut short: refit with the rounds it kept, scaled.
+            if let steps, steps > 0, earlyStopping > 0 || steps < configured {
                 let scale = Double(trainRows + validationRows) / Double(max(trainRows, 1))
                 values["rounds"] = .int(max(1, Int((Double(steps) * scale).rounded())))
                 values["early_stopping_rounds"] = .int(0)

@@ -24,6 +24,9 @@ extension Forage {
         @Flag(help: "Add class probabilities.")
         var proba = false
 
+        @Flag(help: "Score the predictions against the input's target column (a test file kept apart, e.g. with data.test: 0): print the metrics as JSON on stdout instead of the predictions (which --output still writes).")
+        var score = false
+
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
@@ -31,7 +34,15 @@ extension Forage {
                 let loaded = try await loadModel()
                 let predictions = try loaded.predict(csvAt: input)
                 if let note = Self.unseenNote(predictions.unseenCategories) { printNote(note) }
-                if let output {
+                if score {
+                    let metrics = try loaded.score(csvAt: input, predictions: predictions)
+                    if let output {
+                        try writePredictionsCSV(predictions, to: output, includeProbabilities: proba)
+                        printNote("wrote \(predictions.count) predictions to \(output)")
+                    }
+                    let data = try JSONSerialization.data(withJSONObject: metrics, options: [.sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
+                } else if let output {
                     try writePredictionsCSV(predictions, to: output, includeProbabilities: proba)
                     printNote("wrote \(predictions.count) predictions to \(output)")
                 } else {

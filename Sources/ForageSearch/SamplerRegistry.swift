@@ -10,6 +10,7 @@ public enum SamplerRegistry {
         TPESampler.entry,
         CMAESSampler.entry,
         GPSampler.entry,
+        NSGA2Sampler.entry,
     ]
 
     /// The spec names, in list order.

@@ -33,7 +33,8 @@ enum TrialJSONWriter {
         out.raw("],\"duration_s\":")
         out.number(trial.duration)
         // Multi-objective and constrained experiments' fields; absent for one unconstrained objective.
-        let ranked = trial.values != nil || trial.violation != nil || trial.front != nil
+        // `front` is null for an infeasible trial (it belongs to no front), absent outside front-ranked listings.
+        let ranked = trial.front != nil || !trial.isFeasible
         if let violation = trial.violation {
             out.raw(",\"feasible\":")
             out.raw(violation <= 0 ? "true" : "false")

@@ -88,6 +88,11 @@ extension PostgresExperimentStore {
                 state.map { "trial \(finish.number) is \($0), not running attempt \(finish.attempt): its finish was not recorded" }
                     ?? "trial \(finish.number) was never started")
         }
+        try await writeMetrics(finish, experiment: id, connection)
+    }
+
+    /// Records a finished trial's final metrics (the finite ones), and its objective values and violation.
+    static func writeMetrics(_ finish: TrialFinish, experiment id: Int64, _ connection: PostgresConnection) async throws {
         if finish.values != nil || finish.violation != nil {
             try await connection.run(
                 """

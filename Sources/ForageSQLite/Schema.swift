@@ -3,8 +3,6 @@ import GRDB
 
 /// The store's numbered, forward-only migrations. A store written by a newer Forage is refused, never downgraded.
 enum Schema {
-    static let version = 7
-
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("1-experiments-trials-metrics") { db in
@@ -147,11 +145,21 @@ enum Schema {
                 PRAGMA user_version = 9;
                 """)
         }
+        migrator.registerMigration("12-state-index") { db in
+            // Counts and re-queued attempts need only a trial's state. With `value` in this index too, every finished
+            // trial's entry moved to a random place in value order, a second random insert beside the leaderboard
+            // index's; ordered by state alone, entries append in trial-number order.
+            try db.execute(sql: """
+                DROP INDEX trials_by_state_value;
+                CREATE INDEX trials_by_state ON trials(experiment_id, state);
+                PRAGMA user_version = 12;
+                """)
+        }
         migrator.registerMigration("8-objective-values") { db in
             // Several objectives and constraints: the experiment's goals (objectives and constraints, JSON; NULL for
             // one unconstrained objective), each completed trial's value per objective (JSON array, NULL for a single
             // objective, whose value is `value`) and its total constraint violation (0 = feasible, NULL without
-            // constraints). user_version stays at 9, the highest migration number.
+            // constraints). user_version stays at 12, the highest migration number.
             try db.execute(sql: """
                 ALTER TABLE experiments ADD COLUMN goals TEXT;
                 ALTER TABLE trials ADD COLUMN objective_values TEXT;

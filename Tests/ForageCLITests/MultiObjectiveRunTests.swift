@@ -9,7 +9,7 @@ import Testing
     static let script = """
         import json, os, sys, time
         x = float(sys.argv[1]); y = float(sys.argv[2])
-        time.sleep(0.15)
+        time.sleep(0.5)
         os.makedirs(os.environ["FORAGE_TRIAL_DIR"], exist_ok=True)
         open(os.path.join(os.environ["FORAGE_TRIAL_DIR"], "model.bin"), "w").write("m")
         # accuracy rises with x and y, latency with x; the constraint keeps latency_ms <= 8.

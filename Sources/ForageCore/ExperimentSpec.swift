@@ -4,7 +4,13 @@ import Foundation
 /// Built by `ForageSpec` from a YAML or JSON file; every field here has already been checked.
 public struct ExperimentSpec: Sendable, Equatable {
     public var name: String
-    public var objective: Objective
+    /// Every objective (`objective:` gives one, `objectives:` several) and the `constraints:`.
+    public var goals: ObjectiveSet
+    /// The primary (first) objective: the trial's `value`, what schedulers and single-objective samplers use.
+    public var objective: Objective {
+        get { goals.primary }
+        set { goals.objectives[0] = newValue }
+    }
     public var trial: TrialSpec
     public var data: DataSpec?
     public var searchSpace: SearchSpace
@@ -28,7 +34,7 @@ public struct ExperimentSpec: Sendable, Equatable {
         promote: PromoteSpec? = nil, source: String = "", baseDirectory: String = "."
     ) {
         self.name = name
-        self.objective = objective
+        self.goals = ObjectiveSet(objective)
         self.trial = trial
         self.data = data
         self.searchSpace = searchSpace
@@ -77,6 +83,8 @@ public struct TrialSpec: Sendable, Equatable {
     public var metricFormat: MetricFormat = .json
     /// How parameters reach the command besides placeholders and the environment (`trial.args`).
     public var argumentStyle: ArgumentStyle = .placeholders
+    /// `function: dtlz2`: how many objectives it reports (`trial.objectives`, 3 when nil).
+    public var functionObjectives: Int?
     /// External trials: seconds an asked trial's lease lives without a `tell` (`trial.lease`); then it fails as
     /// `lost-worker` and is re-queued.
     public var leaseTimeout: Double = 600

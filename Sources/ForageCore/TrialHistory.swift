@@ -8,8 +8,17 @@ public struct TrialSnapshot: Sendable, Equatable {
     public var value: Double?
     /// The objective metric's intermediate values, by step.
     public var intermediate: [Int: Double]
+    /// Every objective's final value in objective order (completed trials of a multi-objective experiment), or nil.
+    public var values: [Double]?
+    /// Total constraint violation (0 = feasible) of a completed trial of a constrained experiment, or nil.
+    public var violation: Double?
 
-    public init(number: Int, state: TrialState, params: ParameterSet, value: Double? = nil, intermediate: [Int: Double] = [:]) {
+    public init(
+        number: Int, state: TrialState, params: ParameterSet, value: Double? = nil, intermediate: [Int: Double] = [:],
+        values: [Double]? = nil, violation: Double? = nil
+    ) {
+        self.values = values
+        self.violation = violation
         self.number = number
         self.state = state
         self.params = params
@@ -19,17 +28,30 @@ public struct TrialSnapshot: Sendable, Equatable {
 
     /// The last reported step, if any.
     public var lastStep: Int? { intermediate.keys.max() }
+
+    /// Whether the trial met every constraint (true when there are none).
+    public var isFeasible: Bool { (violation ?? 0) <= 0 }
 }
 
 /// The trial history of one experiment, in trial-number order: the only input, besides the space and a seeded
 /// generator, that searchers and schedulers get. It is rebuilt from the store on resume, so decisions are stateless.
 public struct TrialHistory: Sendable, Equatable {
-    public var objective: Objective
+    /// The primary objective (the one `value` holds).
+    public var objective: Objective {
+        get { goals.primary }
+        set { goals.objectives[0] = newValue }
+    }
+    /// Every objective and the constraints; `TrialSnapshot.values` follow its objective order.
+    public var goals: ObjectiveSet
     public private(set) var trials: [TrialSnapshot]
     private var indexByNumber: [Int: Int]
 
     public init(objective: Objective, trials: [TrialSnapshot] = []) {
-        self.objective = objective
+        self.init(goals: ObjectiveSet(objective), trials: trials)
+    }
+
+    public init(goals: ObjectiveSet, trials: [TrialSnapshot] = []) {
+        self.goals = goals
         self.trials = []
         self.indexByNumber = [:]
         for trial in trials.sorted(by: { $0.number < $1.number }) { upsert(trial) }
@@ -55,11 +77,19 @@ public struct TrialHistory: Sendable, Equatable {
         trials[index].intermediate[step] = value
     }
 
-    /// Marks a trial's final state and value.
-    public mutating func finish(number: Int, state: TrialState, value: Double?) {
+    /// Marks a trial's final state and value (with every objective's value and its constraint violation).
+    public mutating func finish(number: Int, state: TrialState, value: Double?, values: [Double]? = nil, violation: Double? = nil) {
         guard let index = indexByNumber[number] else { return }
         trials[index].state = state
         trials[index].value = value
+        trials[index].values = values
+        trials[index].violation = violation
+    }
+
+    /// A completed trial's losses (smaller is better) for every objective, or nil without them.
+    public func losses(_ trial: TrialSnapshot) -> [Double]? {
+        if goals.isMultiObjective { return trial.values.map(goals.losses) }
+        return trial.value.map { [objective.direction.loss($0)] }
     }
 
     /// Trials with a final objective value (completed and pruned), which searchers learn from.
@@ -67,10 +97,10 @@ public struct TrialHistory: Sendable, Equatable {
         trials.filter { ($0.state == .completed || $0.state == .pruned) && $0.value != nil }
     }
 
-    /// The best completed trial under the objective's direction.
+    /// The best feasible completed trial under the primary objective's direction.
     public var best: TrialSnapshot? {
         var best: TrialSnapshot?
-        for trial in trials where trial.state == .completed {
+        for trial in trials where trial.state == .completed && trial.isFeasible {
             guard let value = trial.value else { continue }
             if let incumbent = best?.value, !objective.direction.isBetter(value, than: incumbent) { continue }
             best = trial

@@ -328,9 +328,12 @@ public actor SearchEngine {
     /// The store row for an outcome under `spec`'s objective and retries (shared with store workers).
     static func finishRecord(for job: TrialJob, outcome: TrialOutcome, spec: ExperimentSpec) -> TrialFinish {
         let metrics = outcome.metrics
-        switch outcome {
+        switch GoalCheck.judge(outcome, goals: spec.goals) {
         case .completed:
-            return TrialFinish(number: job.number, attempt: job.attempt, state: .completed, value: metrics[spec.objective.metric], metrics: metrics)
+            var finish = TrialFinish(number: job.number, attempt: job.attempt, state: .completed, value: metrics[spec.objective.metric], metrics: metrics)
+            if spec.goals.isMultiObjective { finish.values = spec.goals.values(in: metrics) }
+            finish.violation = spec.goals.violation(in: metrics)
+            return finish
         case .pruned:
             return TrialFinish(number: job.number, attempt: job.attempt, state: .pruned, value: metrics[spec.objective.metric], metrics: metrics)
         case .failed(let reason, let message, _):
@@ -348,7 +351,9 @@ public actor SearchEngine {
         runningFlags[job.number] = nil
         defer { wakeLoop() }
         if historyNeed > .none {
-            history.finish(number: job.number, state: finish.state, value: finish.state == .failed ? nil : finish.value)
+            history.finish(
+                number: job.number, state: finish.state, value: finish.state == .failed ? nil : finish.value, values: finish.values,
+                violation: finish.violation)
         }
         if finish.requeued {
             retries.append(PendingRetry(original: job.number, draw: job.draw, params: job.params, attempt: job.attempt))
@@ -375,7 +380,7 @@ public actor SearchEngine {
             }
         }
         // Ties go to the lower trial number, as in the store's leaderboard.
-        if finish.state == .completed, let value = finish.value, value.isFinite,
+        if finish.state == .completed, let value = finish.value, value.isFinite, (finish.violation ?? 0) <= 0,
             best.map({ spec.objective.direction.isBetter(value, than: $0.value) || (value == $0.value && job.number < $0.number) }) ?? true
         {
             best = (job.number, value)

@@ -34,8 +34,10 @@ public struct FunctionExecutor: TrialExecutor {
         let deadline = invocation.spec.timeout.map { Date().addingTimeInterval($0) }
         var builder = OutcomeBuilder(objective: invocation.objective)
         let final: Double
+        let finals: [String: Double]
         do {
-            final = try function.evaluate(invocation.params)
+            finals = try function.metrics(invocation.params, objectives: invocation.spec.functionObjectives)
+            final = finals[function.metricNames(objectives: invocation.spec.functionObjectives)[0]] ?? 0
         } catch {
             return .failed(reason: .error, message: "\(error)", metrics: [:])
         }
@@ -48,13 +50,14 @@ public struct FunctionExecutor: TrialExecutor {
             }
             guard steps > 0 else { break }
             let value = BenchmarkFunction.curve(final: final, step: step, steps: steps)
-            builder.add(MetricReport(step: step, values: ["value": value]))
-            if reporter.reportBlocking(step: step, values: ["value": value]) == .stop { return builder.pruned() }
+            let curveMetric = function.metricNames(objectives: invocation.spec.functionObjectives)[0]
+            builder.add(MetricReport(step: step, values: [curveMetric: value]))
+            if reporter.reportBlocking(step: step, values: [curveMetric: value]) == .stop { return builder.pruned() }
         }
         if let deadline, Date() > deadline {
             return .failed(reason: .timeout, message: "exceeded its timeout of \(invocation.spec.timeout ?? 0) s", metrics: builder.metrics)
         }
-        builder.add(MetricReport(step: nil, values: ["value": final]))
+        builder.add(MetricReport(step: nil, values: finals))
         return builder.completed()
     }
 

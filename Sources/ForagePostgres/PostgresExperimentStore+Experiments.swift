@@ -18,11 +18,12 @@ extension PostgresExperimentStore {
                 INSERT INTO experiments (name, state, spec, spec_sha256, spec_path, objective_metric, direction,
                     budget_trials, budget_parallel, seed, forage_version, parameter_names,
                     data_path, data_sha256, data_rows, data_columns, split_train, split_validation, split_test,
-                    created_at, started_at, owner, owner_pid, owner_host, heartbeat_at, owner_epoch, owner_process)
+                    created_at, started_at, owner, owner_pid, owner_host, heartbeat_at, owner_epoch, owner_process, goals)
                 VALUES (\(spec.name), 'running', \(spec.source), \(sha), \(specPath), \(spec.objective.metric),
                     \(spec.objective.direction.rawValue), \(spec.budget.trials), \(spec.budget.parallel), \(seed), \(ForageVersion.current),
                     \(names), \(data?.path), \(data?.sha256), \(data?.rows), \(data?.columns), \(data?.trainRows), \(data?.validationRows),
-                    \(data?.testRows), \(now), \(now), \(owner.token), \(owner.pid), \(owner.host), \(unescaped: Self.now), 1, \(owner.process))
+                    \(data?.testRows), \(now), \(now), \(owner.token), \(owner.pid), \(owner.host), \(unescaped: Self.now), 1, \(owner.process),
+                    \(GoalsText.encode(spec.goals)))
                 ON CONFLICT (name) DO NOTHING RETURNING id
                 """
             ) { try $0.get("id", as: Int64.self) }

@@ -30,7 +30,30 @@ extension PostgresExperimentStore {
     }
 
     public func leaderboard(_ experiment: ExperimentRecord, top: Int) async throws -> [TrialRecord] {
-        try await leaderboardPage(experiment, after: nil, limit: top)
+        if experiment.goals.ranksByFront { return try await frontRankedLeaderboard(experiment, top: top) }
+        return try await leaderboardPage(experiment, after: nil, limit: top)
+    }
+
+    public func trials(_ experiment: ExperimentRecord, numbers: [Int], detail: RecordDetail) async throws -> [TrialRecord] {
+        guard !numbers.isEmpty else { return [] }
+        return try await records(
+            "SELECT \(unescaped: Self.trialColumns) FROM trials WHERE experiment_id = \(experiment.id) AND number = ANY(\(numbers))",
+            experiment: experiment.id, detail: detail, goals: experiment.goals.ranksByFront)
+    }
+
+    /// Every completed trial's objective values: the value column alone for one objective with constraints.
+    public func objectivePoints(_ experiment: ExperimentRecord) async throws -> [ObjectivePoint] {
+        let several = experiment.goals.isMultiObjective
+        return try await database.rows(
+            """
+            SELECT number, value, objective_values, violation FROM trials
+            WHERE experiment_id = \(experiment.id) AND state = 'completed' AND value IS NOT NULL ORDER BY number
+            """
+        ) { row in
+            let value = try row.get("value", as: Double.self)
+            let values = several ? ObjectiveValuesText.decode(try row.get("objective_values", as: String?.self)) ?? [] : [value]
+            return ObjectivePoint(number: try row.get("number"), values: values, violation: try row.get("violation", as: Double?.self))
+        }
     }
 
     public func leaderboardPage(
@@ -62,13 +85,13 @@ extension PostgresExperimentStore {
         }
         binds.append(limit)
         sql += " ORDER BY number LIMIT $\(binds.count)"
-        return try await records(PostgresQuery(unsafeSQL: sql, binds: binds), experiment: experiment.id)
+        return try await records(PostgresQuery(unsafeSQL: sql, binds: binds), experiment: experiment.id, goals: experiment.goals.ranksByFront)
     }
 
     public func trial(_ experiment: ExperimentRecord, number: Int) async throws -> TrialRecord? {
         try await records(
             "SELECT \(unescaped: Self.trialColumns) FROM trials WHERE experiment_id = \(experiment.id) AND number = \(number)",
-            experiment: experiment.id
+            experiment: experiment.id, goals: experiment.goals.ranksByFront
         ).first
     }
 
@@ -97,7 +120,8 @@ extension PostgresExperimentStore {
 
     /// Trial records for the rows `query` selects (with `trialColumns`), with their metrics (the last intermediate
     /// values for unfinished trials) and decisions, read for those trials alone.
-    func records(_ query: PostgresQuery, experiment id: Int64, detail: RecordDetail = .full) async throws -> [TrialRecord] {
+    /// With `goals`, each record carries its objective values and constraint violation.
+    func records(_ query: PostgresQuery, experiment id: Int64, detail: RecordDetail = .full, goals: Bool = false) async throws -> [TrialRecord] {
         struct Base {
             var number: Int, draw: Int, state: String, params: String, value: Double?, reason: String?, message: String?
             var attempt: Int, retryOf: Int?, requeued: Bool, worker: String?, lastStep: Int?, startedAt: Double?, finishedAt: Double?
@@ -140,13 +164,26 @@ extension PostgresExperimentStore {
             }
         }
         let decisions = detail.decisions ? try await decisions(id, numbers) : [:]
+        var objectiveValues: [Int: (values: [Double]?, violation: Double?)] = [:]
+        if goals {
+            for (number, values, violation) in try await database.rows(
+                "SELECT number, objective_values, violation FROM trials WHERE experiment_id = \(id) AND number = ANY(\(numbers))", { row in
+                    (try row.get("number", as: Int.self), try row.get("objective_values", as: String?.self), try row.get("violation", as: Double?.self))
+                })
+            {
+                objectiveValues[number] = (ObjectiveValuesText.decode(values), violation)
+            }
+        }
         return rows.map { row in
-            TrialRecord(
+            var record = TrialRecord(
                 number: row.number, draw: row.draw, state: TrialState(rawValue: row.state) ?? .failed, params: Self.decodeParams(row.params),
                 value: row.value, metrics: metrics[row.number] ?? [:], lastStep: row.lastStep ?? runningSteps[row.number],
                 reason: row.reason.flatMap(FailureReason.init(rawValue:)), message: row.message, attempt: row.attempt, retryOf: row.retryOf,
                 requeued: row.requeued, worker: row.worker, dataVersion: row.dataVersion, decisions: decisions[row.number] ?? [],
                 startedAt: row.startedAt.map(Date.init(timeIntervalSince1970:)), finishedAt: row.finishedAt.map(Date.init(timeIntervalSince1970:)))
+            record.values = objectiveValues[row.number]?.values
+            record.violation = objectiveValues[row.number]?.violation
+            return record
         }
     }
 

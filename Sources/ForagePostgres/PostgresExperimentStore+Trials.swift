@@ -91,8 +91,15 @@ extension PostgresExperimentStore {
         try await writeMetrics(finish, experiment: id, connection)
     }
 
-    /// Records a finished trial's final metrics (the finite ones).
+    /// Records a finished trial's final metrics (the finite ones), and its objective values and violation.
     static func writeMetrics(_ finish: TrialFinish, experiment id: Int64, _ connection: PostgresConnection) async throws {
+        if finish.values != nil || finish.violation != nil {
+            try await connection.run(
+                """
+                UPDATE trials SET objective_values = \(ObjectiveValuesText.encode(finish.values)), violation = \(finish.violation)
+                WHERE experiment_id = \(id) AND number = \(finish.number)
+                """)
+        }
         let kept = finish.metrics.filter { $0.value.isFinite }.sorted { $0.key < $1.key }
         guard !kept.isEmpty else { return }
         try await connection.run(
@@ -126,9 +133,11 @@ extension PostgresExperimentStore {
                 number: try row.get("number"), draw: try row.get("draw"), params: Self.decodeParams(try row.get("params")),
                 attempt: try row.get("attempt"))
         }
-        var history = TrialHistory(objective: objective)
+        var history = TrialHistory(goals: experiment.goals)
         if need > .none {
-            history = TrialHistory(objective: objective, trials: try await snapshots(experiment: id, curvesOf: need == .curves ? objective.metric : nil))
+            history = TrialHistory(
+                goals: experiment.goals,
+                trials: try await snapshots(experiment: id, curvesOf: need == .curves ? objective.metric : nil, goals: experiment.goals.ranksByFront))
         }
         return ResumePoint(
             history: history, nextNumber: highest.map { $0 + 1 } ?? 0, nextDraw: lastDraw.map { $0 + 1 } ?? 0, done: counts.finished,
@@ -136,7 +145,7 @@ extension PostgresExperimentStore {
     }
 
     /// What searchers see of every trial: parameters, state, final value, and with `metric` its intermediate values.
-    func snapshots(experiment id: Int64, curvesOf metric: String?) async throws -> [TrialSnapshot] {
+    func snapshots(experiment id: Int64, curvesOf metric: String?, goals: Bool = false) async throws -> [TrialSnapshot] {
         var intermediate: [Int: [Int: Double]] = [:]
         if let metric {
             for (trial, step, value) in try await database.rows(
@@ -147,13 +156,23 @@ extension PostgresExperimentStore {
                 intermediate[trial, default: [:]][step] = value
             }
         }
-        return try await database.rows("SELECT number, state, params, value FROM trials WHERE experiment_id = \(id) ORDER BY number") { row in
+        let extra = goals ? ", objective_values, violation" : ""
+        return try await database.rows(
+            PostgresQuery(unsafeSQL: "SELECT number, state, params, value\(extra) FROM trials WHERE experiment_id = $1 ORDER BY number", binds: {
+                var binds = PostgresBindings()
+                binds.append(id)
+                return binds
+            }())
+        ) { row in
             let number: Int = try row.get("number")
             let state = TrialState(rawValue: try row.get("state", as: String.self)) ?? .failed
             let value: Double? = try row.get("value")
+            let completed = state == .completed
             return TrialSnapshot(
                 number: number, state: state, params: Self.decodeParams(try row.get("params")),
-                value: state == .completed || state == .pruned ? value : nil, intermediate: intermediate[number] ?? [:])
+                value: completed || state == .pruned ? value : nil, intermediate: intermediate[number] ?? [:],
+                values: goals && completed ? ObjectiveValuesText.decode(try row.get("objective_values", as: String?.self)) : nil,
+                violation: goals && completed ? try row.get("violation", as: Double?.self) : nil)
         }
     }
 

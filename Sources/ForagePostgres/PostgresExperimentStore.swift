@@ -71,18 +71,22 @@ extension PostgresExperimentStore {
         if let data { versions.append(data) }
         var state = ExperimentState(rawValue: try row.get("state", as: String.self)) ?? .interrupted
         if state == .running, try recordedOwner(row)?.mayBeAlive != true { state = .interrupted }
+        let objective = Objective(
+            metric: try row.get("objective_metric"), direction: Direction(rawValue: try row.get("direction", as: String.self)) ?? .minimize)
+        // A database not yet migrated to 8 has no goals column (readers never migrate).
+        let goals = (try? row.get("goals", as: String?.self)) ?? nil
         return ExperimentRecord(
             id: try row.get("id"), name: try row.get("name"), state: state, spec: try row.get("spec"), specSHA256: try row.get("spec_sha256"),
             specPath: try row.get("spec_path"),
-            objective: Objective(
-                metric: try row.get("objective_metric"), direction: Direction(rawValue: try row.get("direction", as: String.self)) ?? .minimize),
+            objective: objective,
             budgetTrials: try row.get("budget_trials"), budgetParallel: try row.get("budget_parallel"),
             seed: UInt64(bitPattern: try row.get("seed", as: Int64.self)), forageVersion: try row.get("forage_version"),
             parameterNames: try decode("parameter_names", [String].self) ?? [], data: data, dataVersions: versions,
             tags: try decode("tags", [String: String].self) ?? [:], message: try row.get("message"),
             createdAt: Date(timeIntervalSince1970: try row.get("created_at")),
             startedAt: try row.get("started_at", as: Double?.self).map(Date.init(timeIntervalSince1970:)),
-            finishedAt: try row.get("finished_at", as: Double?.self).map(Date.init(timeIntervalSince1970:)))
+            finishedAt: try row.get("finished_at", as: Double?.self).map(Date.init(timeIntervalSince1970:)),
+            goals: GoalsText.decode(goals, objective: objective))
     }
 
     /// Every experiment name, oldest first, for `noExperiment` messages.

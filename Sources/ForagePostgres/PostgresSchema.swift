@@ -155,6 +155,14 @@ enum PostgresSchema {
             "CREATE INDEX trials_queued ON trials (experiment_id, number) WHERE state = 'queued'",
             "CREATE INDEX trials_running_lease ON trials (experiment_id, lease_until) WHERE state = 'running'",
         ]),
+        // Numbered as the SQLite store's migration of the same change. Several objectives and constraints: the
+        // experiment's goals (JSON; NULL for one unconstrained objective), each completed trial's value per objective
+        // (JSON array; NULL for one objective) and its total constraint violation (0 = feasible; NULL without constraints).
+        Migration(number: 8, name: "objective-values", statements: [
+            "ALTER TABLE experiments ADD COLUMN goals TEXT",
+            "ALTER TABLE trials ADD COLUMN objective_values TEXT",
+            "ALTER TABLE trials ADD COLUMN violation DOUBLE PRECISION",
+        ]),
     ]
 
     /// The numbers of the migrations applied to the database, or nil when it holds no Forage store.

@@ -40,11 +40,14 @@ public struct PromotionOutcome: Sendable, Equatable {
     public var version: ModelVersion
     public var move: AliasMove?
     public var comparison: PromotionComparison?
+    /// Why this trial was taken when none was named and the experiment ranks by Pareto front.
+    public var choice: String? = nil
 
     /// One line for people: `promoted iris-auto trial 7 as iris:3 (@prod: 2 → 3; test_accuracy 0.97 vs 0.95)`.
     public var summary: String {
         let line = "promoted \(version.lineage.experiment ?? "?") trial \(version.lineage.trial.map(String.init) ?? "?") as \(version.model):\(version.version)"
         var notes: [String] = []
+        if let choice { notes.append(choice) }
         if let move { notes.append("@\(move.alias): \(move.oldVersion.map(String.init) ?? "none") → \(move.newVersion)") }
         if let comparison {
             notes.append("\(comparison.metric) \(comparison.candidate) vs \(comparison.current) of version \(comparison.currentVersion)")
@@ -73,10 +76,19 @@ public enum Promoter {
             guard let best = try await store.best(experiment) else { throw RegistryError.noCompletedTrial(experiment: experiment.name) }
             trial = best
         }
+        var choice: String?
+        if request.trial == nil, experiment.goals.isMultiObjective {
+            choice = "chosen from the Pareto front: the best \(experiment.objective.metric) of its trials; name another with --trial N"
+        }
         guard trial.state == .completed else {
             let why = trial.reason.map { " (\($0.rawValue))" } ?? ""
             throw RegistryError.noModelFile(
                 experiment: experiment.name, trial: trial.number, reason: "it is \(trial.state.rawValue)\(why); only completed trials have a model")
+        }
+        guard trial.isFeasible else {
+            throw RegistryError.noModelFile(
+                experiment: experiment.name, trial: trial.number,
+                reason: "it is infeasible: it breaks the experiment's constraints (\(experiment.goals.constraints.map(\.description).joined(separator: ", "))); only feasible trials are promoted")
         }
         var folder = try store.layout.trialDirectory(experiment: experiment.name, number: trial.number)
         // The trial's refit entry (retrained on training + validation rows), when there is one, is the model taken;
@@ -106,7 +118,9 @@ public enum Promoter {
         let version = try await registry.register(registration)
         var move: AliasMove?
         if let alias = request.alias { move = try await registry.history(of: request.model).last { $0.alias == alias } }
-        return PromotionOutcome(version: version, move: move, comparison: comparison)
+        var outcome = PromotionOutcome(version: version, move: move, comparison: comparison)
+        outcome.choice = choice
+        return outcome
     }
 
     /// The SHA-256 of the data version the trial trained on (the experiment's current data for trials from

@@ -104,6 +104,20 @@ public struct ReportBuilder {
             "rowCount": data.leaderboard.count,
             "columns": table.columns, "rows": table.rows,
         ]
+        if let points = data.objectivePoints {
+            let goals = experiment.goals
+            let ranking = FrontRanking(points: points, goals: goals)
+            let reference = ranking.referencePoint.map { point in
+                zip(goals.objectives, point).map { LeaderboardTable.format($0.direction == .minimize ? $1 : -$1) }.joined(separator: ", ")
+            }
+            context["pareto"] = [
+                "frontSVG": ParetoPlot(points: points, ranking: ranking, goals: goals).render(),
+                "hypervolumeSVG": HypervolumePlot(points: points, ranking: ranking, goals: goals).render(),
+                "reference": reference.map { "(\($0))" } ?? "(no feasible trial yet)",
+                "note": "\(ranking.paretoFront.count) of \(ranking.fronts.count) feasible trials on the front"
+                    + (goals.objectives.count > 2 ? "; one panel per pair of objectives." : "."),
+            ] as [String: Any]
+        }
         if let best = data.leaderboard.first {
             context["best"] =
                 [
@@ -117,8 +131,9 @@ public struct ReportBuilder {
     /// Key facts about the run.
     func summary() -> [(String, String)] {
         let experiment = data.experiment, counts = data.counts
+        let goals = experiment.goals
         var rows: [(String, String)] = [
-            ("objective", "\(experiment.objective.direction.rawValue) \(experiment.objective.metric)"),
+            (goals.isMultiObjective ? "objectives" : "objective", goals.objectives.map { "\($0.direction.rawValue) \($0.metric)" }.joined(separator: ", ")),
             ("trials", "\(counts.finished) of \(experiment.budgetTrials) finished (parallel \(experiment.budgetParallel))"),
             ("completed", String(counts.completed)), ("pruned", String(counts.pruned)), ("failed", String(counts.failed)),
             ("running / queued", "\(counts.running) / \(counts.queued)"),
@@ -128,6 +143,7 @@ public struct ReportBuilder {
             let end = experiment.finishedAt ?? data.generatedAt
             rows.append(("elapsed", String(format: "%.1f s", end.timeIntervalSince(started))))
         }
+        if goals.isConstrained { rows.append(("constraints", goals.constraints.map(\.description).joined(separator: ", "))) }
         if let message = experiment.message { rows.append(("message", message)) }
         return rows
     }

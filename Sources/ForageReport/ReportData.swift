@@ -14,6 +14,8 @@ public struct ReportData: Sendable {
     public var curves: [Int: [CurvePoint]]
     /// Scheduler decisions of the trials the curves plot shows.
     public var decisions: [Int: [DecisionRecord]]
+    /// A multi-objective experiment's completed trials' objective values (nil for one objective).
+    public var objectivePoints: [ObjectivePoint]? = nil
     public var generatedAt: Date
 
     public init(
@@ -55,8 +57,10 @@ public struct ReportData: Sendable {
             trials: trials, having: withCurves, direction: experiment.objective.direction, limit: curveTrials)
         let curves = try await store.curves(experiment, metric: experiment.objective.metric, trials: chosen)
         let decisions = try await store.decisions(experiment, trials: chosen)
-        return ReportData(
+        var data = ReportData(
             experiment: experiment, counts: counts, trials: trials, leaderboard: leaderboard, curves: curves, decisions: decisions)
+        if experiment.goals.isMultiObjective { data.objectivePoints = try await store.objectivePoints(experiment) }
+        return data
     }
 }
 

@@ -19,14 +19,15 @@ extension SQLiteExperimentStore {
                     INSERT INTO experiments (name, state, spec, spec_sha256, spec_path, objective_metric, direction,
                         budget_trials, budget_parallel, seed, forage_version, parameter_names,
                         data_path, data_sha256, data_rows, data_columns, split_train, split_validation, split_test,
-                        created_at, started_at, owner, owner_pid, owner_host, heartbeat_at, owner_epoch, owner_process)
-                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                        created_at, started_at, owner, owner_pid, owner_host, heartbeat_at, owner_epoch, owner_process, goals)
+                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                     """,
                 arguments: [
                     spec.name, spec.source, SHA256Hex.of(spec.source), specPath, spec.objective.metric,
                     spec.objective.direction.rawValue, spec.budget.trials, spec.budget.parallel, Int64(bitPattern: spec.searcher.seed),
                     ForageVersion.current, names, data?.path, data?.sha256, data?.rows, data?.columns, data?.trainRows,
                     data?.validationRows, data?.testRows, now, now, owner.token, owner.pid, owner.host, now, owner.process,
+                    GoalsText.encode(spec.goals),
                 ])
             return db.lastInsertedRowID
         }
@@ -205,18 +206,20 @@ extension SQLiteExperimentStore {
         if let data { versions.append(data) }
         let tags = (row["tags"] as String?).flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
         let seed: Int64 = row["seed"] ?? 0
+        let objective = Objective(metric: row["objective_metric"] ?? "value", direction: Direction(rawValue: row["direction"] ?? "") ?? .minimize)
         var state = ExperimentState(rawValue: row["state"] ?? "") ?? .interrupted
         // A running state whose owner is gone (killed, crashed) is an interrupted experiment.
         if state == .running, Self.recordedOwner(row)?.mayBeAlive != true { state = .interrupted }
         return ExperimentRecord(
             id: row["id"], name: row["name"], state: state,
             spec: row["spec"] ?? "", specSHA256: row["spec_sha256"] ?? "", specPath: row["spec_path"],
-            objective: Objective(metric: row["objective_metric"] ?? "value", direction: Direction(rawValue: row["direction"] ?? "") ?? .minimize),
+            objective: objective,
             budgetTrials: row["budget_trials"] ?? 0, budgetParallel: row["budget_parallel"] ?? 1, seed: UInt64(bitPattern: seed),
             forageVersion: row["forage_version"] ?? "", parameterNames: names, data: data, dataVersions: versions, tags: tags,
             message: row["message"],
             createdAt: Date(timeIntervalSince1970: row["created_at"] ?? 0),
             startedAt: (row["started_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+            finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            goals: GoalsText.decode(row.hasColumn("goals") ? row["goals"] : nil, objective: objective))
     }
 }

@@ -35,7 +35,38 @@ extension SQLiteExperimentStore {
     }
 
     public func leaderboard(_ experiment: ExperimentRecord, top: Int) async throws -> [TrialRecord] {
-        try await leaderboardPage(experiment, after: nil, limit: top, detail: .full)
+        if experiment.goals.ranksByFront { return try await frontRankedLeaderboard(experiment, top: top) }
+        return try await leaderboardPage(experiment, after: nil, limit: top, detail: .full)
+    }
+
+    public func trials(_ experiment: ExperimentRecord, numbers: [Int], detail: RecordDetail) async throws -> [TrialRecord] {
+        guard !numbers.isEmpty else { return [] }
+        let id = experiment.id
+        let goals = experiment.goals.ranksByFront
+        let list = numbers.map(String.init).joined(separator: ",")
+        return try await read { db in
+            let rows = try TrialRow.fetchAll(
+                db, sql: "SELECT \(Self.trialColumns) FROM trials WHERE experiment_id = ? AND number IN (\(list))", arguments: [id])
+            return try Self.records(rows, experiment: id, detail: detail, goals: goals, db: db)
+        }
+    }
+
+    /// Every completed trial's objective values: the value column alone for one objective with constraints.
+    public func objectivePoints(_ experiment: ExperimentRecord) async throws -> [ObjectivePoint] {
+        let id = experiment.id
+        let several = experiment.goals.isMultiObjective
+        return try await read { db in
+            var points: [ObjectivePoint] = []
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT number, value, objective_values, violation FROM trials WHERE experiment_id = ? AND state = 'completed' AND value IS NOT NULL ORDER BY number",
+                arguments: [id])
+            while let row = try cursor.next() {
+                let value: Double = row[1]
+                let values = several ? ObjectiveValuesText.decode(row[2]) ?? [] : [value]
+                points.append(ObjectivePoint(number: row[0], values: values, violation: row[3]))
+            }
+            return points
+        }
     }
 
     /// Read in index order from the covering `trials_leaderboard` index (value, then number): no trial row is
@@ -62,6 +93,7 @@ extension SQLiteExperimentStore {
 
     public func trialPage(_ experiment: ExperimentRecord, state: TrialState?, after number: Int?, limit: Int) async throws -> [TrialRecord] {
         let id = experiment.id
+        let goals = experiment.goals.ranksByFront
         return try await read { db in
             var sql = "SELECT \(Self.trialColumns) FROM trials WHERE experiment_id = ? AND number > ?"
             var arguments: StatementArguments = [id, number ?? Int.min]
@@ -71,7 +103,7 @@ extension SQLiteExperimentStore {
             }
             sql += " ORDER BY number LIMIT ?"
             arguments += [limit]
-            return try Self.records(try TrialRow.fetchAll(db, sql: sql, arguments: arguments), experiment: id, db: db)
+            return try Self.records(try TrialRow.fetchAll(db, sql: sql, arguments: arguments), experiment: id, goals: goals, db: db)
         }
     }
 
@@ -98,10 +130,11 @@ extension SQLiteExperimentStore {
 
     public func trial(_ experiment: ExperimentRecord, number: Int) async throws -> TrialRecord? {
         let id = experiment.id
+        let goals = experiment.goals.ranksByFront
         return try await read { db in
             let rows = try TrialRow.fetchAll(
                 db, sql: "SELECT \(Self.trialColumns) FROM trials WHERE experiment_id = ? AND number = ?", arguments: [id, number])
-            return try Self.records(rows, experiment: id, db: db).first
+            return try Self.records(rows, experiment: id, goals: goals, db: db).first
         }
     }
 
@@ -112,7 +145,11 @@ extension SQLiteExperimentStore {
     /// Builds trial records from trial rows, loading their final metrics (and last intermediate values for trials
     /// without final metrics) and decisions for the page's trials alone: a range read for a page in number order, an
     /// `IN` list for a scattered (leaderboard) page.
-    static func records(_ rows: [TrialRow], experiment id: Int64, detail: RecordDetail = .full, db: Database) throws -> [TrialRecord] {
+    /// With `goals`, each record carries its objective values and constraint violation (read in one extra query:
+    /// the leaderboard's covering index does not hold them).
+    static func records(
+        _ rows: [TrialRow], experiment id: Int64, detail: RecordDetail = .full, goals: Bool = false, db: Database
+    ) throws -> [TrialRecord] {
         guard !rows.isEmpty else { return [] }
         let numbers = rows.map(\.number)
         let wanted = Set(numbers)
@@ -163,8 +200,18 @@ extension SQLiteExperimentStore {
                     DecisionRecord(step: row[1], action: row[2], reason: row[3], rung: row[4], cutoff: row[5], value: row[6]))
             }
         }
+        var objectiveValues: [Int: (values: [Double]?, violation: Double?)] = [:]
+        if goals {
+            let valueRows = try Row.fetchCursor(
+                db, sql: "SELECT number, objective_values, violation FROM trials WHERE experiment_id = ? AND \(filter.replacingOccurrences(of: "trial", with: "number"))",
+                arguments: [id])
+            while let row = try valueRows.next() {
+                let number: Int = row[0]
+                if wanted.contains(number) { objectiveValues[number] = (ObjectiveValuesText.decode(row[1]), row[2]) }
+            }
+        }
         return rows.map { row in
-            TrialRecord(
+            var record = TrialRecord(
                 number: row.number, draw: row.draw, state: row.state.flatMap(TrialState.init(rawValue:)) ?? .failed,
                 params: row.params.flatMap(FlatParamsParser.parse) ?? decodeParams(row.params), value: row.value,
                 metrics: metrics[row.number] ?? [:], lastStep: row.lastStep ?? runningSteps[row.number],
@@ -173,6 +220,9 @@ extension SQLiteExperimentStore {
                 decisions: decisions[row.number] ?? [],
                 startedAt: row.startedAt.map(Date.init(timeIntervalSince1970:)),
                 finishedAt: row.finishedAt.map(Date.init(timeIntervalSince1970:)))
+            record.values = objectiveValues[row.number]?.values
+            record.violation = objectiveValues[row.number]?.violation
+            return record
         }
     }
 

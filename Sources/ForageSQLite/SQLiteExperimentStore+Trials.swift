@@ -74,6 +74,10 @@ extension SQLiteExperimentStore {
                 state.map { "trial \(finish.number) is \($0), not running attempt \(finish.attempt): its finish was not recorded" }
                     ?? "trial \(finish.number) was never started")
         }
+        if finish.values != nil || finish.violation != nil {
+            try db.cachedStatement(sql: "UPDATE trials SET objective_values = ?, violation = ? WHERE experiment_id = ? AND number = ?")
+                .execute(arguments: [ObjectiveValuesText.encode(finish.values), finish.violation, id, finish.number])
+        }
         let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO trial_metrics (experiment_id, trial, name, value) VALUES (?, ?, ?, ?)")
         for (name, value) in finish.metrics where value.isFinite {
             try statement.execute(arguments: [id, finish.number, name, value])
@@ -83,6 +87,7 @@ extension SQLiteExperimentStore {
     public func resumePoint(_ experiment: ExperimentRecord, need: HistoryNeed) async throws -> ResumePoint {
         let id = experiment.id
         let objective = experiment.objective
+        let goals = experiment.goals
         let best = try await best(experiment).flatMap { trial in trial.value.map { (number: trial.number, value: $0) } }
         return try await read { db in
             let highest = try Int.fetchOne(db, sql: "SELECT MAX(number) FROM trials WHERE experiment_id = ?", arguments: [id])
@@ -103,9 +108,11 @@ extension SQLiteExperimentStore {
             ).map { row in
                 RequeuedAttempt(number: row["number"], draw: row["draw"], params: Self.decodeParams(row["params"]), attempt: row["attempt"] ?? 1)
             }
-            var history = TrialHistory(objective: objective)
+            var history = TrialHistory(goals: goals)
             if need > .none {
-                history = TrialHistory(objective: objective, trials: try Self.snapshots(db, experiment: id, curvesOf: need == .curves ? objective.metric : nil))
+                history = TrialHistory(
+                    goals: goals,
+                    trials: try Self.snapshots(db, experiment: id, curvesOf: need == .curves ? objective.metric : nil, goals: goals.ranksByFront))
             }
             return ResumePoint(
                 history: history, nextNumber: highest.map { $0 + 1 } ?? 0, nextDraw: lastDraw.map { $0 + 1 } ?? 0, done: done, failed: failed, retries: retries, best: best)
@@ -113,7 +120,7 @@ extension SQLiteExperimentStore {
     }
 
     /// What searchers see of every trial: parameters, state, final value, and with `metric` its intermediate values.
-    private static func snapshots(_ db: Database, experiment id: Int64, curvesOf metric: String?) throws -> [TrialSnapshot] {
+    private static func snapshots(_ db: Database, experiment id: Int64, curvesOf metric: String?, goals: Bool) throws -> [TrialSnapshot] {
         var intermediate: [Int: [Int: Double]] = [:]
         if let metric {
             let cursor = try Row.fetchCursor(
@@ -123,15 +130,19 @@ extension SQLiteExperimentStore {
             }
         }
         var snapshots: [TrialSnapshot] = []
-        let cursor = try Row.fetchCursor(db, sql: "SELECT number, state, params, value FROM trials WHERE experiment_id = ? ORDER BY number", arguments: [id])
+        let extra = goals ? ", objective_values, violation" : ""
+        let cursor = try Row.fetchCursor(db, sql: "SELECT number, state, params, value\(extra) FROM trials WHERE experiment_id = ? ORDER BY number", arguments: [id])
         while let row = try cursor.next() {
             let number: Int = row["number"]
             let state = TrialState(rawValue: row["state"] ?? "") ?? .failed
             let params = (row["params"] as String?).flatMap(FlatParamsParser.parse) ?? decodeParams(row["params"])
+            let completed = state == .completed
             snapshots.append(
                 TrialSnapshot(
-                    number: number, state: state, params: params, value: state == .completed || state == .pruned ? row["value"] : nil,
-                    intermediate: intermediate[number] ?? [:]))
+                    number: number, state: state, params: params, value: completed || state == .pruned ? row["value"] : nil,
+                    intermediate: intermediate[number] ?? [:],
+                    values: goals && completed ? ObjectiveValuesText.decode(row["objective_values"]) : nil,
+                    violation: goals && completed ? row["violation"] : nil))
         }
         return snapshots
     }

@@ -155,6 +155,17 @@ enum Schema {
                 PRAGMA user_version = 12;
                 """)
         }
+        migrator.registerMigration("8-objective-values") { db in
+            // Several objectives and constraints: the experiment's goals (objectives and constraints, JSON; NULL for
+            // one unconstrained objective), each completed trial's value per objective (JSON array, NULL for a single
+            // objective, whose value is `value`) and its total constraint violation (0 = feasible, NULL without
+            // constraints). user_version stays at 12, the highest migration number.
+            try db.execute(sql: """
+                ALTER TABLE experiments ADD COLUMN goals TEXT;
+                ALTER TABLE trials ADD COLUMN objective_values TEXT;
+                ALTER TABLE trials ADD COLUMN violation REAL;
+                """)
+        }
         return migrator
     }
 

@@ -11,6 +11,7 @@ public enum SamplerRegistry {
         CMAESSampler.entry,
         GPSampler.entry,
         CFOSampler.entry,
+        NSGA2Sampler.entry,
     ]
 
     /// The spec names, in list order.

@@ -7,7 +7,7 @@ import Yams
 /// Strict by design: unknown keys, wrong types and impossible values are `SpecError`s that name the file, the key
 /// path and what is allowed, so a typo such as `paralel` never passes silently.
 public enum SpecLoader {
-    static let topLevelKeys = ["name", "description", "objective", "trial", "data", "search_space", "searcher", "scheduler", "budget", "promote", "resources", "refit"]
+    static let topLevelKeys = ["name", "description", "objective", "objectives", "constraints", "trial", "data", "search_space", "searcher", "scheduler", "budget", "promote", "resources", "refit"]
 
     /// Loads and validates the spec at `path`.
     public static func load(path: String) throws -> ExperimentSpec {
@@ -39,7 +39,7 @@ public enum SpecLoader {
                 message: "is missing and the file name '\(fileName)' is not a valid experiment name; add `name:` (\(ExperimentName.rule))")
         }
         if let description = fields["description"] { _ = try description.string() }
-        let objective = try parseObjective(fields.required("objective", "objective: {metric: NAME, direction: minimize|maximize}"))
+        let goals = try GoalsParser.parse(fields)
         let space: SearchSpace
         // The search space read from another file (or the shipped default), inlined into the stored spec so that a
         // resume never reads that file again.
@@ -70,9 +70,11 @@ public enum SpecLoader {
         }
 
         var spec = ExperimentSpec(
-            name: name, objective: objective, trial: trial, data: data, searchSpace: space, searcher: searcher,
+            name: name, objective: goals.primary, trial: trial, data: data, searchSpace: space, searcher: searcher,
             scheduler: scheduler, budget: budget, promote: promote, source: try spaceText.map { try resolved(text, inlining: $0, file: file) } ?? text,
             baseDirectory: baseDirectory)
+        spec.goals = goals
+        try GoalsParser.check(goals, trial: trial, at: fields)
         spec.resources = try fields["resources"].map { try ResourceParser.parse($0, trial: trial) }
         spec.refit = refit
         return spec

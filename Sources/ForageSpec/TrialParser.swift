@@ -2,7 +2,7 @@ import ForageCore
 
 /// Reads the `trial:` section: exactly one of `function`, `model` or `command`, with its options.
 enum TrialParser {
-    static let keys = ["function", "model", "command", "external", "lease", "steps", "timeout", "grace", "env", "metrics", "args"]
+    static let keys = ["function", "model", "command", "external", "lease", "objectives", "steps", "timeout", "grace", "env", "metrics", "args"]
     static let families = ["ridge", "logistic", "mlp", "gbdt", "auto"]
 
     static func parse(_ node: SpecNode, space: SearchSpace) throws -> TrialSpec {
@@ -13,6 +13,7 @@ enum TrialParser {
         }
         let kind: TrialSpec.Kind
         var isShellString = false
+        var functionObjectives: Int?
         switch kinds[0] {
         case "function":
             let nameNode = try fields.required("function", "")
@@ -22,7 +23,12 @@ enum TrialParser {
                 let hint = closest(name, in: all).map { " (did you mean '\($0)'?)" } ?? ""
                 throw nameNode.error("'\(name)' is not a built-in function\(hint); allowed: \(all.joined(separator: ", "))")
             }
-            try checkInputs(of: function, in: space, at: nameNode)
+            if let objectivesNode = fields["objectives"] {
+                guard function == .dtlz2 else { throw objectivesNode.error("is only for function: dtlz2 (its number of objectives)") }
+                functionObjectives = try objectivesNode.int()
+                guard (2...32).contains(functionObjectives ?? 0) else { throw objectivesNode.error("must be between 2 and 32") }
+            }
+            try checkInputs(of: function, in: space, objectives: functionObjectives, at: nameNode)
             kind = .function(name: function.rawValue)
         case "model":
             let familyNode = try fields.required("model", "")
@@ -60,6 +66,7 @@ enum TrialParser {
         }
         var spec = TrialSpec(kind: kind)
         spec.isShellString = isShellString
+        spec.functionObjectives = functionObjectives
         if let stepsNode = fields["steps"] {
             guard case .function = kind else { throw stepsNode.error("is only for built-in functions (models report epochs, commands report steps themselves)") }
             spec.steps = try SpecLoader.positive(stepsNode.int(), stepsNode)
@@ -135,10 +142,12 @@ enum TrialParser {
     }
 
     /// Built-in functions read `x0, x1, …` (Branin `x`, `y`): a space without them is a spec error, not a failed run.
-    static func checkInputs(of function: BenchmarkFunction, in space: SearchSpace, at node: SpecNode) throws {
+    static func checkInputs(of function: BenchmarkFunction, in space: SearchSpace, objectives: Int?, at node: SpecNode) throws {
         let needed: [String]
         switch function {
-        case .branin: needed = space["x"] != nil ? ["x", "y"] : ["x0", "x1"]
+        case .branin, .branin_constrained: needed = space["x"] != nil ? ["x", "y"] : ["x0", "x1"]
+        case .zdt1, .zdt2: needed = ["x0", "x1"]
+        case .dtlz2: needed = (0..<(objectives ?? 3)).map { "x\($0)" }
         case .hartmann6: needed = (0..<6).map { "x\($0)" }
         case .rosenbrock, .ackley, .sphere, .styblinski: needed = ["x0"]
         case .noop: needed = []

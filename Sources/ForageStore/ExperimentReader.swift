@@ -37,6 +37,12 @@ public protocol ExperimentReader: Sendable {
     func trialPage(_ experiment: ExperimentRecord, state: TrialState?, after number: Int?, limit: Int) async throws -> [TrialRecord]
     /// One trial by number.
     func trial(_ experiment: ExperimentRecord, number: Int) async throws -> TrialRecord?
+    /// The trials with these numbers (those that exist, in any order), carrying `detail`, with their objective values
+    /// and constraint violation.
+    func trials(_ experiment: ExperimentRecord, numbers: [Int], detail: RecordDetail) async throws -> [TrialRecord]
+    /// Every completed trial's objective values and constraint violation (what ranking by Pareto front needs), in
+    /// number order.
+    func objectivePoints(_ experiment: ExperimentRecord) async throws -> [ObjectivePoint]
     /// Every trial numbered `from` or more, with only what plots need (no metrics, no decisions).
     func trialPoints(_ experiment: ExperimentRecord, from first: Int) async throws -> [TrialPoint]
     /// A cheap marker of an experiment's progress for pollers, read from indexes only.
@@ -98,9 +104,10 @@ extension ExperimentReader {
         throw StoreError.noExperiment(name: name, known: try await experimentNames())
     }
 
-    /// The best completed trial, or nil.
+    /// The best feasible completed trial (of a multi-objective experiment: the front-1 trial best on the first
+    /// objective), or nil.
     public func best(_ experiment: ExperimentRecord) async throws -> TrialRecord? {
-        try await leaderboard(experiment, top: 1).first
+        try await leaderboard(experiment, top: 1).first.flatMap { $0.isFeasible ? $0 : nil }
     }
 
     /// Every trial (optionally in one state) by number, read page by page: memory stays constant however many
@@ -118,10 +125,13 @@ extension ExperimentReader {
     }
 
     /// Completed trials in leaderboard order, read page by page (`top` stops after that many), carrying `detail`.
+    /// A multi-objective or constrained experiment is ranked by front (`FrontRanking`), which reads every completed
+    /// trial's objective values first; a single unconstrained objective streams from the index in constant memory.
     public func rankedTrials(
         _ experiment: ExperimentRecord, top: Int? = nil, pageSize: Int = 2000, detail: RecordDetail = .full
     ) -> TrialStream {
-        TrialStream(limit: top) { last in
+        if experiment.goals.ranksByFront { return frontRankedTrials(experiment, top: top, pageSize: pageSize, detail: detail) }
+        return TrialStream(limit: top) { last in
             let cursor = last.flatMap { trial in trial.value.map { LeaderboardCursor(value: $0, number: trial.number) } }
             return try await self.leaderboardPage(experiment, after: cursor, limit: pageSize, detail: detail)
         }

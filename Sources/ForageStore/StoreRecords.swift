@@ -42,7 +42,13 @@ public struct ExperimentRecord: Sendable, Equatable {
     public var spec: String
     public var specSHA256: String
     public var specPath: String?
-    public var objective: Objective
+    /// Every objective and the constraints (one unconstrained objective for experiments stored before them).
+    public var goals: ObjectiveSet
+    /// The primary (first) objective.
+    public var objective: Objective {
+        get { goals.primary }
+        set { goals.objectives[0] = newValue }
+    }
     public var budgetTrials: Int
     public var budgetParallel: Int
     public var seed: UInt64
@@ -62,15 +68,16 @@ public struct ExperimentRecord: Sendable, Equatable {
 
     public init(
         id: Int64, name: String, state: ExperimentState, spec: String, specSHA256: String, specPath: String? = nil, objective: Objective, budgetTrials: Int, budgetParallel: Int, seed: UInt64, forageVersion: String, parameterNames: [String], data: DataInfo? = nil,
-        dataVersions: [DataInfo] = [], tags: [String: String] = [:], message: String? = nil, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil
+        dataVersions: [DataInfo] = [], tags: [String: String] = [:], message: String? = nil, createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil,
+        goals: ObjectiveSet? = nil
     ) {
+        self.goals = goals ?? ObjectiveSet(objective)
         self.id = id
         self.name = name
         self.state = state
         self.spec = spec
         self.specSHA256 = specSHA256
         self.specPath = specPath
-        self.objective = objective
         self.budgetTrials = budgetTrials
         self.budgetParallel = budgetParallel
         self.seed = seed
@@ -114,7 +121,15 @@ public struct TrialRecord: Sendable, Equatable {
     public var draw: Int
     public var state: TrialState
     public var params: ParameterSet
+    /// The primary objective's value.
     public var value: Double?
+    /// Every objective's value in objective order (completed trials of a multi-objective experiment), or nil.
+    public var values: [Double]? = nil
+    /// Total constraint violation of a completed trial of a constrained experiment (0 = feasible), or nil.
+    public var violation: Double? = nil
+    /// The trial's Pareto front (1 = non-dominated) among the feasible completed trials, when the listing ranked
+    /// by fronts; nil otherwise and for infeasible trials.
+    public var front: Int? = nil
     /// Final metrics, or for an unfinished trial the last intermediate value of each metric.
     public var metrics: [String: Double]
     public var lastStep: Int?
@@ -135,6 +150,9 @@ public struct TrialRecord: Sendable, Equatable {
         guard let startedAt, let finishedAt else { return nil }
         return finishedAt.timeIntervalSince(startedAt)
     }
+
+    /// Whether the trial met every constraint (true without constraints).
+    public var isFeasible: Bool { (violation ?? 0) <= 0 }
 
     public init(
         number: Int, draw: Int, state: TrialState, params: ParameterSet, value: Double? = nil, metrics: [String: Double], lastStep: Int? = nil, reason: FailureReason? = nil, message: String? = nil, attempt: Int, retryOf: Int? = nil, requeued: Bool, worker: String? = nil,

@@ -9,6 +9,10 @@ public struct TrialFinish: Sendable {
     public var attempt: Int
     public var state: TrialState
     public var value: Double?
+    /// Every objective's value, in objective order, for a completed trial of a multi-objective experiment.
+    public var values: [Double]? = nil
+    /// Total constraint violation (0 = feasible) of a completed trial of a constrained experiment.
+    public var violation: Double? = nil
     public var metrics: [String: Double]
     public var reason: FailureReason?
     public var message: String?

@@ -37,6 +37,7 @@ import Testing
         Case("cmaes", options: ["popsize": .int(4)]),
         Case("gp", options: ["n_startup": .int(5), "n_candidates": .int(64)]),
         Case("cfo"),
+        Case("nsga2", options: ["population_size": .int(6)]),
     ]
 
     static let trials = 30

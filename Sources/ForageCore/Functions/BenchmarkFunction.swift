@@ -10,6 +10,18 @@ public enum BenchmarkFunction: String, Sendable, CaseIterable {
     case sphere
     /// Styblinski–Tang, `½ Σ (xᵢ⁴ − 16xᵢ² + 5xᵢ)`, usually on `[-5, 5]^d`; minimum `−39.16617·d` at `xᵢ ≈ −2.9035`.
     case styblinski
+    /// ZDT1 (two objectives `f1`, `f2`; inputs `x0…` in [0, 1], any dimension ≥ 2): a convex Pareto front
+    /// `f2 = 1 − √f1` where `x1… = 0`.
+    case zdt1
+    /// ZDT2: as ZDT1 with a concave front `f2 = 1 − f1²`.
+    case zdt2
+    /// DTLZ2 (`M` objectives `f1…fM`, `objectives: M` in the `trial:` block, 3 by default; inputs `x0…` in [0, 1],
+    /// at least M): the front is the unit sphere's positive orthant, where `x(M-1)… = 0.5`.
+    case dtlz2
+    /// Branin (`value`, inputs `x`, `y`) with a constraint metric `c1 = (x − 2.5)² + (y − 7.5)²`, feasible when
+    /// `c1 <= 50`: two of Branin's three minima lie outside the feasible disc; the constrained minimum is 0.397887
+    /// at (π, 2.275).
+    case branin_constrained
     case noop
     case sleep
 
@@ -20,7 +32,41 @@ public enum BenchmarkFunction: String, Sendable, CaseIterable {
         public var description: String { "function \(function.rawValue) needs a numeric parameter '\(parameter)'" }
     }
 
-    /// The function's value at `params`. `sleep` returns its `seconds` without sleeping (the executor waits).
+    /// Every metric the function reports at `params`: `value` for single-objective functions, `f1…` for the
+    /// multi-objective ones (`objectives` sets DTLZ2's count), `value` and `c1` for the constrained Branin.
+    public func metrics(_ params: ParameterSet, objectives: Int? = nil) throws -> [String: Double] {
+        switch self {
+        case .zdt1, .zdt2:
+            let f = MultiObjectiveFunctions.zdt(try vector(params.numbers), concave: self == .zdt2)
+            return ["f1": f[0], "f2": f[1]]
+        case .dtlz2:
+            let count = objectives ?? 3
+            let x = try vector(params.numbers)
+            guard x.count >= count else { throw MissingInput(function: self, parameter: "x\(x.count)") }
+            let f = MultiObjectiveFunctions.dtlz2(x, objectives: count)
+            return Dictionary(uniqueKeysWithValues: f.enumerated().map { ("f\($0.offset + 1)", $0.element) })
+        case .branin_constrained:
+            let numbers = params.numbers
+            guard let x = numbers["x"] ?? numbers["x0"] else { throw MissingInput(function: self, parameter: "x") }
+            guard let y = numbers["y"] ?? numbers["x1"] else { throw MissingInput(function: self, parameter: "y") }
+            return ["value": Self.branin(x, y), "c1": (x - 2.5) * (x - 2.5) + (y - 7.5) * (y - 7.5)]
+        default:
+            return ["value": try evaluate(params)]
+        }
+    }
+
+    /// The names of the metrics `metrics(_:objectives:)` reports.
+    public func metricNames(objectives: Int? = nil) -> [String] {
+        switch self {
+        case .zdt1, .zdt2: return ["f1", "f2"]
+        case .dtlz2: return (1...max(objectives ?? 3, 1)).map { "f\($0)" }
+        case .branin_constrained: return ["value", "c1"]
+        default: return ["value"]
+        }
+    }
+
+    /// The function's value at `params` (the first objective `f1` of a multi-objective one). `sleep` returns its
+    /// `seconds` without sleeping (the executor waits).
     public func evaluate(_ params: ParameterSet) throws -> Double {
         let numbers = params.numbers
         switch self {
@@ -43,13 +89,18 @@ public enum BenchmarkFunction: String, Sendable, CaseIterable {
             return try vector(numbers).reduce(0) { $0 + $1 * $1 }
         case .styblinski:
             return Self.styblinskiTang(try vector(numbers))
+        case .zdt1, .zdt2, .dtlz2:
+            return try metrics(params)["f1"] ?? 0
+        case .branin_constrained:
+            return try metrics(params)["value"] ?? 0
         }
     }
 
     /// The global minimum, for regret computations (nil for noop and sleep).
     public var minimum: Double? {
         switch self {
-        case .branin: return 0.397_887_357_729_738
+        case .branin, .branin_constrained: return 0.397_887_357_729_738
+        case .zdt1, .zdt2, .dtlz2: return nil
         case .hartmann6: return -3.322_368_011_415_51
         case .rosenbrock, .ackley, .sphere: return 0
         case .noop, .sleep: return nil

@@ -21,7 +21,7 @@ enum PageStyle {
         svg.plot{display:block;max-width:100%;height:auto;font-size:11px}
         svg .grid{stroke:#eef0f3}svg .frame{fill:none;stroke:#98a2b3}svg .axis{stroke:#98a2b3}
         svg .lbl{fill:#475467}svg .title{fill:#1d2330;font-size:12px}svg .tick{font-size:10px}svg .fail{fill:var(--red)}
-        svg .pt-c{fill:var(--blue);fill-opacity:.65}svg .pt-p{fill:none;stroke:var(--orange);stroke-width:1.3}
+        svg .pt-c{fill:var(--blue);fill-opacity:.65}svg .pt-front{fill:var(--blue);fill-opacity:.9}svg .pt-dom{fill:var(--blue);fill-opacity:.18}svg .pt-inf{stroke:#98a2b3;stroke-width:1.3;fill:none}svg .pt-p{fill:none;stroke:var(--orange);stroke-width:1.3}
         svg .pt-f{stroke:var(--red);stroke-width:1.6}svg .best{fill:none;stroke:var(--green);stroke-width:2.2}
         svg .pc{fill:none;stroke-opacity:.55;stroke-width:1.2}svg .bar{fill:var(--blue)}
         svg .cv-c{fill:none;stroke:var(--blue);stroke-opacity:.6;stroke-width:1.3}svg .cv-p{fill:none;stroke:var(--orange);stroke-opacity:.7;stroke-width:1.2}

@@ -32,6 +32,16 @@ enum PageTemplates {
         {{#best}}<h3>Best trial: #{{number}} · {{value}}</h3><p class="note">{{params}}</p>{{/best}}
         <details><summary>Spec as given</summary><pre>{{spec}}</pre></details>
         </section>
+        {{#pareto}}
+        <section id="pareto">
+        <h2>Pareto front</h2>
+        <p class="note legend"><span><i style="background:#2f6fdf"></i>front 1 (non-dominated)</span><span><i style="background:#2f6fdf;opacity:.2"></i>dominated</span><span style="color:#98a2b3">✕ infeasible</span> {{note}}</p>
+        {{{frontSVG}}}
+        <h3>Hypervolume over trials</h3>
+        <p class="note">The hypervolume of the front of the trials so far, against the reference point {{reference}} (per objective: the worst feasible value plus a tenth of the feasible range).</p>
+        {{{hypervolumeSVG}}}
+        </section>
+        {{/pareto}}
         <section id="history">
         <h2>Optimization history</h2>
         <p class="note legend"><span><i style="background:#2f6fdf"></i>completed</span><span><i style="border:1.5px solid #e8891c"></i>pruned (last value)</span><span style="color:#d92d20">✕ failed</span><span><i style="background:#12b76a;border-radius:0;height:3px"></i>best so far</span>{{historyNote}}</p>

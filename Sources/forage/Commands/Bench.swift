@@ -75,8 +75,11 @@ extension Forage {
             @Option(help: "The early-stopping check: a spec run with and without its scheduler (skipped when the file is missing).")
             var scheduler: String = "Experiments/digits-mlp-asha.yaml"
 
+            @OptionGroup var pareto: ParetoBenchOptions
+
             func run() async throws {
                 try await reportingErrors {
+                    if try pareto.run(seeds: seeds) { return }
                     let report = try SearchQualityBenchmark.run(trials: trials, seeds: 0..<seeds)
                     print(report.table())
                     if longTrials > 0 {

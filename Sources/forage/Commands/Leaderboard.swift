@@ -21,6 +21,9 @@ extension Forage {
         @Option(help: "Write to this file instead of stdout.")
         var output: String?
 
+        @Flag(help: "Only the Pareto front: the feasible trials no other feasible trial dominates (front 1).")
+        var pareto = false
+
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
@@ -41,7 +44,10 @@ extension Forage {
                     let columns = LeaderboardColumns(experiment: experiment, columns: try await store.listingColumns(experiment, completedOnly: true))
                     // JSON carries every metric and decision; the tables only their metric columns.
                     let detail = format == .json ? RecordDetail.full : RecordDetail(metrics: Set(columns.metricNames), decisions: false)
-                    written = try await columns.write(store.rankedTrials(experiment, top: top, detail: detail), format: format, to: sink)
+                    let trials = pareto || experiment.goals.ranksByFront
+                        ? store.frontRankedTrials(experiment, top: top, detail: detail, paretoOnly: pareto)
+                        : store.rankedTrials(experiment, top: top, detail: detail)
+                    written = try await columns.write(trials, format: format, to: sink)
                 }
                 try sink.close()
                 if let output { printNote("wrote \(written) trials to \(output)") }
@@ -56,19 +62,34 @@ struct LeaderboardColumns {
     var experiment: ExperimentRecord
     var columns: ListingColumns
 
-    var metricNames: [String] { columns.metricNames.filter { $0 != experiment.objective.metric } }
+    var goals: ObjectiveSet { experiment.goals }
 
-    var header: [String] { ["rank", "trial", experiment.objective.metric] + experiment.parameterNames + metricNames + ["duration_s"] }
+    var objectiveMetrics: [String] { goals.objectives.map(\.metric) }
+
+    var metricNames: [String] { columns.metricNames.filter { !objectiveMetrics.contains($0) } }
+
+    /// Multi-objective and constrained experiments add `front` before the objectives (empty for an infeasible
+    /// trial) and, with constraints, `feasible` after them.
+    var header: [String] {
+        guard goals.ranksByFront else { return ["rank", "trial", experiment.objective.metric] + experiment.parameterNames + metricNames + ["duration_s"] }
+        return ["rank", "trial", "front"] + objectiveMetrics + (goals.isConstrained ? ["feasible"] : []) + experiment.parameterNames + metricNames
+            + ["duration_s"]
+    }
 
     /// Writes the ranked trials in `format`; returns how many were written.
     func write(_ trials: TrialStream, format: OutputFormat, to sink: OutputSink) async throws -> Int {
         var rank = 0
         switch format {
         case .json:
-            let objective = "{\"direction\":\(JSONText.quoted(experiment.objective.direction.rawValue)),\"metric\":\(JSONText.quoted(experiment.objective.metric))}"
+            let describe: (Objective) -> String = {
+                "{\"direction\":\(JSONText.quoted($0.direction.rawValue)),\"metric\":\(JSONText.quoted($0.metric))}"
+            }
             try sink.line(
-                "{\"data_sha256\":\(TrialJSONWriter.string(experiment.data?.sha256)),\"experiment\":\(JSONText.quoted(experiment.name)),"
-                    + "\"objective\":\(objective),\"spec_sha256\":\(JSONText.quoted(experiment.specSHA256)),\"trials\":[")
+                "{\(goals.ranksByFront ? "\"constraints\":[\(goals.constraints.map { JSONText.quoted($0.description) }.joined(separator: ","))]," : "")"
+                    + "\"data_sha256\":\(TrialJSONWriter.string(experiment.data?.sha256)),\"experiment\":\(JSONText.quoted(experiment.name)),"
+                    + "\"objective\":\(describe(experiment.objective)),"
+                    + (goals.ranksByFront ? "\"objectives\":[\(goals.objectives.map(describe).joined(separator: ","))]," : "")
+                    + "\"spec_sha256\":\(JSONText.quoted(experiment.specSHA256)),\"trials\":[")
             for try await trial in trials {
                 rank += 1
                 try sink.trialJSON(trial, rank: rank, first: rank == 1)
@@ -95,7 +116,15 @@ struct LeaderboardColumns {
 
     func row(_ trial: TrialRecord, rank: Int, exact: Bool) -> [String] {
         let number: (Double?) -> String = { value in value.map(exact ? Format.exact : Format.number) ?? "" }
-        var row: [String] = [String(rank), String(trial.number), number(trial.value)]
+        var row: [String] = [String(rank), String(trial.number)]
+        if goals.ranksByFront {
+            row.append(trial.front.map(String.init) ?? "")
+            let values = trial.values ?? [trial.value].compactMap { $0 }
+            for index in objectiveMetrics.indices { row.append(number(index < values.count ? values[index] : nil)) }
+            if goals.isConstrained { row.append(trial.isFeasible ? "yes" : "no") }
+        } else {
+            row.append(number(trial.value))
+        }
         for name in experiment.parameterNames {
             let value: ParameterValue? = trial.params[name]
             row.append(value.map { exact ? exactParameter($0) : Format.parameter($0) } ?? "")

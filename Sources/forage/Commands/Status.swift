@@ -35,14 +35,19 @@ extension Forage {
                 for experiment in experiments {
                     rows.append((experiment, try await store.counts(experiment: experiment.id), try await store.best(experiment)))
                 }
+                // One experiment of several objectives or with constraints: its front's size and hypervolume.
+                var front: FrontSummary?
+                if name != nil, let experiment = experiments.first, experiment.goals.ranksByFront {
+                    front = FrontSummary(try await store.frontRanking(experiment), goals: experiment.goals)
+                }
                 if format == .json {
-                    let objects: [[String: Any]] = rows.map { RecordJSON.status($0.0, counts: $0.1, best: $0.2) }
+                    let objects: [[String: Any]] = rows.map { RecordJSON.status($0.0, counts: $0.1, best: $0.2, front: front) }
                     let document: Any = name == nil ? ["experiments": objects] as [String: Any] : objects[0]
                     print(try RecordJSON.text(document))
                     return
                 }
                 if name != nil, let (experiment, counts, best) = rows.first {
-                    print(detail(experiment, counts: counts, best: best))
+                    print(detail(experiment, counts: counts, best: best, front: front))
                 } else {
                     print(list(rows))
                 }
@@ -63,16 +68,26 @@ extension Forage {
             return table.text()
         }
 
-        private func detail(_ experiment: ExperimentRecord, counts: TrialCounts, best: TrialRecord?) -> String {
+        private func detail(_ experiment: ExperimentRecord, counts: TrialCounts, best: TrialRecord?, front: FrontSummary?) -> String {
+            let goals = experiment.goals
             var lines = [
                 "experiment  \(experiment.name)",
                 "state       \(experiment.state.rawValue)" + (experiment.message.map { " (\($0))" } ?? ""),
-                "objective   \(experiment.objective.direction.rawValue) \(experiment.objective.metric)",
+                (goals.isMultiObjective ? "objectives  " : "objective   ")
+                    + goals.objectives.map { "\($0.direction.rawValue) \($0.metric)" }.joined(separator: ", "),
                 "trials      \(counts.finished)/\(experiment.budgetTrials) done: \(counts.completed) completed, \(counts.pruned) pruned, \(counts.failed) failed, \(counts.running) running, \(counts.queued) queued",
             ]
-            if let best, let value = best.value {
+            if goals.isConstrained { lines.append("constraints " + goals.constraints.map(\.description).joined(separator: ", ")) }
+            if let front {
+                let reference = front.reference.map { " (reference point " + $0.map(Format.number).joined(separator: ", ") + ")" } ?? ""
+                lines.append(
+                    "pareto      \(front.size) trial\(front.size == 1 ? "" : "s") on the front of \(front.feasible) feasible; hypervolume "
+                        + Format.number(front.hypervolume) + reference)
+            }
+            if let best, let value = best.value, best.isFeasible {
                 let params = best.params.map { "\($0.key)=\(Format.parameter($0.value))" }.joined(separator: " ")
-                lines.append("best        \(Format.number(value)) (trial \(best.number)) \(params)")
+                let label = goals.isMultiObjective ? "best \(goals.primary.metric)" : "best"
+                lines.append(label.padding(toLength: max(12, label.count + 1), withPad: " ", startingAt: 0) + "\(Format.number(value)) (trial \(best.number)) \(params)")
             }
             if let started = experiment.startedAt {
                 lines.append("elapsed     " + Format.duration((experiment.finishedAt ?? Date()).timeIntervalSince(started)))

@@ -7,7 +7,7 @@ enum RecordJSON {
     static func trial(_ record: TrialRecord) -> [String: Any] {
         var params: [String: Any] = [:]
         for (name, value) in record.params { params[name] = parameter(value) }
-        return [
+        var object: [String: Any] = [
             "number": record.number,
             "state": record.state.rawValue,
             "params": params,
@@ -26,9 +26,16 @@ enum RecordJSON {
             "finished_at": Format.timestamp(record.finishedAt).map { $0 as Any } ?? NSNull(),
             "duration_s": number(record.duration),
         ]
+        if let values = record.values { object["values"] = values.map { number($0) } }
+        if let violation = record.violation {
+            object["violation"] = number(violation)
+            object["feasible"] = violation <= 0
+        }
+        if let front = record.front { object["front"] = front }
+        return object
     }
 
-    static func status(_ experiment: ExperimentRecord, counts: TrialCounts, best: TrialRecord?) -> [String: Any] {
+    static func status(_ experiment: ExperimentRecord, counts: TrialCounts, best: TrialRecord?, front: FrontSummary? = nil) -> [String: Any] {
         let end = experiment.finishedAt ?? Date()
         var object: [String: Any] = [
             "name": experiment.name,
@@ -49,6 +56,16 @@ enum RecordJSON {
             "forage_version": experiment.forageVersion,
         ]
         object["tags"] = experiment.tags
+        if experiment.goals.ranksByFront {
+            object["objectives"] = experiment.goals.objectives.map { ["metric": $0.metric, "direction": $0.direction.rawValue] }
+            object["constraints"] = experiment.goals.constraints.map(\.description)
+        }
+        if let front {
+            object["pareto"] = [
+                "front_size": front.size, "feasible": front.feasible, "hypervolume": number(front.hypervolume),
+                "reference_point": front.reference.map { $0.map { number($0) } as Any } ?? NSNull(),
+            ] as [String: Any]
+        }
         if experiment.dataVersions.count > 1 {
             object["data_versions"] = experiment.dataVersions.map { ["path": $0.path, "sha256": $0.sha256, "rows": $0.rows] as [String: Any] }
         }
@@ -86,5 +103,24 @@ enum RecordJSON {
     static func text(_ object: Any) throws -> String {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// What `status` shows of a multi-objective or constrained experiment's Pareto front.
+struct FrontSummary {
+    /// Trials on front 1.
+    var size: Int
+    /// Feasible completed trials.
+    var feasible: Int
+    var hypervolume: Double
+    /// The reference point in the objectives' own units and directions (`FrontRanking.referencePoint`, turned back
+    /// from losses).
+    var reference: [Double]?
+
+    init(_ ranking: FrontRanking, goals: ObjectiveSet) {
+        size = ranking.paretoFront.count
+        feasible = ranking.fronts.count
+        hypervolume = ranking.hypervolume()
+        reference = ranking.referencePoint.map { point in zip(goals.objectives, point).map { $0.direction == .minimize ? $1 : -$1 } }
     }
 }

@@ -32,8 +32,19 @@ enum TrialJSONWriter {
         }
         out.raw("],\"duration_s\":")
         out.number(trial.duration)
+        // Multi-objective and constrained experiments' fields; absent for one unconstrained objective.
+        // `front` is null for an infeasible trial (it belongs to no front), absent outside front-ranked listings.
+        let ranked = trial.front != nil || !trial.isFeasible
+        if let violation = trial.violation {
+            out.raw(",\"feasible\":")
+            out.raw(violation <= 0 ? "true" : "false")
+        }
         out.raw(",\"finished_at\":")
         out.timestamp(trial.finishedAt)
+        if ranked {
+            out.raw(",\"front\":")
+            out.int(trial.front)
+        }
         out.raw(",\"last_step\":")
         out.int(trial.lastStep)
         out.raw(",\"message\":")
@@ -77,6 +88,18 @@ enum TrialJSONWriter {
         out.string(trial.state.rawValue)
         out.raw(",\"value\":")
         out.number(trial.value)
+        if let values = trial.values {
+            out.raw(",\"values\":[")
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.raw(",") }
+                out.number(value)
+            }
+            out.raw("]")
+        }
+        if let violation = trial.violation {
+            out.raw(",\"violation\":")
+            out.number(violation)
+        }
         out.raw(",\"worker\":")
         out.string(trial.worker)
         out.raw("}")

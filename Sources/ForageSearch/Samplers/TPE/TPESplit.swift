@@ -49,17 +49,25 @@ struct TPESplit {
         let n = losses.count
         finished = n
         let wanted = Self.goodCount(finished: n, gamma: gamma, cap: maxGood)
-        // Partial selection: keep the `wanted` best (loss, index) pairs in a small sorted buffer.
         var best: [(loss: Double, index: Int)] = []
-        best.reserveCapacity(wanted + 1)
-        if wanted > 0 {
-            for k in 0..<n {
-                let loss = losses[k]
-                if best.count == wanted, let last = best.last, !(loss < last.loss) { continue }
-                var position = best.count
-                while position > 0 && loss < best[position - 1].loss { position -= 1 }
-                best.insert((loss, finishedIndices[k]), at: position)
-                if best.count > wanted { best.removeLast() }
+        if history.goals.ranksByFront {
+            // Several objectives or constraints (MOTPE, constrained TPE): the good trials in rank order.
+            let ranked = MultiObjectiveSplit.ranked(history: history, wanted: wanted)
+            finished = ranked.finished
+            best = ranked.order.enumerated().map { (Double($0.offset), $0.element) }
+            if !ranked.excluded.isEmpty { others.removeAll { ranked.excluded.contains($0) } }
+        } else {
+            // Partial selection: keep the `wanted` best (loss, index) pairs in a small sorted buffer.
+            best.reserveCapacity(wanted + 1)
+            if wanted > 0 {
+                for k in 0..<n {
+                    let loss = losses[k]
+                    if best.count == wanted, let last = best.last, !(loss < last.loss) { continue }
+                    var position = best.count
+                    while position > 0 && loss < best[position - 1].loss { position -= 1 }
+                    best.insert((loss, finishedIndices[k]), at: position)
+                    if best.count > wanted { best.removeLast() }
+                }
             }
         }
         good = best.map(\.index).sorted()

@@ -18,6 +18,8 @@ public actor SearchEngine {
     let lease: OwnerLease
     let options: RunOptions
     let sampler: any Sampler
+    /// The other experiment's trials the sampler learns from (`warm_start:`), or nil.
+    public nonisolated let warmStart: WarmStart?
     let scheduler: any TrialScheduler
     let budget: Int
     let parallel: Int
@@ -28,6 +30,11 @@ public actor SearchEngine {
 
     var history: TrialHistory
     var retries: [PendingRetry] = []
+    /// Queued parameter sets (`forage enqueue`, `enqueue:`) not yet started by this run, oldest first: they run
+    /// before any sampled trial.
+    var enqueued: [EnqueuedParameters] = []
+    /// Every queued id this run has loaded, so a refresh during the run never queues one twice.
+    var enqueuedSeen: Set<Int64> = []
     var nextNumber = 0
     var nextDraw = 0
     var done = 0
@@ -73,7 +80,7 @@ public actor SearchEngine {
     /// Prepares a run of `experiment` (already created or acquired under `lease`) from the store.
     public init(
         spec: ExperimentSpec, experiment: ExperimentRecord, store: any ExperimentStore, executor: any TrialExecutor,
-        lease: OwnerLease, options: RunOptions
+        lease: OwnerLease, options: RunOptions, warmStart preloaded: WarmStart? = nil
     ) async throws {
         self.spec = spec
         self.experiment = experiment
@@ -81,7 +88,21 @@ public actor SearchEngine {
         self.executor = executor
         self.lease = lease
         self.options = options
-        (sampler, scheduler) = try Self.validate(spec, options: options)
+        let (built, scheduler) = try Self.validate(spec, options: options)
+        self.scheduler = scheduler
+        if let warm = spec.warmStart {
+            let loaded: WarmStart
+            if let preloaded {
+                loaded = preloaded
+            } else {
+                loaded = try await WarmStartLoader.load(warm, for: spec, from: options.warmStartStore ?? store)
+            }
+            warmStart = loaded
+            sampler = WarmStartedSampler(base: built, warm: loaded)
+        } else {
+            warmStart = nil
+            sampler = built
+        }
         trialsDirectory = try store.layout.trialsDirectory(experiment: spec.name)
         workingDirectory = URL(fileURLWithPath: spec.baseDirectory, isDirectory: true)
         budget = options.trials ?? experiment.budgetTrials
@@ -101,6 +122,19 @@ public actor SearchEngine {
         done = point.done
         failedCount = point.failed
         retries = point.retries.map { PendingRetry(original: $0.number, draw: $0.draw, params: $0.params, attempt: $0.attempt) }
+        takeEnqueued(try await store.pendingEnqueued(experiment))
+    }
+
+    /// Adds queued parameter sets this run has not seen (loaded at start, and again with each heartbeat, so
+    /// `forage enqueue` during a run is picked up within seconds).
+    func takeEnqueued(_ pending: [EnqueuedParameters]) {
+        var added = false
+        for entry in pending where !enqueuedSeen.contains(entry.id) {
+            enqueuedSeen.insert(entry.id)
+            enqueued.append(entry)
+            added = true
+        }
+        if added { wakeLoop() }
     }
 
     /// The most local attempts that may have finished and still wait for their commit.
@@ -134,6 +168,7 @@ public actor SearchEngine {
                 if Task.isCancelled { break }
                 do {
                     try await store.heartbeat(lease)
+                    self.takeEnqueued(try await store.pendingEnqueued(self.experiment))
                 } catch {
                     self.storeFailed(error)
                     break
@@ -212,6 +247,14 @@ public actor SearchEngine {
                 number: nextNumber, draw: retry.draw, params: retry.params, attempt: retry.attempt + 1, retryOf: retry.original,
                 worker: worker)
         }
+        if !enqueued.isEmpty {
+            let entry = enqueued.removeFirst()
+            defer {
+                nextNumber += 1
+                nextDraw += 1
+            }
+            return TrialJob(number: nextNumber, draw: nextDraw, params: entry.params, attempt: 1, retryOf: nil, worker: worker, enqueued: entry.id)
+        }
         guard !exhausted else { return nil }
         guard let params = sampler.suggest(index: nextDraw, space: spec.searchSpace, history: history) else {
             exhausted = true
@@ -231,7 +274,7 @@ public actor SearchEngine {
         store.startTrial(
             lease,
             TrialStart(
-                number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf, dataVersion: dataVersion))
+                number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf, dataVersion: dataVersion, enqueued: job.enqueued))
         var invocation = TrialInvocation(
             experiment: spec.name, number: job.number, attempt: job.attempt, params: job.params, spec: spec.trial,
             objective: spec.objective, declaredParameters: spec.searchSpace.names,

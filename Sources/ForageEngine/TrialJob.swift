@@ -9,6 +9,8 @@ struct TrialJob: Sendable {
     var retryOf: Int?
     /// The remote worker running it, or nil for a local slot.
     var worker: String? = nil
+    /// The queued parameter set it runs (`forage enqueue`, `enqueue:`), or nil.
+    var enqueued: Int64? = nil
 }
 
 /// A re-queued attempt waiting for its retry.

@@ -10,6 +10,7 @@ extension SQLiteExperimentStore {
         guard ExperimentName.isValid(spec.name) else { throw StoreError.invalidExperimentName(spec.name) }
         let now = Date().timeIntervalSince1970
         let names = String(decoding: (try? JSONEncoder().encode(spec.searchSpace.names)) ?? Data("[]".utf8), as: UTF8.self)
+        let queued = spec.enqueue
         let id = try await write { db -> Int64 in
             if try Int.fetchOne(db, sql: "SELECT 1 FROM experiments WHERE name = ?", arguments: [spec.name]) != nil {
                 throw StoreError.experimentExists(name: spec.name)
@@ -28,7 +29,9 @@ extension SQLiteExperimentStore {
                     ForageVersion.current, names, data?.path, data?.sha256, data?.rows, data?.columns, data?.trainRows,
                     data?.validationRows, data?.testRows, now, now, owner.token, owner.pid, owner.host, now, owner.process,
                 ])
-            return db.lastInsertedRowID
+            let id = db.lastInsertedRowID
+            _ = try Self.insertEnqueued(db, experiment: id, queued, at: now)
+            return id
         }
         guard let record = try await experiment(named: spec.name) else { throw StoreError.database("experiment vanished after insert") }
         return (record, OwnerLease(experiment: id, epoch: 1, owner: owner))

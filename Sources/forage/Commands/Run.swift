@@ -51,6 +51,7 @@ extension Forage {
                 let (executor, data) = try TrialSetup.make(for: experiment)
                 var options = RunOptions(trials: budget.trials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote
+                options.warmStartStore = try await WarmStartSetup.store(for: experiment)
                 let listener = try coordinator.configuration()
                 // A busy --listen port is refused before the experiment exists, so a corrected `run` is not refused.
                 if let listener {
@@ -65,6 +66,7 @@ extension Forage {
                 let engine = try await ExperimentRunner.start(
                     spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store.experiments,
                     executor: executor, options: options)
+                WarmStartSetup.note(engine.warmStart, spec: experiment)
                 if !tags.isEmpty { _ = try await store.experiments.tagExperiment(experiment.name, try TagArguments.parse(tags)) }
                 if case .external = experiment.trial.kind {
                     // Its trials run elsewhere: the experiment is created and released at once.
@@ -124,10 +126,12 @@ extension Forage {
                 var options = RunOptions(
                     trials: budget.trials ?? record.budgetTrials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote
+                options.warmStartStore = try await WarmStartSetup.store(for: experiment)
                 let listener = try coordinator.configuration()
                 let engine = try await ExperimentRunner.resume(
                     spec: experiment, store: store.experiments, executor: executor, options: options, force: force, data: data,
                     allowDataChange: allowDataChange)
+                WarmStartSetup.note(engine.warmStart, spec: experiment)
                 if let data, data.sha256 != record.data?.sha256 {
                     printNote("recorded a new data version: \(data.path) sha256 \(data.sha256.prefix(12))…, \(data.rows) rows (was \(record.data.map { "\($0.sha256.prefix(12))…, \($0.rows) rows" } ?? "none"))")
                 }

@@ -32,7 +32,9 @@ let package = Package(
         .testTarget(name: "ForageSQLiteTests", dependencies: ["ForageSQLite", "ForageStore", "ForageTesting"]),
         .testTarget(name: "ForageEngineTests", dependencies: ["ForageEngine", "ForageBackends", "ForageTesting"]),
         .testTarget(name: "ForageExecutorTests", dependencies: ["ForageExecutor"]),
-        .testTarget(name: "ForageCLITests", dependencies: ["ForageTesting", "ForageServer", "ForageRemote", "ForageHTTP", "ForageML"]),
+        .testTarget(
+            name: "ForageCLITests",
+            dependencies: ["ForageTesting", "ForageServer", "ForageRemote", "ForageHTTP", "ForageML", .product(name: "Yams", package: "Yams")]),
         .target(name: "ForageSearch", dependencies: ["ForageCore", "ForageNumerics"]),
         .target(name: "ForageSpec", dependencies: ["ForageCore", "ForageSearch", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ForageSpecTests", dependencies: ["ForageSpec", "ForageTesting"]),

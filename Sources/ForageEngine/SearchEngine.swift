@@ -240,31 +240,9 @@ public actor SearchEngine {
         // Backpressure: finished attempts waiting for their commit are bounded, so trials never run far ahead of the
         // store and memory stays flat however long the search (group commit still batches up to this many).
         guard worker != nil || running - executing < Self.maxAwaitingCommit else { return nil }
-        if !retries.isEmpty {
-            let retry = retries.removeFirst()
-            defer { nextNumber += 1 }
-            return TrialJob(
-                number: nextNumber, draw: retry.draw, params: retry.params, attempt: retry.attempt + 1, retryOf: retry.original,
-                worker: worker)
-        }
-        if !enqueued.isEmpty {
-            let entry = enqueued.removeFirst()
-            defer {
-                nextNumber += 1
-                nextDraw += 1
-            }
-            return TrialJob(number: nextNumber, draw: nextDraw, params: entry.params, attempt: 1, retryOf: nil, worker: worker, enqueued: entry.id)
-        }
-        guard !exhausted else { return nil }
-        guard let params = sampler.suggest(index: nextDraw, space: spec.searchSpace, history: history) else {
-            exhausted = true
-            return nil
-        }
-        defer {
-            nextNumber += 1
-            nextDraw += 1
-        }
-        return TrialJob(number: nextNumber, draw: nextDraw, params: params, attempt: 1, retryOf: nil, worker: worker)
+        return TrialJob.propose(
+            retries: &retries, enqueued: &enqueued, sampler: sampler, space: spec.searchSpace, history: history, nextNumber: &nextNumber,
+            nextDraw: &nextDraw, exhausted: &exhausted, worker: worker)
     }
 
     /// Runs one attempt off the actor and commits its outcome; only then does the actor learn of it. A failed
@@ -362,6 +340,11 @@ public actor SearchEngine {
 
     /// The store row for an outcome, deciding whether a failed attempt is re-queued.
     func finishRecord(for job: TrialJob, outcome: TrialOutcome) -> TrialFinish {
+        Self.finishRecord(for: job, outcome: outcome, spec: spec)
+    }
+
+    /// The store row for an outcome under `spec`'s objective and retries (shared with store workers).
+    static func finishRecord(for job: TrialJob, outcome: TrialOutcome, spec: ExperimentSpec) -> TrialFinish {
         let metrics = outcome.metrics
         switch outcome {
         case .completed:

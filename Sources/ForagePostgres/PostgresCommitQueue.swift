@@ -1,7 +1,6 @@
 import ForageStore
 import Foundation
 import PostgresNIO
-import Synchronization
 
 /// Group commit with fencing for a PostgreSQL store, with the same guarantees as the SQLite store's queue.
 ///
@@ -9,37 +8,14 @@ import Synchronization
 /// transaction, and only after `COMMIT` returns are their completions called (nothing is reported done before it
 /// is durable). An operation made under an ownership lease carries its fence: inside the transaction the
 /// experiment row's epoch is read `FOR SHARE` (so a take-over, which updates that row, waits for this commit or
-/// this commit sees it), and operations whose lease was superseded are left out and fail with `lostOwnership`.
+/// this commit sees it), and operations whose lease was superseded are left out and fail with `lostOwnership`. The
+/// bookkeeping is ForageStore's `GroupCommit`, shared with the SQLite backend.
 final class PostgresCommitQueue: Sendable {
     typealias Operation = @Sendable (PostgresConnection) async throws -> Void
-    typealias Completion = @Sendable (Result<Void, any Error>) -> Void
-
-    /// The epoch an operation's owner holds.
-    struct Fence: Sendable, Hashable {
-        var experiment: Int64
-        var epoch: Int64
-
-        init(_ lease: OwnerLease) {
-            experiment = lease.experiment
-            epoch = lease.epoch
-        }
-    }
-
-    private struct Item: Sendable {
-        var fence: Fence?
-        var operation: Operation
-        var completion: Completion?
-    }
-
-    private struct Pending {
-        var items: [Item] = []
-        var draining = false
-        var flushScheduled = false
-        var deferred: [Fence?: any Error] = [:]
-    }
+    typealias Fence = CommitFence
 
     private let database: PostgresDatabase
-    private let state = Mutex(Pending())
+    private let ledger = GroupCommit<Operation>()
     /// How long an unawaited operation may wait for company.
     static let lazyDelay: Duration = .milliseconds(20)
 
@@ -50,34 +26,16 @@ final class PostgresCommitQueue: Sendable {
     /// Queues `operation` and returns once it is committed (or throws its error, or an earlier queued one's).
     func commit(_ fence: Fence?, _ operation: @escaping Operation) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let lead = state.withLock { pending -> Bool in
-                pending.items.append(Item(fence: fence, operation: operation, completion: { continuation.resume(with: $0) }))
-                if pending.draining { return false }
-                pending.draining = true
-                return true
-            }
-            if lead { Task { await self.drain() } }
+            if ledger.enqueue(fence, operation, completion: { continuation.resume(with: $0) }) { Task { await self.drain() } }
         }
     }
 
     /// Queues `operation` without waiting; it commits with the next batch, at the latest after `lazyDelay`.
     func submit(_ fence: Fence?, _ operation: @escaping Operation) {
-        let schedule = state.withLock { pending -> Bool in
-            pending.items.append(Item(fence: fence, operation: operation, completion: nil))
-            if pending.draining || pending.flushScheduled { return false }
-            pending.flushScheduled = true
-            return true
-        }
-        guard schedule else { return }
+        guard ledger.enqueueLazily(fence, operation) else { return }
         Task {
             try? await Task.sleep(for: Self.lazyDelay)
-            let start = self.state.withLock { pending -> Bool in
-                pending.flushScheduled = false
-                guard !pending.draining, !pending.items.isEmpty else { return false }
-                pending.draining = true
-                return true
-            }
-            if start { await self.drain() }
+            if self.ledger.startScheduledDrain() { await self.drain() }
         }
     }
 
@@ -87,46 +45,16 @@ final class PostgresCommitQueue: Sendable {
     }
 
     private func drain() async {
-        while true {
-            let batch = state.withLock { pending -> [Item] in
-                let batch = pending.items
-                pending.items.removeAll(keepingCapacity: true)
-                if batch.isEmpty { pending.draining = false }
-                return batch
-            }
-            if batch.isEmpty { return }
-            let results = await apply(batch).map { $0.mapError(PostgresMessage.storeError) }
-            let handed = state.withLock { pending -> [Int: any Error] in
-                for (index, result) in results.enumerated() where batch[index].completion == nil {
-                    if case .failure(let error) = result, pending.deferred[batch[index].fence] == nil {
-                        pending.deferred[batch[index].fence] = error
-                    }
-                }
-                var handed: [Int: any Error] = [:]
-                for (index, item) in batch.enumerated() where item.completion != nil {
-                    if item.fence == nil, let any = pending.deferred.first {
-                        handed[index] = any.value
-                        pending.deferred[any.key] = nil
-                    } else if let error = pending.deferred.removeValue(forKey: item.fence) {
-                        handed[index] = error
-                    }
-                }
-                return handed
-            }
-            for (index, item) in batch.enumerated() {
-                guard let completion = item.completion else { continue }
-                if let error = handed[index] { completion(.failure(error)) } else { completion(results[index]) }
-            }
+        while let batch = ledger.nextBatch() {
+            ledger.complete(batch, with: await apply(batch).map { $0.mapError(PostgresMessage.storeError) })
         }
     }
 
     /// One transaction for the whole batch; if it fails, each operation is retried alone so only the bad one fails.
-    private func apply(_ batch: [Item]) async -> [Result<Void, any Error>] {
+    private func apply(_ batch: [GroupCommit<Operation>.Item]) async -> [Result<Void, any Error>] {
         do {
             return try await database.transaction { connection in
-                var fences: [Fence] = []
-                for item in batch { if let fence = item.fence, !fences.contains(fence) { fences.append(fence) } }
-                let refused = try await Self.refusedFences(fences, connection)
+                let refused = try await Self.refusedFences(GroupCommit.fences(of: batch), connection)
                 var results = [Result<Void, any Error>](repeating: .success(()), count: batch.count)
                 for (index, item) in batch.enumerated() {
                     if let fence = item.fence, let error = refused[fence] {
@@ -155,7 +83,8 @@ final class PostgresCommitQueue: Sendable {
         }
     }
 
-    /// The fences whose epoch is no longer the experiment's, with the error to report.
+    /// The fences whose epoch is no longer the experiment's, with the error to report. The experiment row is read
+    /// `FOR SHARE`, so a take-over (which updates it) waits for this transaction, or this one sees it.
     static func refusedFences(_ fences: [Fence], _ connection: PostgresConnection) async throws -> [Fence: StoreError] {
         var refused: [Fence: StoreError] = [:]
         for fence in fences {
@@ -165,13 +94,9 @@ final class PostgresCommitQueue: Sendable {
                 (try row.get("name", as: String.self), try row.get("owner_epoch", as: Int64.self), try row.get("owner_pid", as: Int32?.self),
                  try row.get("owner_host", as: String?.self))
             }
-            guard let (name, epoch, pid, host) = row else {
-                refused[fence] = .lostOwnership(name: "#\(fence.experiment)", newOwner: "nobody (the experiment was deleted)")
-                continue
-            }
-            guard epoch != fence.epoch else { continue }
-            let owner = pid.map { "pid \($0) on \(host ?? "?")" } ?? "another process (which has since stopped)"
-            refused[fence] = .lostOwnership(name: name, newOwner: owner)
+            if let row, row.1 == fence.epoch { continue }
+            refused[fence] = GroupCommit<Operation>.lostOwnership(
+                experiment: fence.experiment, name: row?.0, ownerPID: row?.2, ownerHost: row?.3)
         }
         return refused
     }

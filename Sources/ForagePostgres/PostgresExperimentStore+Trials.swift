@@ -92,6 +92,11 @@ extension PostgresExperimentStore {
                 state.map { "trial \(finish.number) is \($0), not running attempt \(finish.attempt): its finish was not recorded" }
                     ?? "trial \(finish.number) was never started")
         }
+        try await writeMetrics(finish, experiment: id, connection)
+    }
+
+    /// Records a finished trial's final metrics (the finite ones).
+    static func writeMetrics(_ finish: TrialFinish, experiment id: Int64, _ connection: PostgresConnection) async throws {
         let kept = finish.metrics.filter { $0.value.isFinite }.sorted { $0.key < $1.key }
         guard !kept.isEmpty else { return }
         try await connection.run(

@@ -148,6 +148,13 @@ enum PostgresSchema {
             """,
             "CREATE INDEX alias_history_by_alias ON alias_history (model_id, alias, id)",
         ]),
+        // Workers that claim trials from the database (`forage worker --store`, `forage run --shared`).
+        Migration(number: 2, name: "shared-trial-queue", statements: [
+            "ALTER TABLE trials ADD COLUMN claim_token TEXT, ADD COLUMN lease_until DOUBLE PRECISION",
+            "ALTER TABLE experiments ADD COLUMN shared BOOLEAN NOT NULL DEFAULT FALSE, ADD COLUMN claim_lease DOUBLE PRECISION",
+            "CREATE INDEX trials_queued ON trials (experiment_id, number) WHERE state = 'queued'",
+            "CREATE INDEX trials_running_lease ON trials (experiment_id, lease_until) WHERE state = 'running'",
+        ]),
         // Exact parameter sets queued to run before sampled trials (`forage enqueue`, a spec's `enqueue:`); `trial`
         // is set, in the transaction that starts that trial, when one takes it. Numbered as SQLite's migration.
         Migration(number: 10, name: "enqueued-params", statements: [

@@ -1,7 +1,6 @@
 import ForageStore
 import Foundation
 import GRDB
-import Synchronization
 
 /// Group commit for the store's single writer, with fencing.
 ///
@@ -14,38 +13,14 @@ import Synchronization
 ///
 /// An operation made under an ownership lease carries its `Fence`: inside the batch's transaction the
 /// experiment's epoch is read once, and operations whose lease was superseded are left out and fail with
-/// `lostOwnership`, so a frozen or overtaken owner can never change the experiment.
+/// `lostOwnership`, so a frozen or overtaken owner can never change the experiment. The queue's bookkeeping (who
+/// drains, which error goes to whom) is ForageStore's `GroupCommit`, shared with the PostgreSQL backend.
 final class CommitQueue: Sendable {
     typealias Operation = @Sendable (Database) throws -> Void
-    typealias Completion = @Sendable (Result<Void, any Error>) -> Void
-
-    /// The epoch an operation's owner holds.
-    struct Fence: Sendable, Hashable {
-        var experiment: Int64
-        var epoch: Int64
-
-        init(_ lease: OwnerLease) {
-            experiment = lease.experiment
-            epoch = lease.epoch
-        }
-    }
-
-    private struct Item {
-        var fence: Fence?
-        var operation: Operation
-        var completion: Completion?
-    }
-
-    private struct Pending {
-        var items: [Item] = []
-        var draining = false
-        var flushScheduled = false
-        /// Errors from fire-and-forget operations, by fence, handed to the next awaited operation of that fence.
-        var deferred: [Fence?: any Error] = [:]
-    }
+    typealias Fence = CommitFence
 
     private let writer: any DatabaseWriter
-    private let state = Mutex(Pending())
+    private let ledger = GroupCommit<Operation>()
     /// How long an unawaited operation may wait for a batch.
     static let lazyDelay: DispatchTimeInterval = .milliseconds(20)
 
@@ -60,13 +35,7 @@ final class CommitQueue: Sendable {
     /// writer to pick its operation up.
     func commit(_ fence: Fence?, _ operation: @escaping Operation) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let lead = state.withLock { pending -> Bool in
-                pending.items.append(Item(fence: fence, operation: operation, completion: { result in continuation.resume(with: result) }))
-                if pending.draining { return false }
-                pending.draining = true
-                return true
-            }
-            guard lead else { return }
+            guard ledger.enqueue(fence, operation, completion: { result in continuation.resume(with: result) }) else { return }
             writer.writeWithoutTransaction { db in drain(db) }
         }
     }
@@ -74,21 +43,9 @@ final class CommitQueue: Sendable {
     /// Queues `operation` without waiting; it commits with the next batch, at the latest after `lazyDelay`. A
     /// failure is reported to the next awaited operation.
     func submit(_ fence: Fence?, _ operation: @escaping Operation) {
-        let schedule = state.withLock { pending -> Bool in
-            pending.items.append(Item(fence: fence, operation: operation, completion: nil))
-            if pending.draining || pending.flushScheduled { return false }
-            pending.flushScheduled = true
-            return true
-        }
-        guard schedule else { return }
+        guard ledger.enqueueLazily(fence, operation) else { return }
         DispatchQueue.global().asyncAfter(deadline: .now() + Self.lazyDelay) { [self] in
-            let start = state.withLock { pending -> Bool in
-                pending.flushScheduled = false
-                guard !pending.draining, !pending.items.isEmpty else { return false }
-                pending.draining = true
-                return true
-            }
-            if start { writer.asyncWriteWithoutTransaction { [self] db in drain(db) } }
+            if ledger.startScheduledDrain() { writer.asyncWriteWithoutTransaction { [self] db in drain(db) } }
         }
     }
 
@@ -99,55 +56,17 @@ final class CommitQueue: Sendable {
 
     /// Commits batches until the queue is empty. Runs on GRDB's serial writer queue.
     private func drain(_ db: Database) {
-        while true {
-            let batch = state.withLock { pending -> [Item] in
-                let batch = pending.items
-                pending.items.removeAll(keepingCapacity: true)
-                if batch.isEmpty { pending.draining = false }
-                return batch
-            }
-            if batch.isEmpty { return }
-            let results = apply(batch, db).map { result in result.mapError(SQLiteMessage.storeError) }
-            // A fire-and-forget failure is handed to the next awaited operation of the same owner (fence), or to
-            // the next flush; an owner never receives another owner's error.
-            let deferred = state.withLock { pending -> [Int: any Error] in
-                for (index, result) in results.enumerated() where batch[index].completion == nil {
-                    if case .failure(let error) = result, pending.deferred[batch[index].fence] == nil {
-                        pending.deferred[batch[index].fence] = error
-                    }
-                }
-                var handed: [Int: any Error] = [:]
-                for (index, item) in batch.enumerated() where item.completion != nil {
-                    if item.fence == nil, let any = pending.deferred.first {
-                        handed[index] = any.value
-                        pending.deferred[any.key] = nil
-                    } else if let error = pending.deferred.removeValue(forKey: item.fence) {
-                        handed[index] = error
-                    }
-                }
-                return handed
-            }
-            for (index, item) in batch.enumerated() {
-                guard let completion = item.completion else { continue }
-                // The earlier failure is the root cause (a trial's start that did not commit makes its finish fail too).
-                if let error = deferred[index] {
-                    completion(.failure(error))
-                } else {
-                    completion(results[index])
-                }
-            }
+        while let batch = ledger.nextBatch() {
+            ledger.complete(batch, with: apply(batch, db).map { result in result.mapError(SQLiteMessage.storeError) })
         }
     }
 
     /// One transaction for the whole batch; if it fails, each operation is retried alone so only the bad one fails.
-    private func apply(_ batch: [Item], _ db: Database) -> [Result<Void, any Error>] {
+    private func apply(_ batch: [GroupCommit<Operation>.Item], _ db: Database) -> [Result<Void, any Error>] {
         var results = [Result<Void, any Error>](repeating: .success(()), count: batch.count)
         do {
             try db.inTransaction(.immediate) {
-                // Usually one owner, so a linear scan beats hashing every operation's fence.
-                var fences: [Fence] = []
-                for item in batch { if let fence = item.fence, !fences.contains(fence) { fences.append(fence) } }
-                let refused = try Self.refusedFences(fences, db)
+                let refused = try Self.refusedFences(GroupCommit.fences(of: batch), db)
                 for (index, item) in batch.enumerated() {
                     if let fence = item.fence, let error = refused[fence] {
                         results[index] = .failure(error)
@@ -182,16 +101,9 @@ final class CommitQueue: Sendable {
             if try Int64.fetchOne(epochs, arguments: [fence.experiment]) == fence.epoch { continue }
             let row = try Row.fetchOne(
                 db, sql: "SELECT name, owner_epoch, owner_pid, owner_host FROM experiments WHERE id = ?", arguments: [fence.experiment])
-            guard let row else {
-                refused[fence] = .lostOwnership(name: "#\(fence.experiment)", newOwner: "nobody (the experiment was deleted)")
-                continue
-            }
-            let epoch: Int64 = row["owner_epoch"] ?? 0
-            guard epoch != fence.epoch else { continue }
-            let pid: Int32? = row["owner_pid"]
-            let host: String? = row["owner_host"]
-            let owner = pid.map { "pid \($0) on \(host ?? "?")" } ?? "another process (which has since stopped)"
-            refused[fence] = .lostOwnership(name: row["name"] ?? "?", newOwner: owner)
+            if let row, let epoch: Int64 = row["owner_epoch"], epoch == fence.epoch { continue }
+            refused[fence] = GroupCommit<Operation>.lostOwnership(
+                experiment: fence.experiment, name: row.map { $0["name"] ?? "?" }, ownerPID: row?["owner_pid"], ownerHost: row?["owner_host"])
         }
         return refused
     }

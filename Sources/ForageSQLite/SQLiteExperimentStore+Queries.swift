@@ -8,7 +8,7 @@ extension SQLiteExperimentStore {
         try await read { db in try Self.counts(db, experiment: id) }
     }
 
-    /// Counted from the (experiment, state, value) index alone; the few re-queued attempts are then subtracted.
+    /// Counted from the (experiment, state) index alone; the few re-queued attempts are then subtracted.
     static func counts(_ db: Database, experiment id: Int64) throws -> TrialCounts {
         var counts = TrialCounts()
         for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM trials WHERE experiment_id = ? GROUP BY state", arguments: [id]) {
@@ -24,10 +24,10 @@ extension SQLiteExperimentStore {
         }
         // INDEXED BY: without it SQLite picks the primary key and reads every trial of the experiment.
         counts.failed -= try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM trials INDEXED BY trials_by_state_value WHERE experiment_id = ? AND state = 'failed' AND requeued = 1",
+            db, sql: "SELECT COUNT(*) FROM trials INDEXED BY trials_by_state WHERE experiment_id = ? AND state = 'failed' AND requeued = 1",
             arguments: [id]) ?? 0
         counts.queued += try Int.fetchOne(db, sql: """
-            SELECT COUNT(*) FROM trials t INDEXED BY trials_by_state_value
+            SELECT COUNT(*) FROM trials t INDEXED BY trials_by_state
             WHERE t.experiment_id = ? AND t.state = 'failed' AND t.requeued = 1
             AND NOT EXISTS (SELECT 1 FROM trials r WHERE r.experiment_id = t.experiment_id AND r.retry_of = t.number)
             """, arguments: [id]) ?? 0
@@ -84,7 +84,7 @@ extension SQLiteExperimentStore {
                 names.formUnion(
                     try String.fetchAll(
                         db, sql: """
-                            SELECT DISTINCT v.name FROM trials t INDEXED BY trials_by_state_value
+                            SELECT DISTINCT v.name FROM trials t INDEXED BY trials_by_state
                             JOIN intermediate_values v ON v.experiment_id = t.experiment_id AND v.trial = t.number
                             WHERE t.experiment_id = ? AND t.state IN ('running', 'queued', 'failed')
                             """, arguments: [id]))

@@ -99,7 +99,7 @@ extension SQLiteExperimentStore {
             let failed = counts.failed
             let retries = try Row.fetchAll(
                 db, sql: """
-                    SELECT number, draw, params, attempt FROM trials t INDEXED BY trials_by_state_value
+                    SELECT number, draw, params, attempt FROM trials t INDEXED BY trials_by_state
                     WHERE t.experiment_id = ? AND t.state = 'failed' AND t.requeued = 1
                     AND NOT EXISTS (SELECT 1 FROM trials r WHERE r.experiment_id = t.experiment_id AND r.retry_of = t.number)
                     ORDER BY number

@@ -3,8 +3,6 @@ import GRDB
 
 /// The store's numbered, forward-only migrations. A store written by a newer Forage is refused, never downgraded.
 enum Schema {
-    static let version = 7
-
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("1-experiments-trials-metrics") { db in
@@ -160,6 +158,16 @@ enum Schema {
                 );
                 CREATE INDEX enqueued_pending ON enqueued_params(experiment_id, id) WHERE trial IS NULL;
                 PRAGMA user_version = 10;
+                """)
+        }
+        migrator.registerMigration("12-state-index") { db in
+            // Counts and re-queued attempts need only a trial's state. With `value` in this index too, every finished
+            // trial's entry moved to a random place in value order, a second random insert beside the leaderboard
+            // index's; ordered by state alone, entries append in trial-number order.
+            try db.execute(sql: """
+                DROP INDEX trials_by_state_value;
+                CREATE INDEX trials_by_state ON trials(experiment_id, state);
+                PRAGMA user_version = 12;
                 """)
         }
         return migrator

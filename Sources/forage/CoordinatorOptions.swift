@@ -14,7 +14,7 @@ struct CoordinatorOptions: ParsableArguments {
     @Option(help: "File holding the workers' bearer token (created with a random token when missing).")
     var tokenFile: String?
 
-    @Option(help: "Seconds a worker's lease lives without a renewal; then its attempt fails as lost-worker and is re-queued.")
+    @Option(help: "Seconds a worker's lease (with --shared, its claim, by the database clock) lives without a renewal; then its attempt fails as lost-worker and is re-queued.")
     var leaseTimeout: Double = 30
 
     @Option(

@@ -14,6 +14,7 @@ struct Forage: AsyncParsableCommand {
             Predict.self, Bench.self, Delete.self, Rename.self, Tag.self, Store.self, Drift.self, Pipeline.self,
             Ask.self, Tell.self, Export.self, Import.self, RefitCommand.self,
             Enqueue.self,
+            Launch.self,
         ]
     )
 

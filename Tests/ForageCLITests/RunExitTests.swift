@@ -47,4 +47,27 @@ import Testing
         let again = try ForageProcess.run(["resume", "s"], in: directory.url)
         #expect(again.stderr.contains("the budget is already met: 8 trials are done and the budget is"), "\(again.stderr)")
     }
+
+    /// `--trials +N` adds N trials to the budget so far (`--trials N` stays the total), on `run` and on `resume`.
+    @Test func plusNTrialsExtendsTheBudgetSoFar() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("s.yaml", """
+            objective: {metric: value, direction: minimize}
+            trial: {function: sphere}
+            search_space: {x0: {type: float, low: -1, high: 1}}
+            budget: {trials: 4}
+            """)
+        let run = try ForageProcess.run(["run", "s.yaml", "--trials", "+2"], in: directory.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("6/6 trials"), "\(run.stdout)")
+        let resume = try ForageProcess.run(["resume", "s", "--trials", "+3"], in: directory.url)
+        #expect(resume.status == 0, "\(resume.stderr)")
+        #expect(resume.stdout.contains("9/9 trials"), "\(resume.stdout)")
+        let trials = try ForageProcess.run(["trials", "s", "--format", "csv"], in: directory.url)
+        #expect(trials.stdout.split(separator: "\n").count == 10, "\(trials.stdout)")
+        let zero = try ForageProcess.run(["resume", "s", "--trials", "+0"], in: directory.url)
+        #expect(zero.status != 0)
+        #expect(zero.stderr.contains("--trials must be a positive integer (the experiment's total) or +N (N more), got +0"), "\(zero.stderr)")
+    }
 }

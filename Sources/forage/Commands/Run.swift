@@ -32,9 +32,13 @@ extension Forage {
 
         @OptionGroup var coordinator: CoordinatorOptions
 
+        @Flag(help: "On a PostgreSQL store: let `forage worker --store` processes claim this experiment's trials, and take the driver's role over if this process dies.")
+        var shared = false
+
         @OptionGroup var storeOptions: StoreOptions
 
         func validate() throws {
+            if shared && coordinator.listen != nil { throw ValidationError("--shared and --listen are two ways to add workers; use one") }
             _ = try TagArguments.parse(tags)
             if let seed, seed < 0 { throw ValidationError("--seed must be a non-negative integer, got \(seed)") }
             if let name, !ExperimentName.isValid(name) {
@@ -49,7 +53,8 @@ extension Forage {
                 if let seed { experiment.searcher.seed = UInt64(seed) }
                 if let parallel = budget.parallel { experiment.budget.parallel = parallel }
                 let (executor, data) = try TrialSetup.make(for: experiment)
-                var options = RunOptions(trials: budget.trials, parallel: budget.parallel, progress: ProgressPrinter.make())
+                let trials = budget.totalTrials(from: experiment.budget.trials)
+                var options = RunOptions(trials: trials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote
                 options.warmStartStore = try await WarmStartSetup.store(for: experiment)
                 let listener = try coordinator.configuration()
@@ -60,7 +65,11 @@ extension Forage {
                 }
                 // Everything that can refuse the run is checked before the store is touched.
                 var checked = experiment
-                if let trials = budget.trials { checked.budget.trials = trials }
+                if let trials { checked.budget.trials = trials }
+                if shared {
+                    try await runShared(checked, data: data)
+                    return
+                }
                 try SearchEngine.validate(checked, options: options)
                 let store = try await storeOptions.open(.create)
                 let engine = try await ExperimentRunner.start(
@@ -72,7 +81,7 @@ extension Forage {
                     // Its trials run elsewhere: the experiment is created and released at once.
                     try await engine.closeExternal()
                     print(
-                        "created external experiment '\(experiment.name)' (budget \(budget.trials ?? experiment.budget.trials) trials): "
+                        "created external experiment '\(experiment.name)' (budget \(trials ?? experiment.budget.trials) trials): "
                             + "`forage ask \(experiment.name)` hands out a trial, `forage tell \(experiment.name) TRIAL --metrics '{\"\(experiment.objective.metric)\": …}'` records it")
                     return
                 }
@@ -80,6 +89,25 @@ extension Forage {
                     engine, store: store, name: experiment.name, promote: experiment.promotionRequest, refit: experiment,
                     coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: spec)) })
             }
+        }
+
+        /// `run --shared`: creates the experiment, then drives it and runs its local slots as a store worker.
+        private func runShared(_ spec: ExperimentSpec, data: DataInfo?) async throws {
+            let started = Date()
+            let store = try await storeOptions.open(.create)
+            let shared = try SharedSearch.shared(store, "--shared")
+            var options = SharedRunOptions()
+            options.leaseSeconds = coordinator.leaseTimeout
+            options.log = { printNote($0) }
+            let record = try await ExperimentRunner.startShared(
+                spec: spec, specPath: URL(fileURLWithPath: self.spec).standardized.path, data: data, store: shared, options: options)
+            if !tags.isEmpty { _ = try await store.experiments.tagExperiment(spec.name, try TagArguments.parse(tags)) }
+            let (parsed, executor) = try SharedSearch.prepare(record, directory: nil)
+            printNote("experiment '\(spec.name)' is shared: `forage worker --store URL --experiment \(spec.name)` adds workers")
+            _ = try await SharedSearch.participate(
+                store: shared, record: record, spec: parsed, executor: executor, slots: spec.budget.parallel,
+                name: "\(ProcessInfo.processInfo.hostName)-\(getpid())", options: options)
+            try await SharedSearch.finish(store: shared, name: spec.name, started: started)
         }
     }
 
@@ -107,12 +135,25 @@ extension Forage {
             try await reportingErrors {
                 let store = try await storeOptions.open(.write)
                 let record = try await store.experiments.requireExperiment(name)
+                if let shared = store.experiments as? any SharedTrialStore, try await shared.sharedExperiments().contains(where: { $0.name == name }) {
+                    // A shared experiment goes on where it is: this process joins it (driving when the role is free).
+                    let started = Date()
+                    let (spec, executor) = try SharedSearch.prepare(record, directory: nil)
+                    var options = SharedRunOptions()
+                    options.leaseSeconds = try await shared.queueState(experiment: record.id).claimLease ?? coordinator.leaseTimeout
+                    options.log = { printNote($0) }
+                    _ = try await SharedSearch.participate(
+                        store: shared, record: record, spec: spec, executor: executor, slots: budget.parallel ?? spec.budget.parallel,
+                        name: "\(ProcessInfo.processInfo.hostName)-\(getpid())", options: options)
+                    try await SharedSearch.finish(store: shared, name: name, started: started)
+                    return
+                }
                 let done = try await store.experiments.counts(experiment: record.id).finished
-                let total = budget.trials ?? record.budgetTrials
+                let total = budget.totalTrials(from: record.budgetTrials) ?? record.budgetTrials
                 if total <= done {
                     printNote(
                         "the budget is already met: \(done) trial\(done == 1 ? " is" : "s are") done and the budget is \(total) in all; "
-                            + "nothing new runs (--trials is the experiment's total: pass more than \(done) to run more)")
+                            + "nothing new runs (--trials is the experiment's total: pass more than \(done), or +N for N more, to run more)")
                 }
                 let base = record.specPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? FileManager.default.currentDirectoryPath
                 var experiment = try SpecLoader.parse(record.spec, file: record.specPath ?? name, baseDirectory: base)
@@ -124,7 +165,7 @@ extension Forage {
                 if let parallel = budget.parallel { experiment.budget.parallel = parallel }
                 let (executor, data) = try TrialSetup.make(for: experiment)
                 var options = RunOptions(
-                    trials: budget.trials ?? record.budgetTrials, parallel: budget.parallel, progress: ProgressPrinter.make())
+                    trials: total, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote
                 options.warmStartStore = try await WarmStartSetup.store(for: experiment)
                 let listener = try coordinator.configuration()
@@ -153,16 +194,61 @@ extension ExperimentSpec {
 /// `--trials` and `--parallel`, shared by `run` (overriding the spec) and `resume` (changing the stored budget).
 struct BudgetOverrides: ParsableArguments {
     // `.unconditional` takes `-2` as the value (to be refused below), not as an unknown option.
-    @Option(parsing: .unconditional, help: "Total number of trials for the experiment (overrides budget.trials; with resume, extends it).")
-    var trials: Int?
+    @Option(
+        parsing: .unconditional,
+        help: "Total number of trials for the experiment (overrides budget.trials), or +N for N more than its budget so far.")
+    var trials: TrialCount?
 
     @Option(parsing: .unconditional, help: "Trials run at once (overrides budget.parallel).")
     var parallel: Int?
 
+    /// The experiment's total budget given the budget it had so far (the spec's, or the one recorded in the store).
+    func totalTrials(from current: Int) -> Int? { trials?.total(from: current) }
+
     func validate() throws {
-        if let trials, trials < 1 { throw ValidationError("--trials must be a positive integer (the experiment's total), got \(trials)") }
+        if let trials, !trials.isPositive {
+            throw ValidationError("--trials must be a positive integer (the experiment's total) or +N (N more), got \(trials.written)")
+        }
         if let parallel, parallel < 0 {
             throw ValidationError("--parallel must be a non-negative integer (0 runs trials only on remote workers, with --listen), got \(parallel)")
+        }
+    }
+}
+
+/// `--trials N` (the experiment's total) or `--trials +N` (N more than its budget so far).
+enum TrialCount: ExpressibleByArgument, Equatable {
+    case total(Int)
+    case more(Int)
+
+    init?(argument: String) {
+        let relative = argument.hasPrefix("+")
+        let digits = relative ? String(argument.dropFirst()) : argument
+        guard !digits.hasPrefix("+"), let count = Int(digits) else { return nil }
+        self = relative ? .more(count) : .total(count)
+    }
+
+    /// The count as the user wrote it, for messages.
+    var written: String {
+        switch self {
+        case .total(let count): "\(count)"
+        case .more(let count): "+\(count)"
+        }
+    }
+
+    /// Whether the count is at least one.
+    var isPositive: Bool {
+        switch self {
+        case .total(let count), .more(let count): count >= 1
+        }
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+
+    /// The total budget this count asks for, given the budget so far.
+    func total(from current: Int) -> Int {
+        switch self {
+        case .total(let count): count
+        case .more(let count): current + count
         }
     }
 }

@@ -1,5 +1,8 @@
 import ArgumentParser
+import ForageBackends
 import ForageCore
+import ForageEngine
+import ForageStore
 import ForageExecutor
 import ForageRemote
 import Foundation
@@ -8,13 +11,25 @@ extension Forage {
     /// `forage worker --coordinator URL --token-file F`: runs a coordinator's trials on this machine.
     struct Worker: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run trials for a coordinator (`forage run … --listen`): lease, run here, report, until the run is over.")
+            abstract: "Run trials for a coordinator (`forage run … --listen`), or claim them from a shared PostgreSQL store (`--store`), until the run is over.")
 
         @Option(help: "The coordinator's address, http://HOST:PORT.")
-        var coordinator: String
+        var coordinator: String?
 
         @Option(help: "File holding the coordinator's bearer token.")
-        var tokenFile: String
+        var tokenFile: String?
+
+        @Option(help: "A shared PostgreSQL store (postgres://USER@HOST:PORT/DB): claim queued trials from it, no coordinator needed (default: $FORAGE_STORE when it is a URL and --coordinator is not given).")
+        var store: String?
+
+        @Option(help: "With --store: the experiment to work on (default: every shared experiment that runs, oldest first).")
+        var experiment: String?
+
+        @Option(help: "With --store: seconds to wait for a shared experiment to appear before giving up.")
+        var wait: Double = 600
+
+        @Option(help: "With --store: seconds a claim lives without a renewal, by the database clock (default: the experiment's, as its run set it).")
+        var leaseTimeout: Double?
 
         @Option(help: "Trials run at once on this machine (default 1, or as many as --gpus allows).")
         var parallel: Int?
@@ -28,8 +43,8 @@ extension Forage {
         @Option(help: "The name stored with each trial this worker runs (default: HOST-PID).")
         var name: String?
 
-        @Option(help: "The folder standing for the coordinator's working folder: the spec's data files and scripts are looked up under it.")
-        var directory = "."
+        @Option(help: "The folder standing for the coordinator's working folder: the spec's data files and scripts are looked up under it (default: the current folder; with --store, the folder of the spec the experiment was created from).")
+        var directory: String?
 
         @Option(help: "Where trial folders (logs, artifacts) are written.")
         var workDir = ".forage-worker"
@@ -37,7 +52,21 @@ extension Forage {
         @Flag(help: "Print only the summary, not one line per trial.")
         var quiet = false
 
+        /// The shared store to claim from, when this is a store worker.
+        var storeLocation: String? {
+            if let store { return store }
+            guard coordinator == nil, let environment = ProcessInfo.processInfo.environment["FORAGE_STORE"], StoreFactory.isServer(environment) else { return nil }
+            return environment
+        }
+
         func validate() throws {
+            if coordinator != nil && store != nil { throw ValidationError("give either --coordinator (an HTTP coordinator) or --store (a shared PostgreSQL store), not both") }
+            if coordinator == nil && storeLocation == nil {
+                throw ValidationError("forage worker needs --coordinator http://HOST:PORT (with --token-file) or --store postgres://USER@HOST:PORT/DB")
+            }
+            if coordinator != nil && tokenFile == nil { throw ValidationError("--coordinator needs --token-file (the coordinator's bearer token)") }
+            if let leaseTimeout, !(leaseTimeout >= 0.5 && leaseTimeout.isFinite) { throw ValidationError("--lease-timeout must be at least 0.5 seconds") }
+            if !(wait >= 0 && wait.isFinite) { throw ValidationError("--wait must be a non-negative number of seconds") }
             if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
             _ = try resources()
             if let name, name.isEmpty || name.count > 200 { throw ValidationError("--name must have 1 to 200 characters") }
@@ -54,14 +83,19 @@ extension Forage {
         }
 
         func run() async throws {
+            if let location = storeLocation {
+                try await reportingErrors { try await runOnStore(location) }
+                return
+            }
             try await reportingErrors {
+                guard let coordinator, let tokenFile else { throw CLIError("--coordinator and --token-file are required") }
                 let resources = try resources()
                 let token = try TokenFile.read(tokenFile)
                 let quiet = self.quiet
                 var options = WorkerOptions(
                     coordinator: coordinator, token: token, name: name ?? WorkerOptions.defaultName,
                     parallel: parallel ?? resources?.slots ?? 1,
-                    directory: URL(fileURLWithPath: directory).standardized, workDirectory: URL(fileURLWithPath: workDir).standardized,
+                    directory: URL(fileURLWithPath: directory ?? ".").standardized, workDirectory: URL(fileURLWithPath: workDir).standardized,
                     supervisor: ExecutorFactory.installedSupervisor(),
                     log: { line in if !quiet || !line.hasPrefix("trial ") { print(line) } })
                 options.gpus = resources
@@ -79,6 +113,59 @@ extension Forage {
                     "worker \(options.name) stopped (\(summary.reason)): \(summary.completed) completed, \(summary.pruned) pruned, \(summary.failed) failed, "
                         + "\(summary.dropped) dropped")
             }
+        }
+
+        /// `--store`: claims trials of shared experiments from the database, and stands for the driver's role.
+        private func runOnStore(_ location: String) async throws {
+            if gpus != nil { throw CLIError("--gpus is not supported with --store yet; use a coordinator (`forage run --listen`) for GPU slots") }
+            let deadline = Date().addingTimeInterval(wait)
+            // A worker may start before the run that creates the store (a job array and a driver submitted together).
+            var opened: OpenStore?
+            while opened == nil {
+                do {
+                    opened = try await StoreFactory.connect(location, access: .write)
+                } catch StoreError.noStore where Date() < deadline {
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            guard let opened else { return }
+            let store = try SharedSearch.shared(opened, "forage worker --store")
+            let name = self.name ?? WorkerOptions.defaultName
+            let quiet = self.quiet
+            var total = StoreWorkerSummary()
+            var worked: Set<String> = []
+            print("worker \(name): \(parallel ?? 1) slot(s), store \(store.location)")
+            while true {
+                let candidates = try await store.sharedExperiments().filter { experiment == nil || $0.name == experiment }
+                guard let record = candidates.first(where: { !worked.contains($0.name) }) else {
+                    if let experiment, let existing = try await store.experiment(named: experiment), worked.isEmpty {
+                        let state = try await store.queueState(experiment: existing.id).state
+                        if state != ExperimentState.running.rawValue {
+                            throw CLIError("experiment '\(experiment)' is \(state), not running: there is nothing to claim")
+                        }
+                    }
+                    if !worked.isEmpty || Date() > deadline { break }
+                    try? await Task.sleep(for: .milliseconds(200))
+                    continue
+                }
+                worked.insert(record.name)
+                let (spec, executor) = try SharedSearch.prepare(record, directory: directory)
+                var options = SharedRunOptions()
+                let recordedLease = try await store.queueState(experiment: record.id).claimLease
+                options.leaseSeconds = leaseTimeout ?? recordedLease ?? 30
+                options.log = { line in if !quiet || !line.hasPrefix("trial ") { print(line) } }
+                print("worker \(name): working on experiment '\(record.name)'")
+                let summary = try await SharedSearch.participate(
+                    store: store, record: record, spec: spec, executor: executor, slots: parallel ?? 1, name: name, options: options)
+                total.completed += summary.worker.completed
+                total.pruned += summary.worker.pruned
+                total.failed += summary.worker.failed
+                total.dropped += summary.worker.dropped
+                if summary.state == ExperimentState.running.rawValue { break }  // this process was stopped
+            }
+            if worked.isEmpty { throw CLIError("no shared experiment\(experiment.map { " named '\($0)'" } ?? "") ran in the store within \(Int(wait)) s") }
+            print(
+                "worker \(name) stopped: \(total.completed) completed, \(total.pruned) pruned, \(total.failed) failed, \(total.dropped) dropped")
         }
     }
 }

@@ -105,6 +105,9 @@ public struct StoreCopier: Sendable {
         let final: ExperimentState = record.state == .running ? .interrupted : record.state
         try await into.close(lease, state: final, message: record.message)
         if !record.tags.isEmpty { _ = try await into.tagExperiment(record.name, record.tags.mapValues { Optional($0) }) }
+        // Parameters still queued (`forage enqueue`) stay queued in the copy.
+        let pending = try await source.experiments.pendingEnqueued(record)
+        if !pending.isEmpty { _ = try await into.enqueue(created, pending.map(\.params)) }
         // Verify: the same counts and the same trial numbers.
         let copiedRecord = try await into.requireExperiment(record.name)
         let before = try await source.experiments.counts(experiment: record.id)

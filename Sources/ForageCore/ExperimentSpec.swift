@@ -23,6 +23,11 @@ public struct ExperimentSpec: Sendable, Equatable {
     /// `refit:` — retrain the best configuration on training + validation rows when the search ends. Nil = the
     /// default: on for `model:` trials, off otherwise (only built-in models can be refitted).
     public var refit: Bool?
+    /// `enqueue:` — exact parameter sets that run before any sampled trial (checked against the space), queued in
+    /// the store when the experiment is created.
+    public var enqueue: [ParameterSet] = []
+    /// `warm_start:` — another experiment whose completed trials the sampler learns from, or nil.
+    public var warmStart: WarmStartSpec?
     /// The spec's text as given, kept in the store with its SHA-256.
     public var source: String
     /// The folder relative paths (data, commands' working directory) are resolved against.

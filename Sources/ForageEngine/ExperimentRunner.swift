@@ -1,4 +1,5 @@
 import ForageCore
+import ForageSearch
 import ForageExecutor
 import ForageStore
 import Foundation
@@ -16,8 +17,12 @@ public enum ExperimentRunner {
         if let trials = options.trials { spec.budget.trials = trials }
         if let parallel = options.parallel { spec.budget.parallel = parallel }
         try SearchEngine.validate(spec, options: options)
+        // A warm start that cannot load refuses the run before the experiment exists.
+        var warm: WarmStart?
+        if let source = spec.warmStart { warm = try await WarmStartLoader.load(source, for: spec, from: options.warmStartStore ?? store) }
         let (record, lease) = try await store.createExperiment(spec, specPath: specPath, data: data, owner: OwnerIdentity())
-        return try await SearchEngine(spec: spec, experiment: record, store: store, executor: executor, lease: lease, options: options)
+        return try await SearchEngine(
+            spec: spec, experiment: record, store: store, executor: executor, lease: lease, options: options, warmStart: warm)
     }
 
     /// Takes over an interrupted experiment: its running trials become failed (`interrupted`) and re-queued. With

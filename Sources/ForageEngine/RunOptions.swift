@@ -1,5 +1,6 @@
 import ForageCore
 import ForageExecutor
+import ForageStore
 import Foundation
 
 /// How one `run` or `resume` should go, beyond what the spec says.
@@ -14,6 +15,8 @@ public struct RunOptions: Sendable {
     public var heartbeatInterval: Double = 3
     /// Set to let remote workers lease trials (a coordinator); `parallel` may then be 0.
     public var remote: RemoteOptions?
+    /// The store holding `warm_start.experiment` when it names another store (`warm_start.store`); nil: the run's own.
+    public var warmStartStore: (any ExperimentReader)?
 
     public init(trials: Int? = nil, parallel: Int? = nil, progress: (@Sendable (ProgressEvent) -> Void)? = nil) {
         self.trials = trials

@@ -18,6 +18,8 @@ public actor SearchEngine {
     let lease: OwnerLease
     let options: RunOptions
     let sampler: any Sampler
+    /// The other experiment's trials the sampler learns from (`warm_start:`), or nil.
+    public nonisolated let warmStart: WarmStart?
     let scheduler: any TrialScheduler
     let budget: Int
     let parallel: Int
@@ -28,6 +30,11 @@ public actor SearchEngine {
 
     var history: TrialHistory
     var retries: [PendingRetry] = []
+    /// Queued parameter sets (`forage enqueue`, `enqueue:`) not yet started by this run, oldest first: they run
+    /// before any sampled trial.
+    var enqueued: [EnqueuedParameters] = []
+    /// Every queued id this run has loaded, so a refresh during the run never queues one twice.
+    var enqueuedSeen: Set<Int64> = []
     var nextNumber = 0
     var nextDraw = 0
     var done = 0
@@ -75,7 +82,7 @@ public actor SearchEngine {
     /// Prepares a run of `experiment` (already created or acquired under `lease`) from the store.
     public init(
         spec: ExperimentSpec, experiment: ExperimentRecord, store: any ExperimentStore, executor: any TrialExecutor,
-        lease: OwnerLease, options: RunOptions
+        lease: OwnerLease, options: RunOptions, warmStart preloaded: WarmStart? = nil
     ) async throws {
         self.spec = spec
         self.experiment = experiment
@@ -83,7 +90,21 @@ public actor SearchEngine {
         self.executor = executor
         self.lease = lease
         self.options = options
-        (sampler, scheduler) = try Self.validate(spec, options: options)
+        let (built, scheduler) = try Self.validate(spec, options: options)
+        self.scheduler = scheduler
+        if let warm = spec.warmStart {
+            let loaded: WarmStart
+            if let preloaded {
+                loaded = preloaded
+            } else {
+                loaded = try await WarmStartLoader.load(warm, for: spec, from: options.warmStartStore ?? store)
+            }
+            warmStart = loaded
+            sampler = WarmStartedSampler(base: built, warm: loaded)
+        } else {
+            warmStart = nil
+            sampler = built
+        }
         trialsDirectory = try store.layout.trialsDirectory(experiment: spec.name)
         workingDirectory = URL(fileURLWithPath: spec.baseDirectory, isDirectory: true)
         budget = options.trials ?? experiment.budgetTrials
@@ -104,6 +125,19 @@ public actor SearchEngine {
         done = point.done
         failedCount = point.failed
         retries = point.retries.map { PendingRetry(original: $0.number, draw: $0.draw, params: $0.params, attempt: $0.attempt) }
+        takeEnqueued(try await store.pendingEnqueued(experiment))
+    }
+
+    /// Adds queued parameter sets this run has not seen (loaded at start, and again with each heartbeat, so
+    /// `forage enqueue` during a run is picked up within seconds).
+    func takeEnqueued(_ pending: [EnqueuedParameters]) {
+        var added = false
+        for entry in pending where !enqueuedSeen.contains(entry.id) {
+            enqueuedSeen.insert(entry.id)
+            enqueued.append(entry)
+            added = true
+        }
+        if added { wakeLoop() }
     }
 
     /// The most local attempts that may have finished and still wait for their commit.
@@ -137,6 +171,7 @@ public actor SearchEngine {
                 if Task.isCancelled { break }
                 do {
                     try await store.heartbeat(lease)
+                    self.takeEnqueued(try await store.pendingEnqueued(self.experiment))
                 } catch {
                     self.storeFailed(error)
                     break
@@ -217,8 +252,8 @@ public actor SearchEngine {
         // store and memory stays flat however long the search (group commit still batches up to this many).
         guard worker != nil || running - executing < Self.maxAwaitingCommit else { return nil }
         return TrialJob.propose(
-            retries: &retries, sampler: sampler, space: spec.searchSpace, history: history, nextNumber: &nextNumber, nextDraw: &nextDraw,
-            exhausted: &exhausted, worker: worker)
+            retries: &retries, enqueued: &enqueued, sampler: sampler, space: spec.searchSpace, history: history, nextNumber: &nextNumber,
+            nextDraw: &nextDraw, exhausted: &exhausted, worker: worker)
     }
 
     /// Runs one attempt off the actor and commits its outcome; only then does the actor learn of it. A failed
@@ -228,7 +263,7 @@ public actor SearchEngine {
         store.startTrial(
             lease,
             TrialStart(
-                number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf, dataVersion: dataVersion))
+                number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf, dataVersion: dataVersion, enqueued: job.enqueued))
         var invocation = TrialInvocation(
             experiment: spec.name, number: job.number, attempt: job.attempt, params: job.params, spec: spec.trial,
             objective: spec.objective, declaredParameters: spec.searchSpace.names,

@@ -41,6 +41,15 @@ public struct CholeskyFactor: Sendable {
         cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, Int32(count), lower, Int32(count), &y, 1)
     }
 
+    /// Solves `L·Y = B` in place for `columns` right-hand sides at once (`B` row-major, `count × columns`; BLAS `dtrsm`).
+    public func solveLower(_ b: inout [Double], columns: Int) {
+        precondition(b.count == count * columns, "right-hand sides do not match")
+        guard count > 0, columns > 0 else { return }
+        cblas_dtrsm(
+            CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, Int32(count), Int32(columns), 1, lower, Int32(count), &b,
+            Int32(columns))
+    }
+
     /// Solves `A·x = b`.
     public func solve(_ b: [Double]) -> [Double] {
         var x = b

@@ -12,6 +12,7 @@ extension PostgresExperimentStore {
         let names = String(decoding: (try? JSONEncoder().encode(spec.searchSpace.names)) ?? Data("[]".utf8), as: UTF8.self)
         let seed = Int64(bitPattern: spec.searcher.seed)
         let sha = SHA256Hex.of(spec.source)
+        let queued = spec.enqueue
         let id = try await write { connection -> Int64 in
             let rows = try await connection.rows(
                 """
@@ -28,6 +29,7 @@ extension PostgresExperimentStore {
                 """
             ) { try $0.get("id", as: Int64.self) }
             guard let id = rows.first else { throw StoreError.experimentExists(name: spec.name) }
+            _ = try await Self.insertEnqueued(connection, experiment: id, queued, at: now)
             return id
         }
         guard let record = try await experiment(named: spec.name) else { throw StoreError.database("experiment vanished after insert") }

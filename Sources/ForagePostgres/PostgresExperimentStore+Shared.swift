@@ -82,6 +82,11 @@ extension PostgresExperimentStore: SharedTrialStore {
                 FROM unnest(\(kept.map(\.number))::bigint[], \(kept.map(\.draw))::bigint[], \(kept.map(\.params.jsonString))::text[],
                     \(kept.map(\.attempt))::bigint[], \(kept.map { $0.retryOf ?? -1 })::bigint[], \(kept.map { $0.dataVersion ?? -1 })::bigint[]) AS u(n, d, p, a, r, v)
                 """)
+            for trial in kept {
+                guard let queued = trial.enqueued else { continue }
+                try await connection.run(
+                    "UPDATE enqueued_params SET trial = \(trial.number) WHERE id = \(queued) AND experiment_id = \(lease.experiment) AND trial IS NULL")
+            }
             inserted.withLock { $0 = kept }
         }
         return inserted.withLock { $0 }
@@ -104,6 +109,12 @@ extension PostgresExperimentStore: SharedTrialStore {
 
     public func dropQueued(_ lease: OwnerLease) async throws {
         try await queue().commit(.init(lease)) { connection in
+            // Enqueued parameters whose queued trial is dropped are queued again.
+            try await connection.run(
+                """
+                UPDATE enqueued_params SET trial = NULL WHERE experiment_id = \(lease.experiment)
+                AND trial IN (SELECT number FROM trials WHERE experiment_id = \(lease.experiment) AND state = 'queued')
+                """)
             try await connection.run("DELETE FROM trials WHERE experiment_id = \(lease.experiment) AND state = 'queued'")
         }
     }

@@ -20,6 +20,10 @@ extension PostgresExperimentStore {
                 VALUES (\(lease.experiment), \(trial.number), \(trial.draw), 'running', \(params), \(trial.attempt), \(trial.retryOf),
                     \(trial.worker), \(startedAt), \(trial.dataVersion))
                 """)
+            if let queued = trial.enqueued {
+                try await connection.run(
+                    "UPDATE enqueued_params SET trial = \(trial.number) WHERE id = \(queued) AND experiment_id = \(lease.experiment) AND trial IS NULL")
+            }
         }
     }
 

@@ -163,6 +163,20 @@ enum PostgresSchema {
             "ALTER TABLE trials ADD COLUMN objective_values TEXT",
             "ALTER TABLE trials ADD COLUMN violation DOUBLE PRECISION",
         ]),
+        // Exact parameter sets queued to run before sampled trials (`forage enqueue`, a spec's `enqueue:`); `trial`
+        // is set, in the transaction that starts that trial, when one takes it. Numbered as SQLite's migration.
+        Migration(number: 10, name: "enqueued-params", statements: [
+            """
+            CREATE TABLE enqueued_params (
+                id BIGSERIAL PRIMARY KEY,
+                experiment_id BIGINT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+                params TEXT NOT NULL,
+                trial BIGINT,
+                created_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            "CREATE INDEX enqueued_pending ON enqueued_params (experiment_id, id) WHERE trial IS NULL",
+        ]),
     ]
 
     /// The numbers of the migrations applied to the database, or nil when it holds no Forage store.

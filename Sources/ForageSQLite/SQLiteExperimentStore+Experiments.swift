@@ -10,6 +10,7 @@ extension SQLiteExperimentStore {
         guard ExperimentName.isValid(spec.name) else { throw StoreError.invalidExperimentName(spec.name) }
         let now = Date().timeIntervalSince1970
         let names = String(decoding: (try? JSONEncoder().encode(spec.searchSpace.names)) ?? Data("[]".utf8), as: UTF8.self)
+        let queued = spec.enqueue
         let id = try await write { db -> Int64 in
             if try Int.fetchOne(db, sql: "SELECT 1 FROM experiments WHERE name = ?", arguments: [spec.name]) != nil {
                 throw StoreError.experimentExists(name: spec.name)
@@ -29,7 +30,9 @@ extension SQLiteExperimentStore {
                     data?.validationRows, data?.testRows, now, now, owner.token, owner.pid, owner.host, now, owner.process,
                     GoalsText.encode(spec.goals),
                 ])
-            return db.lastInsertedRowID
+            let id = db.lastInsertedRowID
+            _ = try Self.insertEnqueued(db, experiment: id, queued, at: now)
+            return id
         }
         guard let record = try await experiment(named: spec.name) else { throw StoreError.database("experiment vanished after insert") }
         return (record, OwnerLease(experiment: id, epoch: 1, owner: owner))

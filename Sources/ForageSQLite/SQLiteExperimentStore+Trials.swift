@@ -19,6 +19,10 @@ extension SQLiteExperimentStore {
                     lease.experiment, trial.number, trial.draw, params, trial.attempt, trial.retryOf, trial.worker,
                     trial.startedAt.timeIntervalSince1970, trial.dataVersion,
                 ])
+            if let queued = trial.enqueued {
+                try db.cachedStatement(sql: "UPDATE enqueued_params SET trial = ? WHERE id = ? AND experiment_id = ? AND trial IS NULL")
+                    .execute(arguments: [trial.number, queued, lease.experiment])
+            }
         }
     }
 

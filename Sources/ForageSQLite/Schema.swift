@@ -145,6 +145,21 @@ enum Schema {
                 PRAGMA user_version = 9;
                 """)
         }
+        migrator.registerMigration("10-enqueued-params") { db in
+            // Exact parameter sets queued to run before sampled trials (`forage enqueue`, a spec's `enqueue:`);
+            // `trial` is set, in the transaction that starts that trial, when one takes it.
+            try db.execute(sql: """
+                CREATE TABLE enqueued_params (
+                    id INTEGER PRIMARY KEY,
+                    experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+                    params TEXT NOT NULL,
+                    trial INTEGER,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX enqueued_pending ON enqueued_params(experiment_id, id) WHERE trial IS NULL;
+                PRAGMA user_version = 10;
+                """)
+        }
         migrator.registerMigration("12-state-index") { db in
             // Counts and re-queued attempts need only a trial's state. With `value` in this index too, every finished
             // trial's entry moved to a random place in value order, a second random insert beside the leaderboard

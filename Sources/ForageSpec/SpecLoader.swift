@@ -7,7 +7,10 @@ import Yams
 /// Strict by design: unknown keys, wrong types and impossible values are `SpecError`s that name the file, the key
 /// path and what is allowed, so a typo such as `paralel` never passes silently.
 public enum SpecLoader {
-    static let topLevelKeys = ["name", "description", "objective", "objectives", "constraints", "trial", "data", "search_space", "searcher", "scheduler", "budget", "promote", "resources", "refit"]
+    static let topLevelKeys = [
+        "name", "description", "objective", "objectives", "constraints", "trial", "data", "search_space", "searcher", "scheduler", "budget",
+        "promote", "resources", "refit", "enqueue", "warm_start",
+    ]
 
     /// Loads and validates the spec at `path`.
     public static func load(path: String) throws -> ExperimentSpec {
@@ -77,6 +80,11 @@ public enum SpecLoader {
         try GoalsParser.check(goals, trial: trial, at: fields)
         spec.resources = try fields["resources"].map { try ResourceParser.parse($0, trial: trial) }
         spec.refit = refit
+        spec.enqueue = try fields["enqueue"].map { try WarmStartParser.parseEnqueue($0, space: space) } ?? []
+        spec.warmStart = try fields["warm_start"].map { try WarmStartParser.parseWarmStart($0, baseDirectory: baseDirectory) }
+        if let warm = spec.warmStart, warm.store == nil, warm.experiment == name {
+            throw try fields.required("warm_start", "").error("names the experiment itself; name another experiment to learn from")
+        }
         return spec
     }
 

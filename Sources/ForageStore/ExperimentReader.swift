@@ -26,6 +26,8 @@ public protocol ExperimentReader: Sendable {
     func experimentNames() async throws -> [String]
     /// Trial counts per state; `queued` counts re-queued attempts still waiting for their retry.
     func counts(experiment id: Int64) async throws -> TrialCounts
+    /// The enqueued parameter sets no trial has taken yet, oldest first.
+    func pendingEnqueued(_ experiment: ExperimentRecord) async throws -> [EnqueuedParameters]
     /// The best `top` completed trials, best first (ties go to the lower trial number).
     func leaderboard(_ experiment: ExperimentRecord, top: Int) async throws -> [TrialRecord]
     /// Up to `limit` completed trials in leaderboard order, after `cursor` (from the start when nil), carrying the

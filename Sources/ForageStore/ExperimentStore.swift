@@ -16,8 +16,8 @@ import Foundation
 /// - `heartbeat` renews the lease and verifies the store is still the one the process opened (the file was not
 ///   removed or replaced); any failure there is thrown, never swallowed.
 public protocol ExperimentStore: ExperimentReader {
-    /// Creates the experiment from `spec` and makes `owner` its owner (epoch 1), in one transaction; refuses a name
-    /// that exists.
+    /// Creates the experiment from `spec` and makes `owner` its owner (epoch 1), with the spec's `enqueue:` list
+    /// queued, in one transaction; refuses a name that exists.
     func createExperiment(_ spec: ExperimentSpec, specPath: String?, data: DataInfo?, owner: OwnerIdentity) async throws
         -> (ExperimentRecord, OwnerLease)
     /// Takes ownership of an existing experiment for `resume` (see the type's guarantees). With `force`, a live
@@ -26,7 +26,14 @@ public protocol ExperimentStore: ExperimentReader {
     /// What a run continues from: counters, re-queued attempts, the best trial, and as much history as `need` asks.
     func resumePoint(_ experiment: ExperimentRecord, need: HistoryNeed) async throws -> ResumePoint
 
-    /// Records a trial as running (queued write).
+    /// Queues exact parameter sets to run before any sampled trial of the experiment, durable before it returns,
+    /// and returns them with their ids. Not fenced: any process may enqueue, also while an owner runs the experiment
+    /// (the parameters are the caller's to check against the space). `createExperiment` queues the spec's
+    /// `enqueue:` list itself, in its own transaction.
+    func enqueue(_ experiment: ExperimentRecord, _ params: [ParameterSet]) async throws -> [EnqueuedParameters]
+
+    /// Records a trial as running (queued write); with `trial.enqueued`, marks that queued parameter set as taken
+    /// by this trial in the same transaction.
     func startTrial(_ lease: OwnerLease, _ trial: TrialStart)
     /// Queues intermediate values (queued write).
     func submitReport(_ lease: OwnerLease, trial number: Int, step: Int, values: [String: Double])

@@ -49,11 +49,14 @@ public struct TrialStart: Sendable {
     /// The experiment's data version the attempt trains on (1-based), or nil without data.
     public var dataVersion: Int?
     public var startedAt: Date
+    /// The queued parameter set this trial runs (`EnqueuedParameters.id`), or nil for a sampled or retried trial.
+    public var enqueued: Int64?
 
     public init(
         number: Int, draw: Int, params: ParameterSet, attempt: Int = 1, retryOf: Int? = nil, worker: String? = nil, dataVersion: Int? = nil,
-        startedAt: Date = Date()
+        startedAt: Date = Date(), enqueued: Int64? = nil
     ) {
+        self.enqueued = enqueued
         self.dataVersion = dataVersion
         self.number = number
         self.draw = draw

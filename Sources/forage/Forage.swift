@@ -13,6 +13,7 @@ struct Forage: AsyncParsableCommand {
             Run.self, Resume.self, Status.self, Trials.self, Leaderboard.self, Promote.self, Models.self, Serve.self, Dashboard.self, Worker.self,
             Predict.self, Bench.self, Delete.self, Rename.self, Tag.self, Store.self, Drift.self, Pipeline.self,
             Ask.self, Tell.self, Export.self, Import.self, RefitCommand.self,
+            Enqueue.self,
             Launch.self,
         ]
     )

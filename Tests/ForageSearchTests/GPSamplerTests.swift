@@ -72,4 +72,22 @@ import Testing
             #expect(abs((moved - base) / 1e-6 - gradient[k]) < 1e-3 * max(1, abs(gradient[k])), "θ\(k)")
         }
     }
+
+    @Test func aLongHistoryRefitsOnlyEveryFewTrialsAndTheCacheNeverChangesASuggestion() {
+        #expect([100, 101, 128, 129, 131, 132, 500, 511, 512].map(GPSampler.fitPrefix) == [100, 100, 128, 128, 128, 132, 496, 496, 512])
+        var rng = SplitMix64(seed: 5)
+        let trials = (0..<131).map { number -> TrialSnapshot in
+            let params = ParameterSet(["x": .double(-5 + 15 * rng.nextUnit()), "y": .double(15 * rng.nextUnit())])
+            return TrialSnapshot(number: number, state: .completed, params: params, value: Self.braninValue(params))
+        }
+        let warm = GPSampler(seed: 3, candidates: 64)
+        let history = TrialHistory(objective: TestSupport.objective, trials: Array(trials.prefix(130)))
+        // The first suggestion fills the cache for the prefix of 128 trials; the next one (131 trials) reuses it.
+        _ = warm.suggest(index: 130, space: Self.branin, history: history)
+        let longer = TrialHistory(objective: TestSupport.objective, trials: trials)
+        let cached = warm.suggest(index: 131, space: Self.branin, history: longer)
+        let fresh = GPSampler(seed: 3, candidates: 64).suggest(index: 131, space: Self.branin, history: longer)
+        #expect(cached == fresh)
+        #expect(cached != nil)
+    }
 }

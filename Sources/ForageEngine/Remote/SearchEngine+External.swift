@@ -46,7 +46,7 @@ extension SearchEngine {
             lease,
             TrialStart(
                 number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf,
-                worker: Self.externalWorker, dataVersion: dataVersion))
+                worker: Self.externalWorker, dataVersion: dataVersion, enqueued: job.enqueued))
         try await store.flush()
         return .trial(number: job.number, attempt: job.attempt, params: job.params, leaseTimeout: timeout)
     }

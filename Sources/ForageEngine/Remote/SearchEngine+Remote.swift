@@ -27,7 +27,7 @@ extension SearchEngine {
                 lease,
                 TrialStart(
                     number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf, worker: worker,
-                    dataVersion: dataVersion))
+                    dataVersion: dataVersion, enqueued: job.enqueued))
             grants.append(
                 RemoteGrant(
                     lease: id, trial: job.number, attempt: job.attempt, params: job.params, leaseTimeout: timeout,

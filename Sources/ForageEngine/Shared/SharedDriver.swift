@@ -75,16 +75,17 @@ public struct SharedDriver: Sendable {
                     var retries = point.retries.map { PendingRetry(original: $0.number, draw: $0.draw, params: $0.params, attempt: $0.attempt) }
                     var nextNumber = point.nextNumber
                     var nextDraw = point.nextDraw
+                    var enqueued = try await store.pendingEnqueued(experiment)
                     while proposed.count < wanted,
                         let job = TrialJob.propose(
-                            retries: &retries, sampler: sampler, space: spec.searchSpace, history: history, nextNumber: &nextNumber,
+                            retries: &retries, enqueued: &enqueued, sampler: sampler, space: spec.searchSpace, history: history, nextNumber: &nextNumber,
                             nextDraw: &nextDraw, exhausted: &exhausted, worker: nil)
                     {
                         if sampler.historyNeed > .none { history.upsert(TrialSnapshot(number: job.number, state: .queued, params: job.params)) }
                         proposed.append(
                             TrialStart(
                                 number: job.number, draw: job.draw, params: job.params, attempt: job.attempt, retryOf: job.retryOf,
-                                dataVersion: dataVersion))
+                                dataVersion: dataVersion, enqueued: job.enqueued))
                     }
                     if !proposed.isEmpty { _ = try await store.queueTrials(lease, proposed, budget: budget) }
                     if exhausted && proposed.isEmpty && queue.running == 0 && queue.queued == 0 && point.retries.isEmpty {

@@ -14,6 +14,9 @@ import ForageCore
 /// the `cmaes` package's stopping criteria restarts from a random mean with the population doubled (IPOP-CMA-ES); the
 /// restart's mean comes from `(seed, restart number)`, so the replay is deterministic too.
 ///
+/// With `warm_start:`, the first run starts from the distribution WS-CMA-ES derives from the other experiment's best
+/// complete trials (`CMAWarmStart`) instead of the centre of the cube with `sigma0`.
+///
 /// A point outside the cube is redrawn (up to 100 times) and then clipped, as the `cmaes` package does.
 public struct CMAESSampler: Sampler {
     public let seed: UInt64
@@ -50,9 +53,15 @@ public struct CMAESSampler: Sampler {
     func replay(axes: [Parameter], history: TrialHistory) -> CMAState {
         let sign: Double = history.objective.direction == .maximize ? -1 : 1
         var restart = 0
-        var state = CMAState(mean: [Double](repeating: 0.5, count: axes.count), sigma: sigma0, populationSize: populationSize)
+        // A warm start's complete trials set the first distribution (WS-CMA-ES); they are not replayed as generations.
+        let warm = history.trials.filter(\.isWarmStart).compactMap { trial -> (x: [Double], value: Double)? in
+            guard trial.state == .completed, let value = trial.value, value.isFinite, let x = Self.coordinates(of: trial.params, axes: axes) else { return nil }
+            return (x, sign * value)
+        }
+        var state = CMAWarmStart.state(from: warm, populationSize: populationSize)
+            ?? CMAState(mean: [Double](repeating: 0.5, count: axes.count), sigma: sigma0, populationSize: populationSize)
         var generation: [(x: [Double], value: Double)] = []
-        for trial in history.trials where trial.state == .completed {
+        for trial in history.trials where trial.state == .completed && !trial.isWarmStart {
             guard let value = trial.value, value.isFinite, let x = Self.coordinates(of: trial.params, axes: axes) else { continue }
             generation.append((x, sign * value))
             guard generation.count == state.populationSize else { continue }

@@ -13,7 +13,8 @@ import ForageNumerics
 ///   best trials is screened, the best few are refined by L-BFGS over the box (categoricals held), and the best wins.
 /// - Running trials are added as if they had returned the worst value so far (constant liar), so parallel slots spread.
 /// - Long histories: the kernel is fitted on at most `fitLimit` trials (the best quarter and an even spread of the
-///   rest); the posterior still conditions on every trial.
+///   rest) of a prefix of the history that moves every few trials, so consecutive suggestions share one fit
+///   (`GPFitCache`); the posterior still conditions on every trial.
 ///
 /// Conditional parameters are drawn at random. Stateless: the fit starts from the same point on every call, and all
 /// randomness comes from `(seed, index)`.
@@ -25,6 +26,8 @@ public struct GPSampler: Sampler {
     public let candidates: Int
     /// The most trials the kernel's parameters are fitted on.
     let fitLimit = 100
+    /// Fits already made, by their data (see `fitPrefix`).
+    let fits = GPFitCache()
 
     public init(seed: UInt64, startupTrials: Int = 10, constantLiar: Bool = true, candidates: Int = 1024) {
         self.seed = seed
@@ -57,13 +60,16 @@ public struct GPSampler: Sampler {
         let scale = spread > 1e-12 ? spread : 1
         var standardized = values.map { ($0 - mean) / scale }
         let best = standardized.min() ?? 0
-        let fitIndices = points.count > fitLimit ? Self.fitSubset(standardized, limit: fitLimit) : nil
+        let categorical = axes.map { if case .categorical = $0.distribution { return true } else { return false } }
+        let (fitPoints, fitValues) = Self.fitData(points: points, values: values, limit: fitLimit)
+        let kernel = fits.kernel(points: fitPoints, values: fitValues) {
+            GPModel.fit(points: fitPoints, values: fitValues, categorical: categorical)
+        }
         if constantLiar, let worst = standardized.max() {
             points += running
             standardized += [Double](repeating: worst, count: running.count)
         }
-        let categorical = axes.map { if case .categorical = $0.distribution { return true } else { return false } }
-        guard let model = GPModel(points: points, values: standardized, categorical: categorical, fitIndices: fitIndices) else {
+        guard let model = GPModel(points: points, values: standardized, categorical: categorical, kernel: kernel) else {
             return RandomSampler(seed: seed).suggest(index: index, space: space, history: history)
         }
         let x = AcquisitionSearch(model: model, axes: axes, best: best, values: standardized, candidateCount: candidates).maximize(rng: &rng)
@@ -75,6 +81,27 @@ public struct GPSampler: Sampler {
             }
             return parameter.distribution.value(atUnit: x[k])
         }
+    }
+
+    /// What the kernel is fitted on: every completed trial up to `limit` of them; beyond, the first
+    /// `fitPrefix(count)` completed trials (in history order), standardised on their own, and of those at most `limit`
+    /// (`fitSubset`). The prefix moves only every few trials, so a sequential search refits only then (`GPFitCache`).
+    static func fitData(points: [[Double]], values: [Double], limit: Int) -> ([[Double]], [Double]) {
+        let count = points.count <= limit ? points.count : fitPrefix(points.count)
+        let prefix = Array(values.prefix(count))
+        let mean = prefix.reduce(0, +) / Double(max(count, 1))
+        let spread = (prefix.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(count, 1))).squareRoot()
+        let standardized = prefix.map { ($0 - mean) / (spread > 1e-12 ? spread : 1) }
+        guard count > limit else { return (Array(points.prefix(count)), standardized) }
+        let chosen = fitSubset(standardized, limit: limit)
+        return (chosen.map { points[$0] }, chosen.map { standardized[$0] })
+    }
+
+    /// The length of the fitted prefix of `count` completed trials: `count` rounded down to a multiple of the power
+    /// of two nearest below `count / 20` (every 16 trials at 500, every 32 from 640).
+    static func fitPrefix(_ count: Int) -> Int {
+        let step = max(1, 1 << Int(log2(max(Double(count) / 20, 1))))
+        return count - count % step
     }
 
     /// The trials the kernel is fitted on when there are too many: the best quarter, then an even spread.

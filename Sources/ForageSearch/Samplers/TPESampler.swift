@@ -18,7 +18,8 @@ import ForageCore
 ///   for `n` finished trials, instead of Optuna's `range / min(100, 2 + n_good)`, so it can sharpen as the history
 ///   grows although the good set stays small.
 /// - `multivariate` (default, as in Optuna 5): the unconditional parameters are modelled jointly with product
-///   kernels; a candidate is one good kernel's joint draw. Conditional parameters are still modelled one by one.
+///   kernels; a candidate is one good kernel's joint draw. Conditional parameters are still modelled one by one,
+///   and so is a parameter some trials lack (added after a warm start's trials ran).
 ///   Without it, every parameter has its own estimators and candidates.
 /// - Conditional spaces: the space is walked in order, so a child is proposed only when active, and its
 ///   estimators only see the trials where it was active.
@@ -84,8 +85,12 @@ public struct TPESampler: Sampler {
     ) -> [String: ParameterValue] {
         var names: [String] = []
         var axes: [TPEAxis] = []
+        // A parameter some trial lacks (one added since a warm start's trials ran) is modelled on its own from the
+        // trials that have it: jointly, those trials would drop out of every estimator.
+        let observed = split.good + split.bad
         for parameter in space.parameters where parameter.condition.isEmpty {
             guard let axis = TPEAxis(parameter.distribution) else { continue }
+            guard observed.allSatisfy({ history.trials[$0].params[parameter.name] != nil }) else { continue }
             names.append(parameter.name)
             axes.append(axis)
         }

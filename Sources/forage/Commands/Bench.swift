@@ -72,6 +72,15 @@ extension Forage {
             @Option(help: "Trials per CMA-ES study on the long problems (Rosenbrock-10, Ackley-5, sphere-20); 0 skips them.")
             var longTrials: Int = 1_000
 
+            @Option(help: "A Python with optuna, cmaes and torch: run Optuna's TPE, GP and CMA-ES samplers on the same problems and seeds after Forage's tables.")
+            var optuna: String?
+
+            @Option(help: "The peer script --optuna runs.")
+            var optunaScript: String = "bench/optuna_search.py"
+
+            @Option(help: "Trials per study of the warm-start comparison (tpe, gp, cmaes cold and warm-started on Branin and Hartmann6); 0 skips it.")
+            var warmStartTrials: Int = 25
+
             @Option(help: "The early-stopping check: a spec run with and without its scheduler (skipped when the file is missing).")
             var scheduler: String = "Experiments/digits-mlp-asha.yaml"
 
@@ -90,6 +99,16 @@ extension Forage {
                             timingCounts: [])
                         print("")
                         print(long.table())
+                    }
+                    if let optuna {
+                        try BenchOptuna.run(
+                            python: optuna, script: optunaScript, samplers: "tpe,gp", trials: trials, seeds: seeds, longTrials: longTrials)
+                    }
+                    if warmStartTrials > 0 {
+                        printNote("running the warm-start comparison…")
+                        let rows = try WarmStartBenchmark.run(trials: warmStartTrials, sourceTrials: 2 * warmStartTrials, seeds: 0..<seeds)
+                        print("")
+                        print(WarmStartBenchmark.table(rows, trials: warmStartTrials, sourceTrials: 2 * warmStartTrials, seeds: seeds))
                     }
                     guard FileManager.default.fileExists(atPath: scheduler) else {
                         printNote("\(scheduler) not found: skipping the early-stopping check")

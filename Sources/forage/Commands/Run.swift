@@ -56,6 +56,7 @@ extension Forage {
                 let trials = budget.totalTrials(from: experiment.budget.trials)
                 var options = RunOptions(trials: trials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote
+                options.warmStartStore = try await WarmStartSetup.store(for: experiment)
                 let listener = try coordinator.configuration()
                 // A busy --listen port is refused before the experiment exists, so a corrected `run` is not refused.
                 if let listener {
@@ -74,6 +75,7 @@ extension Forage {
                 let engine = try await ExperimentRunner.start(
                     spec: experiment, specPath: URL(fileURLWithPath: spec).standardized.path, data: data, store: store.experiments,
                     executor: executor, options: options)
+                WarmStartSetup.note(engine.warmStart, spec: experiment)
                 if !tags.isEmpty { _ = try await store.experiments.tagExperiment(experiment.name, try TagArguments.parse(tags)) }
                 if case .external = experiment.trial.kind {
                     // Its trials run elsewhere: the experiment is created and released at once.
@@ -165,10 +167,12 @@ extension Forage {
                 var options = RunOptions(
                     trials: total, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote
+                options.warmStartStore = try await WarmStartSetup.store(for: experiment)
                 let listener = try coordinator.configuration()
                 let engine = try await ExperimentRunner.resume(
                     spec: experiment, store: store.experiments, executor: executor, options: options, force: force, data: data,
                     allowDataChange: allowDataChange)
+                WarmStartSetup.note(engine.warmStart, spec: experiment)
                 if let data, data.sha256 != record.data?.sha256 {
                     printNote("recorded a new data version: \(data.path) sha256 \(data.sha256.prefix(12))…, \(data.rows) rows (was \(record.data.map { "\($0.sha256.prefix(12))…, \($0.rows) rows" } ?? "none"))")
                 }

@@ -17,9 +17,10 @@ struct GPModel {
     let points: [[Double]]
     let categorical: [Bool]
     let kernel: Kernel
-    /// `K⁻¹ y` and `K⁻¹` for the standardised outputs.
+    /// `K⁻¹ y` for the standardised outputs, and the Cholesky factor of `K` (posterior variances come from its
+    /// triangular solves; the inverse is never formed).
     let alpha: [Double]
-    let inverse: [Double]
+    let factor: CholeskyFactor
 
     static let minimumNoise = 1e-6
 
@@ -27,15 +28,24 @@ struct GPModel {
     init?(points: [[Double]], values: [Double], categorical: [Bool], fitIndices: [Int]? = nil, maxIterations: Int = 60) {
         let fitPoints = fitIndices.map { $0.map { points[$0] } } ?? points
         let fitValues = fitIndices.map { $0.map { values[$0] } } ?? values
+        let kernel = Self.fit(points: fitPoints, values: fitValues, categorical: categorical, maxIterations: maxIterations)
+        self.init(points: points, values: values, categorical: categorical, kernel: kernel)
+    }
+
+    /// The kernel maximising the marginal likelihood plus prior on `points` / `values`, from a fixed start.
+    static func fit(points: [[Double]], values: [Double], categorical: [Bool], maxIterations: Int = 60) -> Kernel {
         let dimensions = categorical.count
         var start = [Double](repeating: 0, count: dimensions + 2)
         start[dimensions + 1] = log(0.01)
-        let distances = Self.squaredDifferences(fitPoints, categorical: categorical)
+        let distances = Self.squaredDifferences(points, categorical: categorical)
         let result = LBFGS.minimize(start: start, maxIterations: maxIterations, gradientTolerance: 1e-4) { theta, gradient in
-            Self.negativeLogPosterior(theta: theta, differences: distances, values: fitValues, count: fitPoints.count, gradient: &gradient)
+            Self.negativeLogPosterior(theta: theta, differences: distances, values: values, count: points.count, gradient: &gradient)
         }
-        let theta = result.value.isFinite ? result.x : start
-        let kernel = Self.kernel(theta)
+        return Self.kernel(result.value.isFinite ? result.x : start)
+    }
+
+    /// Conditions a GP with the given `kernel` on every point.
+    init?(points: [[Double]], values: [Double], categorical: [Bool], kernel: Kernel) {
         self.points = points
         self.categorical = categorical
         self.kernel = kernel
@@ -49,9 +59,9 @@ struct GPModel {
             }
             matrix[a * n + a] += kernel.noise
         }
-        guard let factor = try? CholeskyFactor(symmetric: matrix, count: n), let inverse = try? factor.inverse() else { return nil }
+        guard let factor = try? CholeskyFactor(symmetric: matrix, count: n) else { return nil }
         alpha = factor.solve(values)
-        self.inverse = inverse
+        self.factor = factor
     }
 
     /// Posterior mean and variance at `x`, with their gradients when `gradient` is asked for.
@@ -72,20 +82,14 @@ struct GPModel {
         }
         var mean = 0.0
         for i in 0..<n { mean += k[i] * alpha[i] }
-        // v = K⁻¹ k
-        var v = [Double](repeating: 0, count: n)
-        inverse.withUnsafeBufferPointer { inv in
-            for a in 0..<n {
-                var sum = 0.0
-                let row = a * n
-                for b in 0..<n { sum += inv[row + b] * k[b] }
-                v[a] = sum
-            }
-        }
+        // kᵀK⁻¹k = |L⁻¹k|², and v = K⁻¹k = L⁻ᵀ(L⁻¹k) for the gradient.
+        var v = k
+        factor.solveLower(&v)
         var quadratic = 0.0
-        for i in 0..<n { quadratic += k[i] * v[i] }
+        for i in 0..<n { quadratic += v[i] * v[i] }
         let variance = max(kernel.scale - quadratic, 1e-12)
         guard withGradient else { return (mean, variance, [], []) }
+        factor.solveUpper(&v)
         var dMean = [Double](repeating: 0, count: d)
         var dVariance = [Double](repeating: 0, count: d)
         for i in 0..<n {

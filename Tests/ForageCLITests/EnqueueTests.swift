@@ -46,7 +46,7 @@ import Testing
         defer { directory.remove() }
         try directory.write("t.py", Self.script)
         try directory.write("q.yaml", Self.spec(trials: 5, extra: "enqueue: [{x: 0.25, k: 3}]"))
-        let running = try ForageProcess.start(["run", "q.yaml"], in: directory.url, environment: ["SLEEP": "30"])
+        let running = try ForageProcess.start(["run", "q.yaml"], in: directory.url, environment: ["SLEEP": "600"])
         // Killed while the enqueued trial runs (its start committed: the store lists it as running).
         for _ in 0..<600 {
             try await Task.sleep(for: .milliseconds(50))

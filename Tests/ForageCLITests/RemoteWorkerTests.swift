@@ -129,22 +129,24 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("token", Self.token)
-        try directory.write("s.yaml", Self.sleepSpec(trials: 10))
+        // Trials of 1.5–2 s, so the kill lands while `doomed` holds one however slow the machine's polling is.
+        try directory.write("s.yaml", Self.sleepSpec(trials: 6).replacingOccurrences(of: "low: 0.3, high: 0.4", with: "low: 1.5, high: 2"))
         let (server, port) = try await coordinator(["run", "s.yaml", "--listen", "127.0.0.1:0", "--lease-timeout", "1.5"], in: directory)
         defer { server.kill() }
+        // `doomed` starts alone, so it surely holds a trial when it is killed; `survivor` comes after.
         let doomed = try worker("doomed", port: port, in: directory)
-        let survivor = try worker("survivor", port: port, in: directory)
-        defer { survivor.kill() }
         let holding = try await waitForTrials("s", in: directory) { trials in
             trials.contains { $0["state"] as? String == "running" && $0["worker"] as? String == "doomed" }
         }
         #expect(holding, "worker 'doomed' never held a trial")
         doomed.kill()
+        let survivor = try worker("survivor", port: port, in: directory)
+        defer { survivor.kill() }
 
         #expect(try await server.waitForExit(timeout: 90), "the run did not finish: \(server.stderr)")
         #expect(server.process.terminationStatus == 0, "\(server.stderr)")
         let all = try trials("s", in: directory)
-        checkNothingLostOrDuplicated(all, budget: 10)
+        checkNothingLostOrDuplicated(all, budget: 6)
         let lost = all.filter { $0["reason"] as? String == "lost-worker" }
         #expect(lost.count == 1, "\(lost)")
         for attempt in lost {

@@ -67,18 +67,11 @@ import Testing
             x = float(sys.argv[1])
             with open(os.path.join(os.environ["FORAGE_TRIAL_DIR"], "ran"), "a") as f:
                 f.write("x")
-            # Trials after the first four wait while `hold` exists, so the kill lands mid-run however busy the machine.
-            with open("started", "a") as f:
-                f.write("x")
-            if os.path.getsize("started") > 4:
-                for _ in range(600):
-                    if not os.path.exists("hold"):
-                        break
-                    time.sleep(0.05)
+            \(TrialGate.python(free: 4))
             time.sleep(0.1)
             print(json.dumps({"loss": x}))
             """)
-        try directory.write("hold", "")
+        try TrialGate.close(in: directory.url)
         try directory.write("k.yaml", """
             objective: {metric: loss, direction: minimize}
             trial: {command: [python3, slow.py, "{x}"]}
@@ -99,7 +92,7 @@ import Testing
         let leftovers = try ForageProcess.runShell("pgrep -f '[s]low.py' || true", in: directory.url)
         #expect(leftovers.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "orphans: \(leftovers)")
 
-        try FileManager.default.removeItem(at: directory.url.appendingPathComponent("hold"))
+        try TrialGate.open(in: directory.url)
         let before = try trials(directory)
         let completedBefore = before.filter { $0["state"] as? String == "completed" }
         #expect(!completedBefore.isEmpty)

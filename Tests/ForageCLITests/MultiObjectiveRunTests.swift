@@ -9,14 +9,7 @@ import Testing
     static let script = """
         import json, os, sys, time
         x = float(sys.argv[1]); y = float(sys.argv[2])
-        # While `hold` exists, trials after the first four wait, so a test's kill lands mid-run on a busy machine.
-        with open("started", "a") as f:
-            f.write("x")
-        if os.path.getsize("started") > 4:
-            for _ in range(600):
-                if not os.path.exists("hold"):
-                    break
-                time.sleep(0.05)
+        \(TrialGate.python(free: 4))
         time.sleep(0.2)
         os.makedirs(os.environ["FORAGE_TRIAL_DIR"], exist_ok=True)
         open(os.path.join(os.environ["FORAGE_TRIAL_DIR"], "model.bin"), "w").write("m")
@@ -49,7 +42,7 @@ import Testing
         defer { directory.remove() }
         try directory.write("t.py", Self.script)
         try directory.write("mo.yaml", Self.spec)
-        try directory.write("hold", "")
+        try TrialGate.close(in: directory.url)
         let running = try ForageProcess.start(["run", "mo.yaml"], in: directory.url)
         for _ in 0..<600 {
             try await Task.sleep(for: .milliseconds(50))
@@ -57,7 +50,7 @@ import Testing
         }
         kill(running.process.processIdentifier, SIGKILL)
         running.process.waitUntilExit()
-        try FileManager.default.removeItem(at: directory.url.appendingPathComponent("hold"))
+        try TrialGate.open(in: directory.url)
         let before = try trials(directory).filter { $0["state"] as? String == "completed" }.count
         #expect(before >= 4 && before < 18)
         let resume = try ForageProcess.run(["resume", "mo"], in: directory.url)

@@ -18,7 +18,7 @@ public enum ExternalSession {
                 "experiment '\(spec.name)' is not external: Forage runs its trials (`forage run`/`forage resume`); ask/tell needs `trial: {external: true}`")
         }
         guard let external = store as? any ExternalTrialStore else {
-            throw EngineError.configuration("the store at \(store.location) does not support ask/tell (external trials); use a SQLite store")
+            throw EngineError.configuration("the store at \(store.location) does not support ask/tell (external trials); use a SQLite or PostgreSQL store")
         }
         let deadline = Date().addingTimeInterval(ownerWait)
         var acquired: (ExperimentRecord, OwnerLease, [ExternalTrial])?

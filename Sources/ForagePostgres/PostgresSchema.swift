@@ -163,6 +163,11 @@ enum PostgresSchema {
             "ALTER TABLE trials ADD COLUMN objective_values TEXT",
             "ALTER TABLE trials ADD COLUMN violation DOUBLE PRECISION",
         ]),
+        // When an external trial (`forage ask`) last renewed its lease with a `forage tell --step`. Numbered as
+        // SQLite's migration of the same change.
+        Migration(number: 9, name: "external-trials", statements: [
+            "ALTER TABLE trials ADD COLUMN renewed_at DOUBLE PRECISION",
+        ]),
         // Exact parameter sets queued to run before sampled trials (`forage enqueue`, a spec's `enqueue:`); `trial`
         // is set, in the transaction that starts that trial, when one takes it. Numbered as SQLite's migration.
         Migration(number: 10, name: "enqueued-params", statements: [

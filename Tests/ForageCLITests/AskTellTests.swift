@@ -138,6 +138,42 @@ import Testing
         #expect(resume.stderr.contains("is external"), "\(resume.stderr)")
     }
 
+    /// Ask/tell on the shared PostgreSQL store, as on a folder: a loop of asks and tells finishes the budget, and an
+    /// asked trial outlives the `ask` that handed it out (a second ask gets the next trial, not the same one).
+    @Test func askAndTellWorkOnAPostgresStore() async throws {
+        guard case .success(let server) = PostgresTestServer.shared else { return }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = ["FORAGE_STORE": try server.createDatabase("asktell")]
+        #expect(try await ForageProcess.runDetached(["store", "migrate", store["FORAGE_STORE"] ?? ""], in: directory.url).status == 0)
+        try directory.write("p.yaml", Self.spec("pgask").replacingOccurrences(of: "trials: 30", with: "trials: 12"))
+        let created = try await ForageProcess.runDetached(["run", "p.yaml"], in: directory.url, environment: store)
+        #expect(created.status == 0, "\(created.stderr)")
+        let held = try await ForageProcess.runDetached(["ask", "pgask", "--format", "json"], in: directory.url, environment: store)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(held.stdout.utf8)) as? [String: Any], "\(held.stderr)")
+        #expect(first["trial"] as? Int == 0)
+        try directory.write("loop.sh", """
+            told=0
+            while line=$("$1" ask pgask); do
+              n=${line#trial }; n=${n%%:*}
+              x=${line##*x=}
+              loss=$(awk -v x="$x" 'BEGIN { printf "%.12g", (x - 0.3) ^ 2 }')
+              "$1" tell pgask "$n" --metrics "{\\"loss\\": $loss}" > /dev/null || exit 1
+              told=$((told + 1))
+            done
+            "$1" tell pgask 0 --metrics '{"loss": 0.5}' > /dev/null && told=$((told + 1))
+            echo "told $told"
+            """)
+        let loop = try await ForageProcess.runShellDetached(
+            "FORAGE_STORE='\(store["FORAGE_STORE"] ?? "")' sh loop.sh '\(ForageProcess.binary.path)' 2>&1", in: directory.url)
+        #expect(loop.contains("told 12"), "\(loop)")
+        let json = try await ForageProcess.runDetached(["trials", "pgask", "--format", "json"], in: directory.url, environment: store)
+        let trials = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["trials"] as? [[String: Any]] ?? []
+        #expect(trials.count == 12 && Set(trials.compactMap { $0["number"] as? Int }) == Set(0..<12), "\(json.stdout)\(json.stderr)")
+        #expect(trials.allSatisfy { $0["state"] as? String == "completed" })
+        #expect(trials.first { $0["number"] as? Int == 0 }?["value"] as? Double == 0.5)
+    }
+
     static func trials(_ name: String, in directory: TemporaryDirectory) async throws -> [[String: Any]] {
         let json = try await ForageProcess.runDetached(["trials", name, "--format", "json"], in: directory.url)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]

@@ -170,7 +170,7 @@ import Testing
         for arguments in [["status"], ["run", "pg.yaml"]] {
             let refused = try ForageProcess.run(arguments + ["--store", url], in: directory.url)
             #expect(refused.status != 0, "\(arguments)")
-            #expect(refused.stderr.contains("has schema version 0, older than this Forage's 4; run `forage store migrate postgres://forage@127.0.0.1"), "\(refused.stderr)")
+            #expect(refused.stderr.contains("has schema version 0, older than this Forage's 5; run `forage store migrate postgres://forage@127.0.0.1"), "\(refused.stderr)")
         }
         #expect(try server.psql(url, "SELECT count(*) FROM forage_migrations").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         let migrate = try ForageProcess.run(["store", "migrate", url], in: directory.url)

@@ -11,6 +11,7 @@ import Foundation
 /// Runs the `noop` function (negligible work) through the real engine and store, so the figures are the
 /// orchestration overhead: sampling, dispatch, commit, bookkeeping.
 public enum OverheadBenchmark {
+    /// One measured configuration: its trials, slots, wall and CPU time.
     public struct Row: Sendable {
         public var label: String
         public var trials: Int
@@ -21,6 +22,7 @@ public enum OverheadBenchmark {
         public var cpuMicrosecondsPerTrial: Double { cpuSeconds / Double(trials) * 1e6 }
     }
 
+    /// Every row of one benchmark run, with the machine it ran on.
     public struct Result: Sendable {
         public var rows: [Row]
         public var leaderboardTrials: Int

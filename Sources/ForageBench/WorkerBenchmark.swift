@@ -12,6 +12,7 @@ import Logging
 /// `forage bench workers`: `noop` trials per second through a coordinator and `forage worker` processes on loopback,
 /// every trial committed to SQLite. The workers are real child processes of the `forage` binary, talking HTTP.
 public enum WorkerBenchmark {
+    /// One measured configuration: its worker processes, trials and throughput.
     public struct Row: Sendable {
         public var workers: Int
         public var slots: Int

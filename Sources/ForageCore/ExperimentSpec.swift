@@ -60,10 +60,11 @@ public struct ExperimentSpec: Sendable, Equatable {
 
 /// What one trial runs.
 public struct TrialSpec: Sendable, Equatable {
+    /// What runs: a shell command, a built-in function, a Forage trainer, or nothing here (ask/tell).
     public enum Kind: Sendable, Equatable {
-        /// A built-in benchmark function (branin, hartmann6, rosenbrock, ackley, sphere, styblinski, noop, sleep).
+        /// A built-in benchmark function (branin, hartmann6, rosenbrock, ackley, sphere, styblinski, zdt1, dtlz2, noop, sleep…).
         case function(name: String)
-        /// A built-in trainer (ridge, logistic, mlp, auto) on the spec's `data:`.
+        /// A built-in trainer (ridge, logistic, mlp, gbdt, auto) on the spec's `data:`.
         case model(family: String)
         /// Any program, run per DESIGN §5; `arguments[0]` is looked up on PATH when it has no slash.
         case command(arguments: [String])
@@ -105,11 +106,13 @@ public struct TrialSpec: Sendable, Equatable {
 
 /// The dataset of a `model:` trial.
 public struct DataSpec: Sendable, Equatable {
+    /// What the model predicts: a class or a number.
     public enum Task: String, Sendable, Codable, CaseIterable {
         case classification
         case regression
     }
 
+    /// What to do with a row that has an empty cell (`data.missing`).
     public enum MissingValues: String, Sendable, Codable, CaseIterable {
         case error
         case mean

@@ -1,5 +1,6 @@
 /// What a scheduler says about a trial after an intermediate report.
 public struct SchedulerDecision: Sendable, Equatable, Codable {
+    /// Whether the trial goes on or stops here.
     public enum Action: String, Sendable, Codable {
         case `continue`
         case stop

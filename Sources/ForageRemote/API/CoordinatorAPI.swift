@@ -40,6 +40,7 @@ public enum CoordinatorAPI {
 
     /// `granted` with leases, `wait` (ask again after `retry_after` seconds) or `finished` (nothing more will come).
     public struct LeaseResponse: Codable, Sendable {
+        /// The answer's kind.
         public enum Status: String, Codable, Sendable {
             case granted, wait, finished
         }
@@ -170,6 +171,7 @@ public enum CoordinatorAPI {
     /// Several finished attempts in one call, and optionally the request for the next leases. Each result is
     /// answered on its own: one refused lease does not refuse the others.
     public struct BatchFinishRequest: Codable, Sendable {
+        /// One finished attempt, named by its lease.
         public struct Item: Codable, Sendable {
             public var lease: String
             public var result: FinishRequest
@@ -191,7 +193,9 @@ public enum CoordinatorAPI {
 
     /// The answer to each result of a batch (`recorded`, `duplicate` or `refused` with the reason), and to `next`.
     public struct BatchFinishResponse: Codable, Sendable {
+        /// The answer to one result of the batch.
         public struct Item: Codable, Sendable {
+            /// Whether that result was recorded, had been recorded before, or was refused.
             public enum Status: String, Codable, Sendable {
                 case recorded, duplicate, refused
             }

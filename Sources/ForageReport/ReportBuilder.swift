@@ -100,6 +100,10 @@ public struct ReportBuilder {
             "tableNote": data.leaderboard.count < data.counts.completed
                 ? "The best \(data.leaderboard.count) of \(data.counts.completed) completed trials are embedded in this page (use `forage leaderboard --format csv` for all)."
                 : "All \(data.counts.completed) completed trials, best first.",
+            "rankNote": experiment.goals.ranksByFront
+                ? " Ranked by Pareto front (1 = non-dominated), inside a front by \(objective.metric)"
+                    + (experiment.goals.isConstrained ? "; infeasible trials last, by total violation." : ".")
+                : "",
             "filterExample": (experiment.parameterNames.first.map { "\($0)>0.5" } ?? "\(objective.metric)<1"),
             "rowCount": data.leaderboard.count,
             "columns": table.columns, "rows": table.rows,

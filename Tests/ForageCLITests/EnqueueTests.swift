@@ -70,6 +70,13 @@ import Testing
         let notJSON = try ForageProcess.run(["enqueue", "q", "--params", "x=0.5"], in: directory.url)
         #expect(notJSON.status != 0 && notJSON.stderr.contains("--params must be a JSON object"), "\(notJSON.stderr)")
 
+        // status shows what waits: in the table and as `enqueued_pending` in JSON.
+        let waiting = try ForageProcess.run(["status", "q"], in: directory.url)
+        #expect(waiting.stdout.contains("enqueued    2 parameter sets waiting"), "\(waiting.stdout)")
+        let waitingJSON = try ForageProcess.run(["status", "q", "--format", "json"], in: directory.url)
+        let statusObject = try JSONSerialization.jsonObject(with: Data(waitingJSON.stdout.utf8)) as? [String: Any]
+        #expect(statusObject?["enqueued_pending"] as? Int == 2, "\(waitingJSON.stdout)")
+
         let resume = try ForageProcess.run(["resume", "q"], in: directory.url, environment: ["SLEEP": "0"])
         #expect(resume.status == 0, "\(resume.stderr)")
         var after = try Self.trials(directory)
@@ -81,6 +88,8 @@ import Testing
         #expect(Set(fresh.map(Self.key)).count == fresh.count, "an enqueued set ran twice: \(fresh.map(Self.key))")
 
         // A finished experiment: queued parameters wait for a larger budget, then run once.
+        let drained = try ForageProcess.run(["status", "q", "--format", "json"], in: directory.url)
+        #expect((try JSONSerialization.jsonObject(with: Data(drained.stdout.utf8)) as? [String: Any])?["enqueued_pending"] as? Int == 0)
         let late = try ForageProcess.run(["enqueue", "q", "--params", #"{"x": 0.125, "k": 5}"#], in: directory.url)
         #expect(late.stderr.contains("they run first with `forage resume q --trials 6`"), "\(late.stderr)")
         #expect(try ForageProcess.run(["resume", "q"], in: directory.url).status == 0)

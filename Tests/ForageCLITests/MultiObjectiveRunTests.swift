@@ -103,6 +103,16 @@ import Testing
         let table = try ForageProcess.run(["status", "mo"], in: directory.url)
         #expect(table.stdout.contains("pareto      \(expected.count) trial"), "\(table.stdout)")
 
+        // The HTML report: the table has the front, both objectives and feasibility, in leaderboard order, and
+        // the page draws the front and the hypervolume.
+        let html = try ForageProcess.run(["leaderboard", "mo", "--format", "html", "--output", "mo.html"], in: directory.url)
+        #expect(html.status == 0, "\(html.stderr)")
+        let page = try String(contentsOf: directory.url.appendingPathComponent("mo.html"), encoding: .utf8)
+        let headers = page.components(separatedBy: "<th data-type=").dropFirst().compactMap { $0.split(separator: ">").dropFirst().first?.split(separator: "<").first.map(String.init) }
+        #expect(Array(headers.prefix(6)) == ["rank", "trial", "front", "acc", "latency_ms", "feasible"], "\(headers)")
+        #expect(page.contains("plot-pareto-0") && page.contains("plot-hypervolume"))
+        #expect(page.contains("Ranked by Pareto front"))
+
         // promote: the front's best accuracy, said so; an infeasible trial is refused.
         let bestAccuracy = try #require(rows.first.flatMap { Int($0[1]) })
         let promote = try ForageProcess.run(["promote", "mo", "--model", "m"], in: directory.url)

@@ -2,14 +2,21 @@ import ForageCore
 import ForageStore
 import Foundation
 
-/// The leaderboard table's columns and cells as template context: `rank, trial, <objective>, <parameters…>,
-/// <other metrics…>, duration_s`, each cell with a display text and a sort key.
+/// The leaderboard table's columns and cells as template context, each cell with a display text and a sort key:
+/// `rank, trial, <objective>, <parameters…>, <other metrics…>, duration_s`; an experiment ranked by Pareto front
+/// (several objectives or constraints) shows `rank, trial, front, <every objective…>, feasible` before the
+/// parameters, as `forage leaderboard` does.
 struct LeaderboardTable {
     var experiment: ExperimentRecord
     var trials: [TrialRecord]
 
+    private var goals: ObjectiveSet { experiment.goals }
+
+    /// The objective metrics, in objective order.
+    var objectiveNames: [String] { goals.objectives.map(\.metric) }
+
     var metricNames: [String] {
-        Set(trials.flatMap(\.metrics.keys)).subtracting([experiment.objective.metric]).sorted()
+        Set(trials.flatMap(\.metrics.keys)).subtracting(objectiveNames).sorted()
     }
 
     /// Whether a parameter column holds text (sorted as text) rather than numbers.
@@ -22,15 +29,26 @@ struct LeaderboardTable {
 
     var columns: [[String: Any]] {
         let numeric: (String) -> [String: Any] = { ["name": $0, "type": "num", "text": false] }
-        return [numeric("rank"), numeric("trial"), numeric(experiment.objective.metric)]
-            + experiment.parameterNames.map { isText($0) ? ["name": $0, "type": "text", "text": true] : numeric($0) }
+        let text: (String) -> [String: Any] = { ["name": $0, "type": "text", "text": true] }
+        var columns = [numeric("rank"), numeric("trial")]
+        if goals.ranksByFront { columns.append(numeric("front")) }
+        columns += objectiveNames.map(numeric)
+        if goals.isConstrained { columns.append(text("feasible")) }
+        return columns
+            + experiment.parameterNames.map { isText($0) ? text($0) : numeric($0) }
             + metricNames.map(numeric) + [numeric("duration_s")]
     }
 
     var rows: [[String: Any]] {
         let metrics = metricNames
         return trials.enumerated().map { index, trial -> [String: Any] in
-            var cells: [[String: Any]] = [number(Double(index + 1)), number(Double(trial.number)), number(trial.value)]
+            var cells: [[String: Any]] = [number(Double(index + 1)), number(Double(trial.number))]
+            if goals.ranksByFront { cells.append(number(trial.front.map(Double.init))) }
+            cells += objectiveValues(of: trial).map { number($0) }
+            if goals.isConstrained {
+                let feasible = trial.isFeasible ? "yes" : "no"
+                cells.append(["shown": feasible, "sort": feasible, "text": true])
+            }
             for name in experiment.parameterNames {
                 switch trial.params[name] {
                 case .string(let s)?: cells.append(["shown": s, "sort": s, "text": true])
@@ -41,6 +59,14 @@ struct LeaderboardTable {
             for metric in metrics { cells.append(number(trial.metrics[metric])) }
             cells.append(number(trial.duration, shown: trial.duration.map { String(format: "%.3f", $0) }))
             return ["cells": cells]
+        }
+    }
+
+    /// Every objective's value of a trial: its stored values, else its metrics (the primary value first).
+    private func objectiveValues(of trial: TrialRecord) -> [Double?] {
+        if let values = trial.values, values.count == objectiveNames.count { return values }
+        return objectiveNames.enumerated().map { index, metric in
+            index == 0 ? (trial.value ?? trial.metrics[metric]) : trial.metrics[metric]
         }
     }
 

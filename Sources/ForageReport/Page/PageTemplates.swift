@@ -68,7 +68,7 @@ enum PageTemplates {
         </section>
         <section id="leaderboard">
         <h2>Leaderboard</h2>
-        <p class="note">{{tableNote}} Click a column to sort; filter with words or conditions such as <code>{{filterExample}}</code> (<span id="shown">{{rowCount}}</span> rows shown).</p>
+        <p class="note">{{tableNote}}{{rankNote}} Click a column to sort; filter with words or conditions such as <code>{{filterExample}}</code> (<span id="shown">{{rowCount}}</span> rows shown).</p>
         <input id="filter" type="search" placeholder="filter rows…" aria-label="filter rows">
         <div class="scroll"><table id="lb"><thead><tr>{{#columns}}<th data-type="{{type}}"{{#text}} class="text"{{/text}}>{{name}}</th>{{/columns}}</tr></thead><tbody>
         {{#rows}}<tr>{{#cells}}<td data-v="{{sort}}"{{#text}} class="text"{{/text}}>{{shown}}</td>{{/cells}}</tr>

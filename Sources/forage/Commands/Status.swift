@@ -40,14 +40,19 @@ extension Forage {
                 if name != nil, let experiment = experiments.first, experiment.goals.ranksByFront {
                     front = FrontSummary(try await store.frontRanking(experiment), goals: experiment.goals)
                 }
+                // One experiment: the enqueued parameter sets still waiting to run (they run before sampled ones).
+                var enqueued: Int?
+                if name != nil, let experiment = experiments.first { enqueued = try await store.pendingEnqueued(experiment).count }
                 if format == .json {
-                    let objects: [[String: Any]] = rows.map { RecordJSON.status($0.0, counts: $0.1, best: $0.2, front: front) }
+                    let objects: [[String: Any]] = rows.map {
+                        RecordJSON.status($0.0, counts: $0.1, best: $0.2, front: front, enqueued: enqueued)
+                    }
                     let document: Any = name == nil ? ["experiments": objects] as [String: Any] : objects[0]
                     print(try RecordJSON.text(document))
                     return
                 }
                 if name != nil, let (experiment, counts, best) = rows.first {
-                    print(detail(experiment, counts: counts, best: best, front: front))
+                    print(detail(experiment, counts: counts, best: best, front: front, enqueued: enqueued ?? 0))
                 } else {
                     print(list(rows))
                 }
@@ -68,7 +73,9 @@ extension Forage {
             return table.text()
         }
 
-        private func detail(_ experiment: ExperimentRecord, counts: TrialCounts, best: TrialRecord?, front: FrontSummary?) -> String {
+        private func detail(_ experiment: ExperimentRecord, counts: TrialCounts, best: TrialRecord?, front: FrontSummary?, enqueued: Int)
+            -> String
+        {
             let goals = experiment.goals
             var lines = [
                 "experiment  \(experiment.name)",
@@ -77,6 +84,9 @@ extension Forage {
                     + goals.objectives.map { "\($0.direction.rawValue) \($0.metric)" }.joined(separator: ", "),
                 "trials      \(counts.finished)/\(experiment.budgetTrials) done: \(counts.completed) completed, \(counts.pruned) pruned, \(counts.failed) failed, \(counts.running) running, \(counts.queued) queued",
             ]
+            if enqueued > 0 {
+                lines.append("enqueued    \(enqueued) parameter set\(enqueued == 1 ? "" : "s") waiting (they run before sampled ones)")
+            }
             if goals.isConstrained { lines.append("constraints " + goals.constraints.map(\.description).joined(separator: ", ")) }
             if let front {
                 let reference = front.reference.map { " (reference point " + $0.map(Format.number).joined(separator: ", ") + ")" } ?? ""

@@ -35,7 +35,9 @@ enum RecordJSON {
         return object
     }
 
-    static func status(_ experiment: ExperimentRecord, counts: TrialCounts, best: TrialRecord?, front: FrontSummary? = nil) -> [String: Any] {
+    static func status(
+        _ experiment: ExperimentRecord, counts: TrialCounts, best: TrialRecord?, front: FrontSummary? = nil, enqueued: Int? = nil
+    ) -> [String: Any] {
         let end = experiment.finishedAt ?? Date()
         var object: [String: Any] = [
             "name": experiment.name,
@@ -56,6 +58,7 @@ enum RecordJSON {
             "forage_version": experiment.forageVersion,
         ]
         object["tags"] = experiment.tags
+        if let enqueued { object["enqueued_pending"] = enqueued }
         if experiment.goals.ranksByFront {
             object["objectives"] = experiment.goals.objectives.map { ["metric": $0.metric, "direction": $0.direction.rawValue] }
             object["constraints"] = experiment.goals.constraints.map(\.description)

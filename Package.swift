@@ -128,6 +128,8 @@ let package = Package(
             dependencies: [
                 "ForageCore", "ForageStore", "ForageBackends", "ForageSearch", "ForageExecutor", "ForageEngine", "ForageML",
                 "ForageRegistry", "ForageRemote", "ForageServer", "ForageCoordinator", "ForageHTTP",
+                // `bench cluster` starts a private PostgreSQL server as the tests do.
+                "ForageTesting",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(

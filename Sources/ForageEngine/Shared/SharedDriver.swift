@@ -65,7 +65,7 @@ public struct SharedDriver: Sendable {
                     return .closed(state: .finished)
                 }
                 let counted = queue.finished + queue.running + queue.queued
-                let ahead = sampler.learnsFromHistory ? max(options.queueAhead, 1) : max(options.queueAhead, 4 * queue.running, 256)
+                let ahead = sampler.learnsFromHistory ? max(options.queueAhead, 1) : max(options.queueAhead, 4 * queue.running, 1024)
                 let wanted = min(ahead - queue.queued, budget - counted)
                 var proposed: [TrialStart] = []
                 var exhausted = false
@@ -119,7 +119,7 @@ public struct SharedRunOptions: Sendable {
     /// Seconds between attempts to take the driver's role while another process holds it.
     public var electionInterval: Double = 0.5
     /// Trials the driver keeps queued ahead of the workers when its sampler learns from the history (at least the
-    /// running count four times over otherwise, and never fewer than 256).
+    /// running count four times over otherwise, and never fewer than 1 024: fast trials on many workers drain a short queue between two cycles).
     public var queueAhead: Int = 4
     /// Seconds between driver cycles while the queue keeps up, and after it ran dry.
     public var slowCycle: Double = 0.1

@@ -72,8 +72,12 @@ public actor StoreWorker {
     private func slot(_ index: Int) async throws {
         var batch = 1
         var idle = 0
+        var claimed: [ClaimedTrial] = []
+        let (store, id, claim, lease) = (self.store, experiment.id, self.claim, options.leaseSeconds)
         while !stopping {
-            let claimed = try await store.claimTrials(experiment: experiment.id, claim: claim, max: batch, leaseSeconds: options.leaseSeconds)
+            if claimed.isEmpty {
+                claimed = try await store.claimTrials(experiment: id, claim: claim, max: batch, leaseSeconds: lease)
+            }
             if claimed.isEmpty {
                 idle += 1
                 // An empty queue: the experiment may be over; ask now and then, not on every poll.
@@ -82,7 +86,7 @@ public actor StoreWorker {
                 continue
             }
             idle = 0
-            for trial in claimed { held[trial.number] = CancellationFlag() }
+            for trial in claimed where held[trial.number] == nil { held[trial.number] = CancellationFlag() }
             let started = ContinuousClock.now
             var finishes: [TrialFinish] = []
             var reports: [Int: [MetricReport]] = [:]
@@ -96,13 +100,24 @@ public actor StoreWorker {
                 finishes.append(finish)
                 if !buffered.isEmpty { reports[trial.number] = buffered }
             }
+            let elapsed = ContinuousClock.now - started
+            let each = (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) / Double(claimed.count)
+            let done = claimed
+            batch = each < 0.002 ? min(32, batch * 2) : each > 0.02 ? 1 : batch
+            // The next claim goes out while these results are recorded: a freed slot waits for one round trip, not two.
+            let (stop, wanted) = (stopping, batch)
+            async let next: [ClaimedTrial] = stop ? [] : store.claimTrials(experiment: id, claim: claim, max: wanted, leaseSeconds: lease)
             let recorded = try await store.finishClaimed(experiment: experiment.id, claim: claim, finishes, reports: reports)
             try await store.releaseClaims(experiment: experiment.id, claim: claim, trials: unstarted)
             for (finish, ok) in zip(finishes, recorded) { account(finish, recorded: ok) }
+            for trial in done { held[trial.number] = nil }
+            claimed = try await next
+            for trial in claimed { held[trial.number] = CancellationFlag() }
+        }
+        // Claims taken while the last results were being recorded are handed back.
+        if !claimed.isEmpty {
+            try await store.releaseClaims(experiment: id, claim: claim, trials: claimed.map(\.number))
             for trial in claimed { held[trial.number] = nil }
-            let elapsed = ContinuousClock.now - started
-            let each = (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) / Double(claimed.count)
-            batch = each < 0.002 ? min(32, batch * 2) : each > 0.02 ? 1 : batch
         }
     }
 

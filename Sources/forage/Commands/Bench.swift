@@ -11,7 +11,7 @@ extension Forage {
     /// `forage bench …`: release-build benchmarks that print their figures.
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Benchmarks (build with -c release for meaningful numbers).", subcommands: [Overhead.self, Search.self, Trainers.self, ServeLoad.self, Workers.self, AutoML.self])
+            abstract: "Benchmarks (build with -c release for meaningful numbers).", subcommands: [Overhead.self, Search.self, Trainers.self, ServeLoad.self, Workers.self, Cluster.self, AutoML.self])
 
         /// `forage bench overhead`: trials/s with every trial committed, and the leaderboard query time.
         struct Overhead: AsyncParsableCommand {

@@ -5,6 +5,8 @@ import ForageNumerics
 /// Gaussian-process Bayesian optimisation (`searcher: gp`), for expensive trials where every evaluation counts.
 ///
 /// - The first `n_startup` trials are points of a scrambled Sobol sequence (`SobolSampler` with the same seed).
+/// - The observed values are warped (`OutputWarp`, Box-Cox with the exponent of highest profile likelihood) and
+///   standardised, so objectives spanning orders of magnitude do not flatten the region near the best trials.
 /// - Then a GP with a Matérn-5/2 kernel and per-dimension length scales (`GPModel`) is fitted to the completed trials
 ///   by maximising the marginal likelihood (with Optuna's prior on the kernel parameters; multi-start is unnecessary
 ///   from its fixed start). Parameters are modelled in the unit cube, log-scaled ones in log space, integers as
@@ -55,10 +57,12 @@ public struct GPSampler: Sampler {
             return SobolSampler(seed: seed).suggest(index: index, space: space, history: history)
         }
         var rng = SplitMix64(seed: seed, stream: UInt64(index))
-        let mean = values.reduce(0, +) / Double(values.count)
-        let spread = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
+        let warp = OutputWarp(fitting: values)
+        let warped = values.map(warp.apply)
+        let mean = warped.reduce(0, +) / Double(warped.count)
+        let spread = (warped.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(warped.count)).squareRoot()
         let scale = spread > 1e-12 ? spread : 1
-        var standardized = values.map { ($0 - mean) / scale }
+        var standardized = warped.map { ($0 - mean) / scale }
         let best = standardized.min() ?? 0
         let categorical = axes.map { if case .categorical = $0.distribution { return true } else { return false } }
         let (fitPoints, fitValues) = Self.fitData(points: points, values: values, limit: fitLimit)
@@ -84,11 +88,13 @@ public struct GPSampler: Sampler {
     }
 
     /// What the kernel is fitted on: every completed trial up to `limit` of them; beyond, the first
-    /// `fitPrefix(count)` completed trials (in history order), standardised on their own, and of those at most `limit`
+    /// `fitPrefix(count)` completed trials (in history order), warped (`OutputWarp`) and standardised on their own, and
+    /// of those at most `limit`
     /// (`fitSubset`). The prefix moves only every few trials, so a sequential search refits only then (`GPFitCache`).
     static func fitData(points: [[Double]], values: [Double], limit: Int) -> ([[Double]], [Double]) {
         let count = points.count <= limit ? points.count : fitPrefix(points.count)
-        let prefix = Array(values.prefix(count))
+        let warp = OutputWarp(fitting: values.prefix(count))
+        let prefix = values.prefix(count).map(warp.apply)
         let mean = prefix.reduce(0, +) / Double(max(count, 1))
         let spread = (prefix.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(count, 1))).squareRoot()
         let standardized = prefix.map { ($0 - mean) / (spread > 1e-12 ? spread : 1) }

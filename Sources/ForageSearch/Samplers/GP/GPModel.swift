@@ -25,20 +25,22 @@ struct GPModel {
     static let minimumNoise = 1e-6
 
     /// Fits the kernel on `fitPoints` / `fitValues` (a subset for long histories) and conditions on all `points`.
-    init?(points: [[Double]], values: [Double], categorical: [Bool], fitIndices: [Int]? = nil, maxIterations: Int = 60) {
+    init?(points: [[Double]], values: [Double], categorical: [Bool], fitIndices: [Int]? = nil, maxIterations: Int = 200) {
         let fitPoints = fitIndices.map { $0.map { points[$0] } } ?? points
         let fitValues = fitIndices.map { $0.map { values[$0] } } ?? values
         let kernel = Self.fit(points: fitPoints, values: fitValues, categorical: categorical, maxIterations: maxIterations)
         self.init(points: points, values: values, categorical: categorical, kernel: kernel)
     }
 
-    /// The kernel maximising the marginal likelihood plus prior on `points` / `values`, from a fixed start.
-    static func fit(points: [[Double]], values: [Double], categorical: [Bool], maxIterations: Int = 60) -> Kernel {
+    /// The kernel maximising the marginal likelihood plus prior on `points` / `values`, from Optuna's fixed start
+    /// (every inverse squared length scale, the kernel scale and the noise at 1) to Optuna's tolerance (largest
+    /// gradient component at most 0.01).
+    static func fit(points: [[Double]], values: [Double], categorical: [Bool], maxIterations: Int = 200) -> Kernel {
         let dimensions = categorical.count
         var start = [Double](repeating: 0, count: dimensions + 2)
-        start[dimensions + 1] = log(0.01)
+        start[dimensions + 1] = log(1 - minimumNoise)
         let distances = Self.squaredDifferences(points, categorical: categorical)
-        let result = LBFGS.minimize(start: start, maxIterations: maxIterations, gradientTolerance: 1e-4) { theta, gradient in
+        let result = LBFGS.minimize(start: start, maxIterations: maxIterations, gradientTolerance: 1e-2) { theta, gradient in
             Self.negativeLogPosterior(theta: theta, differences: distances, values: values, count: points.count, gradient: &gradient)
         }
         return Self.kernel(result.value.isFinite ? result.x : start)

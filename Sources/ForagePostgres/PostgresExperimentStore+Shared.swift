@@ -199,10 +199,7 @@ extension PostgresExperimentStore: SharedTrialStore {
                         answers.append(false)
                         continue
                     }
-                    for report in buffered {
-                        guard let step = report.step else { continue }
-                        try await Self.reportOperation(experiment: id, trial: finish.number, step: step, values: report.values)(connection)
-                    }
+                    try await Self.reportsOperation(experiment: id, trial: finish.number, reports: buffered)(connection)
                 }
                 answers.append(try await Self.writeClaimed(finish, claim: claim, experiment: id, connection))
             }

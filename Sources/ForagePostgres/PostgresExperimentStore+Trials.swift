@@ -50,6 +50,32 @@ extension PostgresExperimentStore {
         }
     }
 
+    /// Every buffered report of one trial in one statement (a later report of the same metric and step wins).
+    static func reportsOperation(experiment id: Int64, trial number: Int, reports: [MetricReport]) -> PostgresCommitQueue.Operation {
+        var latest: [String: Double] = [:]
+        var order: [String] = []
+        for report in reports {
+            guard let step = report.step else { continue }
+            for (name, value) in report.values where !value.isNaN {
+                let key = "\(step)\u{0}\(name)"
+                if latest.updateValue(value, forKey: key) == nil { order.append(key) }
+            }
+        }
+        let parts = order.map { $0.split(separator: "\u{0}", maxSplits: 1).map(String.init) }
+        let steps = parts.map { Int($0[0]) ?? 0 }
+        let names = parts.map { $0.count > 1 ? $0[1] : "" }
+        let values = order.map { latest[$0] ?? 0 }
+        return { connection in
+            guard !names.isEmpty else { return }
+            try await connection.run(
+                """
+                INSERT INTO intermediate_values (experiment_id, trial, name, step, value)
+                SELECT \(id), \(number), n, s, v FROM unnest(\(names)::text[], \(steps)::bigint[], \(values)::float8[]) AS u(n, s, v)
+                ON CONFLICT (experiment_id, trial, name, step) DO UPDATE SET value = excluded.value
+                """)
+        }
+    }
+
     public func recordDecision(_ lease: OwnerLease, trial number: Int, decision: SchedulerDecision) {
         let now = Date().timeIntervalSince1970
         submit(lease) { connection in

@@ -82,4 +82,26 @@ import Testing
         #expect(try await store.finishClaimed(experiment: experiment.id, claim: b, [Self.finish(1), Self.finish(2)], reports: [:]) == [true, true])
         #expect(try await store.counts(experiment: experiment.id).completed == 3)
     }
+
+    @Test(arguments: backends)
+    func reportsBufferedWithABatchOfFinishesAreStoredOnlyForTheClaimsStillHeld(_ backend: StoreBackend) async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let (store, experiment, lease) = try await Self.queued(backend, folder, count: 2)
+        let a = ClaimIdentity(worker: "a")
+        #expect(try await store.claimTrials(experiment: experiment.id, claim: a, max: 1, leaseSeconds: -1).map(\.number) == [0])
+        #expect(try await store.claimTrials(experiment: experiment.id, claim: a, max: 1, leaseSeconds: 30).map(\.number) == [1])
+        #expect(try await store.expireClaims(lease) == [0])
+        // Trial 1 reported step 2 twice: the later report wins; a final report (no step) is not a curve point.
+        let curve = [
+            MetricReport(step: 1, values: ["value": 3]), MetricReport(step: 2, values: ["value": 2.5]), MetricReport(step: 2, values: ["value": 2]),
+            MetricReport(step: nil, values: ["value": 1]),
+        ]
+        let recorded = try await store.finishClaimed(
+            experiment: experiment.id, claim: a, [Self.finish(0), Self.finish(1)], reports: [0: curve, 1: curve])
+        #expect(recorded == [false, true])
+        let curves = try await store.curves(experiment, metric: "value", trials: [0, 1])
+        #expect(curves[0, default: []].isEmpty)
+        #expect(curves[1] == [CurvePoint(step: 1, value: 3), CurvePoint(step: 2, value: 2)])
+    }
 }

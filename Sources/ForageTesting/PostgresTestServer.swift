@@ -7,6 +7,12 @@ public final class PostgresTestServer: Sendable {
     public let port: Int
     public let folder: URL
     let binaries: URL
+    /// Where `createdb` and `psql` reach the server: the loopback address, or the socket folder for a server in a
+    /// network namespace.
+    let toolHost: String
+    /// The address in the URLs `url(database:)` gives.
+    let address: String
+    nonisolated(unsafe) private let watchdog: Process
 
     /// The shared server, or why there is none (no PostgreSQL installed, cannot drop root…).
     public static let shared: Result<PostgresTestServer, ServerUnavailable> = {
@@ -29,7 +35,7 @@ public final class PostgresTestServer: Sendable {
     /// A new, empty database on the shared server: its `postgres://` URL.
     public func createDatabase(_ prefix: String = "t") throws -> String {
         let name = "\(prefix)_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
-        try Self.runTool(binaries.appendingPathComponent("createdb"), ["-h", "127.0.0.1", "-p", String(port), "-U", "forage", name], asUser: false)
+        try Self.runTool(binaries.appendingPathComponent("createdb"), ["-h", toolHost, "-p", String(port), "-U", "forage", name], asUser: false)
         return url(database: name)
     }
 
@@ -39,12 +45,31 @@ public final class PostgresTestServer: Sendable {
         let name = String(url.split(separator: "/").last?.split(separator: "?").first ?? "")
         return try Self.runTool(
             binaries.appendingPathComponent("psql"),
-            ["-h", "127.0.0.1", "-p", String(port), "-U", "forage", "-d", name, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], asUser: false)
+            ["-h", toolHost, "-p", String(port), "-U", "forage", "-d", name, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], asUser: false)
     }
 
     /// The URL of database `name` on the server.
     public func url(database name: String) -> String {
-        "postgres://forage@127.0.0.1:\(port)/\(name)?sslmode=disable"
+        url(database: name, host: address)
+    }
+
+    /// The URL of database `name` on the server, reached at `host` (one of the addresses it listens on).
+    public func url(database name: String, host: String) -> String {
+        "postgres://forage@\(host):\(port)/\(name)?sslmode=disable"
+    }
+
+    /// A server of its own inside network namespace `namespace` (which must exist), listening on `port` at the
+    /// namespace's addresses and trusting clients from `network` (CIDR, e.g. 10.77.0.0/16); tools reach it by its
+    /// socket folder. It stops with `stop()`, or when this process ends.
+    public static func inNamespace(_ namespace: String, port: Int, trusting network: String) throws -> PostgresTestServer {
+        try PostgresTestServer(namespace: namespace, port: port, trusting: network)
+    }
+
+    /// Stops the server (a fast shutdown) and waits, at most 10 s, for it and its folder to go.
+    public func stop() {
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("stop").path, contents: nil)
+        let deadline = Date().addingTimeInterval(10)
+        while watchdog.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
     }
 
     /// The folder holding the PostgreSQL programs (`postgres`, `initdb`, `createdb`, `psql`).
@@ -68,7 +93,7 @@ public final class PostgresTestServer: Sendable {
         return nil
     }
 
-    private init() throws {
+    private init(namespace: String? = nil, port chosenPort: Int? = nil, trusting network: String? = nil) throws {
         guard let binaries = Self.binaryFolder() else {
             throw ServerUnavailable(reason: "no PostgreSQL server programs found (install Debian's postgresql, or set FORAGE_PG_BIN)")
         }
@@ -84,27 +109,38 @@ public final class PostgresTestServer: Sendable {
         let data = folder.appendingPathComponent("data").path
         try Self.runTool(
             binaries.appendingPathComponent("initdb"), ["-D", data, "-U", "forage", "--auth=trust", "-E", "UTF8", "--no-sync"], asUser: true)
-        port = try Self.freePort()
-        // The watchdog: postgres runs while this test process lives, then gets a fast shutdown and its folder goes.
+        port = try chosenPort ?? Self.freePort()
+        toolHost = namespace == nil ? "127.0.0.1" : folder.path
+        address = "127.0.0.1"
+        if let network {
+            let hba = folder.appendingPathComponent("data/pg_hba.conf")
+            let rules = ((try? String(contentsOf: hba, encoding: .utf8)) ?? "") + "host all all \(network) trust\n"
+            try rules.write(to: hba, atomically: false, encoding: .utf8)
+        }
+        // The watchdog: postgres runs while this test process lives (and until `stop()`), then gets a fast shutdown
+        // and its folder goes.
         let postgres = binaries.appendingPathComponent("postgres").path
         let script = """
-            "\(postgres)" -D "\(data)" -k "\(folder.path)" -p \(port) -c listen_addresses=127.0.0.1 -c fsync=off \
+            "\(postgres)" -D "\(data)" -k "\(folder.path)" -p \(port) -c listen_addresses=\(namespace == nil ? "127.0.0.1" : "'*'") -c fsync=off \
               -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB \
               > "\(folder.path)/server.log" 2>&1 &
             pg=$!
-            while [ -d /proc/\(getpid()) ] && kill -0 $pg 2>/dev/null; do sleep 0.5; done
+            while [ -d /proc/\(getpid()) ] && [ ! -e "\(folder.path)/stop" ] && kill -0 $pg 2>/dev/null; do sleep 0.2; done
             kill -INT $pg 2>/dev/null; wait $pg; rm -rf "\(folder.path)"
             """
         let watchdog = Process()
-        watchdog.executableURL = URL(fileURLWithPath: getuid() == 0 ? "/usr/bin/setpriv" : "/bin/sh")
-        watchdog.arguments = getuid() == 0 ? Self.unprivileged + ["/bin/sh", "-c", script] : ["-c", script]
+        var command = getuid() == 0 ? ["/usr/bin/setpriv"] + Self.unprivileged + ["/bin/sh", "-c", script] : ["/bin/sh", "-c", script]
+        if let namespace { command = [NetworkLab.ipTool, "netns", "exec", namespace] + command }
+        watchdog.executableURL = URL(fileURLWithPath: command[0])
+        watchdog.arguments = Array(command.dropFirst())
         watchdog.standardOutput = FileHandle.nullDevice
         watchdog.standardError = FileHandle.nullDevice
         try watchdog.run()
+        self.watchdog = watchdog
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if (try? Self.runTool(
-                binaries.appendingPathComponent("pg_isready"), ["-q", "-h", "127.0.0.1", "-p", String(port)], asUser: false)) != nil
+                binaries.appendingPathComponent("pg_isready"), ["-q", "-h", toolHost, "-p", String(port)], asUser: false)) != nil
             {
                 return
             }

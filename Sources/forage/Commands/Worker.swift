@@ -85,6 +85,14 @@ extension Forage {
             return ResourceSpec(gpus: ids, gpusPerTrial: gpusPerTrial)
         }
 
+        /// Prints a worker's line at once, also when stdout is a file (a Slurm task's output, a pod's log); with
+        /// `--quiet`, only lines that are not about one trial.
+        static func say(_ line: String, quiet: Bool) {
+            guard !quiet || !line.hasPrefix("trial ") else { return }
+            print(line)
+            fflush(nil)
+        }
+
         func run() async throws {
             if let location = storeLocation {
                 try await reportingErrors { try await runOnStore(location) }
@@ -100,7 +108,7 @@ extension Forage {
                     parallel: parallel ?? resources?.slots ?? 1,
                     directory: URL(fileURLWithPath: directory ?? ".").standardized, workDirectory: URL(fileURLWithPath: workDir).standardized,
                     supervisor: ExecutorFactory.installedSupervisor(),
-                    log: { line in if !quiet || !line.hasPrefix("trial ") { print(line) } })
+                    log: { line in Self.say(line, quiet: quiet) })
                 options.gpus = resources
                 options.caFile = caFile
                 let worker = try ForageRemote.Worker(options: options)
@@ -157,7 +165,7 @@ extension Forage {
                 var options = SharedRunOptions()
                 let recordedLease = try await store.queueState(experiment: record.id).claimLease
                 options.leaseSeconds = leaseTimeout ?? recordedLease ?? 30
-                options.log = { line in if !quiet || !line.hasPrefix("trial ") { print(line) } }
+                options.log = { line in Self.say(line, quiet: quiet) }
                 print("worker \(name): working on experiment '\(record.name)'")
                 let summary = try await SharedSearch.participate(
                     store: store, record: record, spec: spec, executor: executor, slots: parallel ?? 1, name: name, options: options)

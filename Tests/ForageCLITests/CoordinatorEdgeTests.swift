@@ -18,7 +18,9 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("token", RemoteWorkerTests.token + "\n")
-        try directory.write("s.yaml", RemoteWorkerTests.sleepSpec(trials: 3))
+        // A budget of 4 with 3 leased here: the coordinator keeps serving after those 3 finish, however long the
+        // checks below take on a loaded machine (with a budget of 3 it would end the run and close the port).
+        try directory.write("s.yaml", RemoteWorkerTests.sleepSpec(trials: 4))
         let (server, port) = try await remote.coordinator(
             ["run", "s.yaml", "--listen", "127.0.0.1:0", "--request-timeout", "0.5"], in: directory)
         defer { server.kill() }

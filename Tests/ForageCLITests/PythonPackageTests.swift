@@ -81,7 +81,7 @@ import Testing
             """)
         try directory.write("q.yaml", """
             objective: {metric: loss, direction: minimize}
-            trial: {command: [python3, plain.py], grace: 20s}
+            trial: {command: [python3, plain.py], grace: 60s}
             search_space: {lr: {type: float, low: 0.01, high: 0.5}}
             searcher: {algorithm: grid, points: 4}
             scheduler: {algorithm: asha, min: 1, max: 9, reduction: 2}
@@ -97,8 +97,9 @@ import Testing
             let folder = directory.url.appendingPathComponent(".forage/trials/q/\(trial["number"] as? Int ?? -1)")
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("sigterm").path))
         }
-        // No cooperative wait for a script that never announced itself (the grace is 20 s).
-        #expect(Date().timeIntervalSince(started) < 15)
+        // No cooperative wait for a script that never announced itself (the grace is 60 s; the run takes a few
+        // seconds, more on a loaded machine).
+        #expect(Date().timeIntervalSince(started) < 45)
     }
 
     static let checkpointScript = """

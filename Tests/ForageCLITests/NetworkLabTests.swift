@@ -224,3 +224,62 @@ import Testing
         return observed
     }
 }
+
+/// The lab's own safety: killing a host's processes touches nothing outside that host's namespace, and namespaces a
+/// dead test process left behind are removed (with what runs in them) while live ones are not.
+@Suite(.serialized) struct NetworkLabSafetyTests {
+    static func sleeper() throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        process.arguments = ["30"]
+        try process.run()
+        return process
+    }
+
+    @Test func killingAHostKillsOnlyThatHostsProcesses() throws {
+        let lab: NetworkLab
+        do {
+            lab = try NetworkLab(hosts: ["a", "b"])
+        } catch let error as NetworkLab.Unavailable {
+            print("note: network-namespace test skipped: \(error.reason)")
+            return
+        }
+        defer { lab.tearDown() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let a = try #require(lab.host("a"))
+        let b = try #require(lab.host("b"))
+        let outside = try Self.sleeper()
+        defer { kill(outside.processIdentifier, SIGKILL) }
+        let inA = try lab.start(["/bin/sleep", "30"], in: a.namespace, directory: directory.url, log: directory.url.appendingPathComponent("a.log"))
+        let inB = try lab.start(["/bin/sleep", "30"], in: b.namespace, directory: directory.url, log: directory.url.appendingPathComponent("b.log"))
+        defer { kill(inB.processIdentifier, SIGKILL) }
+        // `ip netns exec` becomes the program: wait until it is in its namespace.
+        let end = Date().addingTimeInterval(20)
+        while Date() < end, !(NetworkLab.members(of: a.namespace).contains(inA.processIdentifier)) { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(lab.killEverything(in: a.namespace) >= 1)
+        inA.waitUntilExit()
+        #expect(inA.terminationReason == .uncaughtSignal)
+        #expect(outside.isRunning && inB.isRunning)
+        #expect(!NetworkLab.members(of: a.namespace).contains(getpid()))
+    }
+
+    @Test func aDeadRunsNamespacesAreRemoved() throws {
+        // A pid no process has (above the kernel's pid_max), in a leftover lab's name.
+        let leftover = "\(NetworkLab.prefix)99999999-1-db"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: NetworkLab.ipTool)
+        process.arguments = ["netns", "add", leftover]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            print("note: network-namespace test skipped: `ip netns add` is not allowed here")
+            return
+        }
+        let outside = try Self.sleeper()
+        defer { kill(outside.processIdentifier, SIGKILL) }
+        NetworkLab.removeLeftovers()
+        #expect(!FileManager.default.fileExists(atPath: "/run/netns/\(leftover)"))
+        #expect(outside.isRunning)
+    }
+}

@@ -135,7 +135,7 @@ public final class NetworkLab: @unchecked Sendable {
 
     /// Pids whose network namespace is `namespace`, checked one by one against the namespace's inode; never this
     /// process, nor any process in this process's own namespace.
-    static func members(of namespace: String) -> [pid_t] {
+    public static func members(of namespace: String) -> [pid_t] {
         guard let target = inode("/run/netns/\(namespace)"), let own = inode("/proc/self/ns/net"), target != own else { return [] }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap { Int32($0) }.filter { pid in
@@ -162,7 +162,7 @@ public final class NetworkLab: @unchecked Sendable {
     }
 
     /// Removes lab namespaces whose test process is gone (a crashed earlier run).
-    static func removeLeftovers() {
+    public static func removeLeftovers() {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []
         for name in names where name.hasPrefix(prefix) {
             guard let pid = name.dropFirst(prefix.count).split(separator: "-").first.flatMap({ Int32($0) }), pid != getpid() else { continue }

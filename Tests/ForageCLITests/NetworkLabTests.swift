@@ -14,12 +14,14 @@ import Testing
     static let lease = 2.0
     static let budget = 80
 
-    /// x² + y, after 0.2 s, once this host's gate (`hold.$LAB_HOST`) is open (at most 60 s).
+    /// x² + y, after 0.2 s, once this host's gate (`hold.$LAB_HOST`) is open (at most 60 s); each trial past its gate
+    /// appends its host's name to `passed`.
     static let script = """
         #!/bin/sh
         sleep 0.2
         n=0
         while [ -e "hold.$LAB_HOST" ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done
+        echo "$LAB_HOST" >> passed
         printf '{"value": %s}\\n' "$(awk "BEGIN { printf \\"%.10f\\", $1 * $1 + $2 }")"
         """
 
@@ -180,8 +182,17 @@ import Testing
             let held = observed.heldWhenPartitioned.map(String.init).joined(separator: ",")
             return count("SELECT count(*) FROM trials WHERE number IN (\(held)) AND state = 'failed' AND reason = 'lost-worker'") == 2
         }
+        // Only w2's two held trials go on (their results wait for the link); then its gate closes again, so the
+        // budget is not spent before the driver's host is lost, however long the link takes to carry them.
+        func passed(_ name: String) -> Int {
+            ((try? String(contentsOf: directory.appendingPathComponent("passed"), encoding: .utf8)) ?? "").split(separator: "\n")
+                .filter { $0 == name }.count
+        }
+        let passedBefore = passed("w2")
         gate(["w2"], closed: false)
-        Thread.sleep(forTimeInterval: 1)
+        try waitFor("w2's held trials to finish on w2") { passed("w2") >= passedBefore + 2 }
+        gate(["w2"], closed: true)
+        Thread.sleep(forTimeInterval: 0.5)
         try lab.setLink(w2, up: true)
         try waitFor("w2 to have its late results refused", timeout: 60) {
             logOf("w2").components(separatedBy: "the result was refused").count - 1 >= observed.heldWhenPartitioned.count
@@ -211,5 +222,64 @@ import Testing
         }
         for name in everyone { observed.logs[name] = logOf(name) }
         return observed
+    }
+}
+
+/// The lab's own safety: killing a host's processes touches nothing outside that host's namespace, and namespaces a
+/// dead test process left behind are removed (with what runs in them) while live ones are not.
+@Suite(.serialized) struct NetworkLabSafetyTests {
+    static func sleeper() throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        process.arguments = ["30"]
+        try process.run()
+        return process
+    }
+
+    @Test func killingAHostKillsOnlyThatHostsProcesses() throws {
+        let lab: NetworkLab
+        do {
+            lab = try NetworkLab(hosts: ["a", "b"])
+        } catch let error as NetworkLab.Unavailable {
+            print("note: network-namespace test skipped: \(error.reason)")
+            return
+        }
+        defer { lab.tearDown() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let a = try #require(lab.host("a"))
+        let b = try #require(lab.host("b"))
+        let outside = try Self.sleeper()
+        defer { kill(outside.processIdentifier, SIGKILL) }
+        let inA = try lab.start(["/bin/sleep", "30"], in: a.namespace, directory: directory.url, log: directory.url.appendingPathComponent("a.log"))
+        let inB = try lab.start(["/bin/sleep", "30"], in: b.namespace, directory: directory.url, log: directory.url.appendingPathComponent("b.log"))
+        defer { kill(inB.processIdentifier, SIGKILL) }
+        // `ip netns exec` becomes the program: wait until it is in its namespace.
+        let end = Date().addingTimeInterval(20)
+        while Date() < end, !(NetworkLab.members(of: a.namespace).contains(inA.processIdentifier)) { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(lab.killEverything(in: a.namespace) >= 1)
+        inA.waitUntilExit()
+        #expect(inA.terminationReason == .uncaughtSignal)
+        #expect(outside.isRunning && inB.isRunning)
+        #expect(!NetworkLab.members(of: a.namespace).contains(getpid()))
+    }
+
+    @Test func aDeadRunsNamespacesAreRemoved() throws {
+        // A pid no process has (above the kernel's pid_max), in a leftover lab's name.
+        let leftover = "\(NetworkLab.prefix)99999999-1-db"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: NetworkLab.ipTool)
+        process.arguments = ["netns", "add", leftover]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            print("note: network-namespace test skipped: `ip netns add` is not allowed here")
+            return
+        }
+        let outside = try Self.sleeper()
+        defer { kill(outside.processIdentifier, SIGKILL) }
+        NetworkLab.removeLeftovers()
+        #expect(!FileManager.default.fileExists(atPath: "/run/netns/\(leftover)"))
+        #expect(outside.isRunning)
     }
 }

@@ -46,6 +46,11 @@ def forage_run(forage, work, name, budget, classification):
     subprocess.run([forage, "run", spec, "--store", os.path.join(folder, "store")], check=True, capture_output=True, text=True)
     wall = time.perf_counter() - start
     model = os.path.join(folder, "store", "trials", "auto", "refit", "model.forage")
+    if not os.path.exists(model):  # the refit was skipped (it would not fit in budget.time): the best trial's model
+        status = subprocess.run([forage, "status", "auto", "--store", os.path.join(folder, "store"), "--format", "json"],
+                                check=True, capture_output=True, text=True)
+        number = (json.loads(status.stdout).get("best") or {}).get("number")
+        model = os.path.join(folder, "store", "trials", "auto", str(number), "model.forage")
     out = subprocess.run([forage, "predict", model, "--input", f"{work}/{name}_test.csv", "--score"],
                          check=True, capture_output=True, text=True)
     scores = json.loads(out.stdout)

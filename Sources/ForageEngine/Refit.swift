@@ -1,5 +1,6 @@
 import ForageCore
 import ForageExecutor
+import ForageML
 import ForageStore
 import Foundation
 
@@ -11,8 +12,11 @@ public struct RefitError: Error, CustomStringConvertible, Equatable {
 /// The refit step of a model search: the best completed trial (or the one asked for) is retrained on training +
 /// validation rows and saved as the experiment's refit entry (`RefitRecord`), which `promote` then takes.
 public enum Refit {
-    /// Refits `trial` (default: the best completed trial) of experiment `name` and records the entry.
-    public static func run(spec: ExperimentSpec, name: String, trial number: Int? = nil, store: any ExperimentReader) async throws
+    /// Refits `trial` (default: the best completed trial) of experiment `name` and records the entry. `data`, when
+    /// given, is the dataset the search already loaded (it is not read again).
+    public static func run(
+        spec: ExperimentSpec, name: String, trial number: Int? = nil, store: any ExperimentReader, data: PreparedData? = nil
+    ) async throws
         -> RefitRecord
     {
         let experiment = try await store.requireExperiment(name)
@@ -36,7 +40,7 @@ public enum Refit {
             DispatchQueue.global(qos: .userInitiated).async {
                 continuation.resume(
                     with: Result {
-                        try ModelRefitter.refit(spec: spec, params: trial.params, lastStep: trial.lastStep, trialModel: modelPath)
+                        try ModelRefitter.refit(spec: spec, params: trial.params, lastStep: trial.lastStep, trialModel: modelPath, data: data)
                     })
             }
         }
@@ -45,5 +49,15 @@ public enum Refit {
             trainRows: Int(result.metrics["refit_train_rows"] ?? 0), fitSeconds: result.fitSeconds)
         try store.layout.writeRefit(record, model: try result.model.encoded(), experiment: name)
         return record
+    }
+}
+
+extension Refit {
+    /// The refit's estimated wall seconds, from the best trial's: scaled by the larger training set, with a margin
+    /// (× 1.2 + 0.25 s; `margin: false` leaves it out). `run` keeps this much of `budget.time` back for the refit,
+    /// and skips the refit when even the estimate without the margin would end after the budget.
+    public static func estimatedSeconds(bestTrialSeconds: Double, trainRows: Int, validationRows: Int, margin: Bool = true) -> Double {
+        let scale = Double(trainRows + validationRows) / Double(max(trainRows, 1))
+        return margin ? bestTrialSeconds * scale * 1.2 + 0.25 : bestTrialSeconds * scale
     }
 }

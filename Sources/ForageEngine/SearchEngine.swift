@@ -59,7 +59,14 @@ public actor SearchEngine {
     var slotPool: SlotPool
     let started = ContinuousClock.now
     /// `budget.time`: no attempt starts at or after this instant; in-process model trials end their training at it.
-    let deadline: ContinuousClock.Instant?
+    /// It starts at `budgetEnd` and moves earlier by the refit's estimate (`RunOptions.refitEstimate`) as trials complete.
+    let deadline: TrialDeadline?
+    /// `budget.time`'s end, counted from `RunOptions.timeOrigin`.
+    public nonisolated let budgetEnd: ContinuousClock.Instant?
+    /// Wall seconds of finished attempts not yet recorded, by trial number.
+    var attemptSeconds: [Int: Double] = [:]
+    /// Wall seconds of the best trial's attempt in this run (what the refit estimate scales).
+    public private(set) var bestTrialSeconds: Double?
     /// `<store>/trials/<experiment>/`, computed once: building URLs with `appendingPathComponent` stats the disk.
     let trialsDirectory: URL
     /// The spec's folder, where commands run.
@@ -114,7 +121,9 @@ public actor SearchEngine {
         resources = spec.resources
         parallel = min(max(0, slots), spec.resources?.slots ?? Int.max)
         slotPool = SlotPool(limit: spec.resources?.slots)
-        deadline = spec.budget.time.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
+        let end = spec.budget.time.map { (options.timeOrigin ?? ContinuousClock.now) + .milliseconds(Int64($0 * 1000)) }
+        budgetEnd = end
+        deadline = end.map { TrialDeadline($0) }
 
         historyNeed = max(sampler.historyNeed, scheduler.historyNeed)
         let point = try await store.resumePoint(experiment, need: historyNeed)
@@ -189,7 +198,10 @@ public actor SearchEngine {
         // At the deadline the loop re-checks: nothing more starts, and a run waiting only for workers ends.
         let timeUp = deadline.map { deadline in
             Task {
-                try await Task.sleep(until: deadline, clock: .continuous)
+                // The deadline can move while this sleeps: sleep again until it has really passed.
+                while !deadline.hasPassed {
+                    try await Task.sleep(until: deadline.current, clock: .continuous)
+                }
                 self.wakeLoop()
             }
         }
@@ -288,7 +300,10 @@ public actor SearchEngine {
                 guard let value = values[metric] else { return .continue }
                 return await self.judge(trial: job.number, step: step, value: value)
             })
+        let began = ContinuousClock.now
         let outcome = await executor.run(invocation, reporter: reporter)
+        let took = ContinuousClock.now - began
+        await noteSeconds(job.number, Double(took.components.seconds) + Double(took.components.attoseconds) * 1e-18)
         // The process has ended: its slot (and GPUs) are free for the next attempt.
         await releaseSlot(slot)
         let finish = await freeSlot(for: job, outcome: outcome)
@@ -301,9 +316,19 @@ public actor SearchEngine {
         await record(job, finish)
     }
 
-    /// Whether `budget.time` has run out.
+    /// Whether `budget.time` has run out (less the refit's estimate).
     nonisolated var timeIsUp: Bool {
-        deadline.map { ContinuousClock.now >= $0 } ?? false
+        deadline?.hasPassed ?? false
+    }
+
+    func noteSeconds(_ number: Int, _ seconds: Double) {
+        attemptSeconds[number] = seconds
+    }
+
+    /// Moves the trials' deadline to the budget's end less the refit's estimate for the best trial so far.
+    private func keepRefitTime() {
+        guard let end = budgetEnd, let deadline, let estimate = options.refitEstimate, let seconds = bestTrialSeconds else { return }
+        deadline.move(to: end - .milliseconds(Int64(max(0, estimate(seconds)) * 1000)))
     }
 
     func releaseSlot(_ slot: Int) {
@@ -419,7 +444,10 @@ public actor SearchEngine {
             best.map({ spec.objective.direction.isBetter(value, than: $0.value) || (value == $0.value && job.number < $0.number) }) ?? true
         {
             best = (job.number, value)
+            bestTrialSeconds = attemptSeconds[job.number]
+            keepRefitTime()
         }
+        attemptSeconds[job.number] = nil
         options.progress?(
             ProgressEvent(
                 experiment: spec.name, trial: job.number, state: finish.state, value: finish.value, reason: finish.reason,

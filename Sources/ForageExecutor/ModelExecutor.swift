@@ -41,7 +41,7 @@ public struct ModelExecutor: TrialExecutor {
                 if reporter.cancellation.isCancelled { return false }
                 guard reporter.reportBlocking(step: step, values: metrics) == .continue else { return false }
                 // budget.time ran out: stop training, keep the model as it is (reported below, not hidden).
-                if let deadline = invocation.deadline, ContinuousClock.now >= deadline {
+                if invocation.deadline?.hasPassed == true {
                     cutAtDeadline = true
                     return false
                 }

@@ -36,7 +36,7 @@ public struct TrialInvocation: Sendable {
     public var gpus: [String]?
     /// `budget.time`'s end, when the search has one: a built-in model trial still training then ends its loop and
     /// completes with the model it has (metric `stopped_at_deadline` = 1); other trials run to their end.
-    public var deadline: ContinuousClock.Instant?
+    public var deadline: TrialDeadline?
     /// The folder a command trial's checkpoints go to.
     public var resolvedCheckpointDirectory: URL { checkpointDirectory ?? directory.appendingPathComponent("checkpoint", isDirectory: true) }
 

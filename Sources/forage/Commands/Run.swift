@@ -7,6 +7,7 @@ import ForageRemote
 import ForageServer
 import ForageCoordinator
 import ForageHTTP
+import ForageML
 import ForageSpec
 import ForageStore
 import Foundation
@@ -48,14 +49,22 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
+                // budget.time counts from here: loading the data and the refit are inside it.
+                let origin = ContinuousClock.now
                 var experiment = try SpecLoader.load(path: spec)
                 if let name { experiment.name = name }
                 if let seed { experiment.searcher.seed = UInt64(seed) }
                 if let parallel = budget.parallel { experiment.budget.parallel = parallel }
-                let (executor, data) = try TrialSetup.make(for: experiment)
+                let (executor, data, prepared) = try TrialSetup.makeWithData(for: experiment)
                 let trials = budget.totalTrials(from: experiment.budget.trials)
                 var options = RunOptions(trials: trials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote
+                options.timeOrigin = origin
+                if experiment.refitsAtEnd, let data {
+                    options.refitEstimate = { seconds in
+                        Refit.estimatedSeconds(bestTrialSeconds: seconds, trainRows: data.trainRows, validationRows: data.validationRows)
+                    }
+                }
                 options.warmStartStore = try await WarmStartSetup.store(for: experiment)
                 let listener = try coordinator.configuration()
                 // A busy --listen port is refused before the experiment exists, so a corrected `run` is not refused.
@@ -87,7 +96,7 @@ extension Forage {
                 }
                 try await RunSession.run(
                     engine, store: store, name: experiment.name, promote: experiment.promotionRequest, refit: experiment,
-                    coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: spec)) })
+                    refitData: prepared, coordinator: listener.map { ($0, CoordinatorOptions.document(for: experiment, specPath: spec)) })
             }
         }
 
@@ -255,12 +264,24 @@ enum TrialCount: ExpressibleByArgument, Equatable {
 
 /// Runs an engine with Ctrl-C / SIGTERM handling and prints the closing summary.
 enum RunSession {
+    /// Why the refit does not run: its estimate would end after `budget.time`. Nil when it runs (no time budget, or it fits).
+    static func refitSkip(_ engine: SearchEngine, data: PreparedData?) async -> String? {
+        guard let end = engine.budgetEnd, let data, let seconds = await engine.bestTrialSeconds else { return nil }
+        let estimate = Refit.estimatedSeconds(bestTrialSeconds: seconds, trainRows: data.train.count, validationRows: data.validation.count, margin: false)
+        let left = ContinuousClock.now.duration(to: end)
+        let leftSeconds = Double(left.components.seconds) + Double(left.components.attoseconds) * 1e-18
+        guard estimate > leftSeconds else { return nil }
+        return String(
+            format: "refit skipped: it would take about %.1f s and budget.time has %.1f s left; promote takes the best trial's model",
+            estimate, max(0, leftSeconds))
+    }
+
     /// Runs the engine; when it finished and `promote` is given (the spec's `promote:` block), promotes the best trial.
     /// With `coordinator`, the run also serves the workers' API (`--listen`) until it ends.
     /// `say` writes the closing summary (stdout; `forage pipeline --format json` sends it to stderr).
     static func run(
         _ engine: SearchEngine, store: OpenStore, name: String, promote: PromotionRequest? = nil, refit: ExperimentSpec? = nil,
-        coordinator: (CoordinatorConfiguration, CoordinatorAPI.SpecDocument)? = nil, say: (String) -> Void = { print($0) }
+        refitData: PreparedData? = nil, coordinator: (CoordinatorConfiguration, CoordinatorAPI.SpecDocument)? = nil, say: (String) -> Void = { print($0) }
     ) async throws {
         let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
@@ -295,8 +316,12 @@ enum RunSession {
         if summary.isError { throw ExitCode.failure }
         if summary.state == "interrupted" { throw ExitCode(130) }
         if let refit, refit.refitsAtEnd, summary.state == "finished", summary.bestTrial != nil {
-            let record = try await Refit.run(spec: refit, name: name, store: store.experiments)
-            say(Forage.RefitCommand.summary(record))
+            if let skip = await refitSkip(engine, data: refitData) {
+                printNote(skip)
+            } else {
+                let record = try await Refit.run(spec: refit, name: name, store: store.experiments, data: refitData)
+                say(Forage.RefitCommand.summary(record))
+            }
         }
         if let promote, summary.state == "finished" {
             try await AutoPromotion.run(promote, store: store)

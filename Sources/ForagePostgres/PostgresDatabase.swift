@@ -40,6 +40,7 @@ public final class PostgresDatabase: Sendable {
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.keepAliveBehavior = nil
+        configuration.options.additionalStartupParameters = Self.sessionSettings
         let client = PostgresClient(configuration: configuration)
         self.client = client
         runner = Task { await client.run() }
@@ -48,6 +49,17 @@ public final class PostgresDatabase: Sendable {
     deinit {
         runner.cancel()
     }
+
+    /// Settings every session asks the server for, so that a client the network lost, or a frozen process, cannot
+    /// hold what others wait for: the server probes an idle connection after 5 s and drops it after 3 unanswered
+    /// probes 2 s apart, gives up on unacknowledged data after 10 s (both only over TCP), and ends a session left
+    /// idle inside a transaction for 15 s. A dropped session releases its row locks and its advisory lock (the
+    /// driver's role), so a partitioned driver or worker is replaced instead of stalling the search for the
+    /// operating system's default of about two hours.
+    static let sessionSettings: [(String, String)] = [
+        ("tcp_keepalives_idle", "5"), ("tcp_keepalives_interval", "2"), ("tcp_keepalives_count", "3"),
+        ("tcp_user_timeout", "10000"), ("idle_in_transaction_session_timeout", "15000"),
+    ]
 
     /// Runs one statement and returns its rows, decoded by `body` one at a time.
     func rows<T>(_ query: PostgresQuery, _ body: (PostgresRandomAccessRow) throws -> T) async throws -> [T] {

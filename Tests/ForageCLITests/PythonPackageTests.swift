@@ -123,6 +123,11 @@ import Testing
                 json.dump({"epoch": epoch + 1, "w": w}, f)
             os.replace(path + ".tmp", path)
             forage.report(step=epoch, loss=w)
+            # After the third checkpoint, wait while the test holds the gate (it kills forage meanwhile).
+            waited = 0
+            while epoch + 1 == 3 and os.path.exists("hold") and waited < 600:
+                time.sleep(0.05)
+                waited += 1
         forage.report(loss=w)
         """
 
@@ -137,10 +142,12 @@ import Testing
             searcher: {algorithm: random, seed: 11}
             budget: {trials: 1, parallel: 1}
             """)
+        // The gate holds the trial after its third checkpoint, so the kill lands mid-run however busy the machine is.
+        try TrialGate.close(in: directory.url)
         let running = try ForageProcess.start(["run", "ck.yaml"], in: directory.url, environment: Self.environment)
         let checkpoint = directory.url.appendingPathComponent(".forage/trials/ck/checkpoints/0/state.json")
         var epochAtKill = 0
-        for _ in 0..<400 {
+        for _ in 0..<2400 {
             try await Task.sleep(for: .milliseconds(25))
             if let data = try? Data(contentsOf: checkpoint),
                 let state = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let epoch = state["epoch"] as? Int, epoch >= 3
@@ -153,6 +160,7 @@ import Testing
         kill(running.process.processIdentifier, SIGKILL)
         running.process.waitUntilExit()
         try await Task.sleep(for: .milliseconds(300))
+        try TrialGate.open(in: directory.url)
         let leftovers = try await ForageProcess.runShellDetached("pgrep -f '[r]esumable_train.py' || true", in: directory.url)
         #expect(leftovers.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "orphans: \(leftovers)")
 

@@ -72,45 +72,36 @@ struct CompletedLosses {
     func fewDominators(_ indices: [Int], count: Int) -> [Int] {
         guard objectives == 2, indices.count > count else { return indices }
         let n = indices.count
-        let first = indices.map { losses[$0 * 2] }
-        let second = indices.map { losses[$0 * 2 + 1] }
-        let byFirst = (0..<n).sorted { first[$0] < first[$1] }
-        var levels = second.sorted()
-        var unique = 0
-        for value in levels where unique == 0 || levels[unique - 1] != value {
-            levels[unique] = value
-            unique += 1
+        // Dense ranks of the second loss (equal losses, equal ranks, from 1).
+        var bySecond = indices.enumerated().map { (loss: losses[$0.element * 2 + 1], k: $0.offset) }
+        bySecond.sort { $0.loss < $1.loss }
+        var secondRank = [Int](repeating: 0, count: n)
+        var levels = 0
+        for t in 0..<n {
+            if t == 0 || bySecond[t].loss != bySecond[t - 1].loss { levels += 1 }
+            secondRank[bySecond[t].k] = levels
         }
-        levels.removeSubrange(unique...)
-        /// The number of distinct second losses below `value`.
-        func below(_ value: Double) -> Int {
-            var low = 0
-            var high = levels.count
-            while low < high {
-                let mid = (low + high) / 2
-                if levels[mid] < value { low = mid + 1 } else { high = mid }
-            }
-            return low
-        }
+        var byFirst = indices.enumerated().map { (loss: losses[$0.element * 2], k: $0.offset) }
+        byFirst.sort { $0.loss < $1.loss }
         // Sweep by the first loss (ties together), counting earlier trials with a smaller second loss (a Fenwick tree).
-        var tree = [Int](repeating: 0, count: levels.count + 1)
+        var tree = [Int](repeating: 0, count: levels + 1)
         var beaten = [Int](repeating: 0, count: n)
         var start = 0
         while start < n {
             var end = start
-            while end < n && first[byFirst[end]] == first[byFirst[start]] { end += 1 }
+            while end < n && byFirst[end].loss == byFirst[start].loss { end += 1 }
             for t in start..<end {
-                var x = below(second[byFirst[t]])
+                var x = secondRank[byFirst[t].k] - 1
                 var sum = 0
                 while x > 0 {
                     sum += tree[x]
                     x -= x & -x
                 }
-                beaten[byFirst[t]] = sum
+                beaten[byFirst[t].k] = sum
             }
             for t in start..<end {
-                var x = below(second[byFirst[t]]) + 1
-                while x <= levels.count {
+                var x = secondRank[byFirst[t].k]
+                while x <= levels {
                     tree[x] += 1
                     x += x & -x
                 }

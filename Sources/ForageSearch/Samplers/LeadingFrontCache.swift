@@ -119,14 +119,15 @@ struct CompletedLosses {
     }
 }
 
-/// Which completed trials can still be among the best `count` by one loss (or by violation), remembered between
-/// suggestions of one sampler: a pure speed-up, never a change of result. (Several objectives do not use it: a new
-/// trial can push part of a front back and bring a left-out trial in; they use `CompletedLosses.fewDominators`.)
+/// Which completed trials can still be among the best `count` by one loss (or by violation), or, with two
+/// objectives, survived `CompletedLosses.fewDominators`, remembered between suggestions of one sampler: a pure
+/// speed-up, never a change of result. (Three or more objectives do not use it.)
 ///
 /// When the history only grew (every trial read last time is still there, in the same order, with the same values),
-/// a trial left out last time had at least `count` trials strictly better and still has. So the selection is
-/// recomputed from the kept trials plus the new ones, in history order, which gives the same result as from every
-/// trial. Any other change (another history, a trial changed or gone, another `count`) starts again from every trial,
+/// a trial left out last time had at least `count` trials strictly better (in both objectives) and still has; and
+/// whatever a left-out trial dominates is beaten by `count` kept ones too. (Keeping only the fronts would not do: a
+/// new trial can push part of a front back and bring a left-out trial in.) So the selection is recomputed from the
+/// kept trials plus the new ones, in history order, which gives the same result as from every trial. Any other change (another history, a trial changed or gone, another `count`) starts again from every trial,
 /// so a resumed run or another process decides exactly as this one does.
 final class LeadingFrontCache: @unchecked Sendable {
     private let lock = NSLock()
@@ -140,7 +141,7 @@ final class LeadingFrontCache: @unchecked Sendable {
     func candidates(_ current: CompletedLosses, covering count: Int) -> [Int] {
         lock.lock()
         defer { lock.unlock() }
-        guard current.objectives == 1, let previous, covering == count, previous.count <= current.count else {
+        guard current.objectives <= 2, let previous, covering == count, previous.count <= current.count else {
             return Array(0..<current.count)
         }
         var result: [Int] = []

@@ -136,7 +136,7 @@ public struct NSGA2Sampler: Sampler {
         var kept: [Int] = []
         let fronts = Pareto.leadingFronts(feasible.map { completed.lossVector($0) }, covering: size)
         let byViolation = infeasible.sorted { completed.violations[$0] < completed.violations[$1] }.prefix(size)
-        defer { cache?.store(completed, kept: kept + byViolation, covering: size) }
+        defer { cache?.store(completed, kept: (completed.objectives == 2 ? feasible : kept) + byViolation, covering: size) }
         for (rank, front) in fronts.enumerated() {
             kept += front.map { feasible[$0] }
             guard members.count < size else { continue }

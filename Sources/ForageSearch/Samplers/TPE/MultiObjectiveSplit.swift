@@ -34,7 +34,8 @@ enum MultiObjectiveSplit {
         var order: [Int] = []
         let fronts = Pareto.leadingFronts(losses, covering: wanted)
         let byViolation = infeasible.sorted { completed.violations[$0] < completed.violations[$1] }.prefix(wanted)
-        cache?.store(completed, kept: fronts.flatMap { $0.map { feasible[$0] } } + byViolation, covering: wanted)
+        let kept = completed.objectives == 2 ? feasible : fronts.flatMap { $0.map { feasible[$0] } }
+        cache?.store(completed, kept: kept + byViolation, covering: wanted)
         for front in fronts {
             guard order.count < wanted else { break }
             let room = wanted - order.count

@@ -66,9 +66,10 @@ struct CompletedLosses {
     func lossVector(_ k: Int) -> [Double] { Array(losses[(k * objectives)..<((k + 1) * objectives)]) }
 
     /// Of `indices` (increasing), those that fewer than `count` others beat in both of two objectives, in the same
-    /// order. Every trial left out is dominated by at least `count` kept ones (so no leading fronts covering `count`
-    /// trials reach it), and whatever dominates a kept trial is kept, so the fronts of what is kept are the leading
-    /// fronts of all `indices`, unchanged. Other numbers of objectives: `indices` unchanged.
+    /// order. A trial left out is dominated by at least `count` others, all in earlier fronts, so no leading fronts
+    /// covering `count` trials reach it; and whatever a left-out trial dominates is left out too (the trials beating
+    /// it beat that one), so the fronts of what is kept are the leading fronts of all `indices`, unchanged. Other
+    /// numbers of objectives: `indices` unchanged.
     func fewDominators(_ indices: [Int], count: Int) -> [Int] {
         guard objectives == 2, indices.count > count else { return indices }
         let n = indices.count

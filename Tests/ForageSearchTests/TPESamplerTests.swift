@@ -55,13 +55,16 @@ import Testing
         }
         trials.append(TrialSnapshot(number: 3_000, state: .running, params: ParameterSet()))
         let history = TrialHistory(objective: TestSupport.objective, trials: trials)
-        let split = TPESplit(history: history, gamma: 0.1, constantLiar: true, maxGood: 25, maxBad: 500)
+        let split = TPESplit(history: history, gamma: 0.1, constantLiar: true, maxGood: 25, maxBad: 500, largeHistory: 5_000)
         #expect(split.finished == 3_000)
         #expect(split.good.count == 25)
         #expect(split.good.allSatisfy { history.trials[$0].value == 0 })
         #expect(split.bad.count == 500)
         #expect(split.bad.last == 3_000)  // the running trial, newest
         #expect(Set(split.bad).isDisjoint(with: split.good))
+        // Beyond `largeHistory` (1 000 by default) finished trials, 100 bad ones, still ending with the newest.
+        let large = TPESplit(history: history, gamma: 0.1, constantLiar: true, maxGood: 25, maxBad: 500)
+        #expect(large.bad.count == 100 && large.bad.last == 3_000 && large.good == split.good)
         let withoutLiar = TPESplit(history: history, gamma: 0.1, constantLiar: false, maxGood: 25, maxBad: 500)
         #expect(!withoutLiar.bad.contains(3_000))
     }

@@ -77,6 +77,8 @@ public enum Pareto {
     public static func hypervolume(_ points: [[Double]], reference: [Double]) -> Double {
         let inside = points.filter { p in zip(p, reference).allSatisfy { $0 < $1 } }
         guard !inside.isEmpty else { return 0 }
+        // Two objectives: the sweep already skips dominated and repeated points (same sum, without the filter).
+        if reference.count == 2 { return sliced(inside, reference: reference) }
         let front = inside.indices.filter { i in !inside.indices.contains { j in j != i && dominates(inside[j], inside[i]) } }
             .map { inside[$0] }
         return sliced(unique(front), reference: reference)

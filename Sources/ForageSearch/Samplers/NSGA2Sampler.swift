@@ -21,6 +21,8 @@ public struct NSGA2Sampler: Sampler {
     public let crossoverProbability: Double
     /// Per-parameter mutation probability; nil = 1 / number of parameters.
     public let mutationProbability: Double?
+    /// The elite's candidates from the last suggestion (a speed-up only; see `LeadingFrontCache`).
+    let frontCache = LeadingFrontCache()
 
     static let crossoverEta = 15.0
     static let mutationEta = 20.0
@@ -36,7 +38,7 @@ public struct NSGA2Sampler: Sampler {
     public func suggest(index: Int, space: SearchSpace, history: TrialHistory) -> ParameterSet? {
         let random = RandomSampler(seed: seed)
         guard index >= populationSize else { return random.suggest(index: index, space: space, history: history) }
-        let elite = Self.elite(history: history, size: populationSize)
+        let elite = Self.elite(history: history, size: populationSize, cache: frontCache)
         guard elite.count >= 2 else { return random.suggest(index: index, space: space, history: history) }
         var rng = SplitMix64(seed: seed, stream: UInt64(index))
         func tournament() -> Member {
@@ -117,34 +119,40 @@ public struct NSGA2Sampler: Sampler {
     }
 
     /// The `size` best completed trials by constrained domination, with their ranks and crowding distances.
-    static func elite(history: TrialHistory, size: Int) -> [Member] {
-        var feasible: [(params: ParameterSet, losses: [Double])] = []
-        var infeasible: [(params: ParameterSet, violation: Double)] = []
-        for trial in history.trials where trial.state == .completed {
-            guard let losses = history.losses(trial), losses.allSatisfy(\.isFinite) else { continue }
-            if trial.isFeasible {
-                feasible.append((trial.params, losses))
-            } else {
-                infeasible.append((trial.params, trial.violation ?? .infinity))
-            }
+    /// `cache` (the sampler's) narrows the trials looked at when the history only grew since the last call; the
+    /// result is the same with or without it.
+    static func elite(history: TrialHistory, size: Int, cache: LeadingFrontCache? = nil, prefilter: Bool = true) -> [Member] {
+        let completed = CompletedLosses(history: history)
+        let candidates = cache?.candidates(completed, covering: size) ?? Array(0..<completed.count)
+        var feasible: [Int] = []
+        var infeasible: [Int] = []
+        for k in candidates {
+            if completed.isFeasible(k) { feasible.append(k) } else { infeasible.append(k) }
         }
+        if prefilter { feasible = completed.fewDominators(feasible, count: size) }
+        func params(_ k: Int) -> ParameterSet { history.trials[completed.positions[k]].params }
         var members: [Member] = []
         members.reserveCapacity(size)
-        let fronts = Pareto.leadingFronts(feasible.map(\.losses), covering: size)
+        var kept: [Int] = []
+        let fronts = Pareto.leadingFronts(feasible.map { completed.lossVector($0) }, covering: size)
+        let byViolation = infeasible.sorted { completed.violations[$0] < completed.violations[$1] }.prefix(size)
+        defer { cache?.store(completed, kept: (completed.objectives == 2 ? feasible : kept) + byViolation, covering: size) }
         for (rank, front) in fronts.enumerated() {
-            let crowding = Pareto.crowding(front.map { feasible[$0].losses })
+            kept += front.map { feasible[$0] }
+            guard members.count < size else { continue }
+            let crowding = Pareto.crowding(front.map { completed.lossVector(feasible[$0]) })
             var order = Array(front.indices)
             if members.count + front.count > size {
                 // The last front is cut by crowding distance, the most isolated kept.
                 order.sort { crowding[$0] > crowding[$1] }
                 order = Array(order.prefix(size - members.count))
             }
-            for k in order { members.append(Member(params: feasible[front[k]].params, feasible: true, rank: rank, crowding: crowding[k])) }
-            if members.count >= size { return members }
+            for k in order { members.append(Member(params: params(feasible[front[k]]), feasible: true, rank: rank, crowding: crowding[k])) }
         }
+        if members.count >= size { return members }
         let rankOffset = fronts.count
-        for (position, trial) in infeasible.sorted(by: { $0.violation < $1.violation }).prefix(size - members.count).enumerated() {
-            members.append(Member(params: trial.params, feasible: false, rank: rankOffset + position, crowding: 0))
+        for (position, k) in byViolation.prefix(size - members.count).enumerated() {
+            members.append(Member(params: params(k), feasible: false, rank: rankOffset + position, crowding: 0))
         }
         return members
     }

@@ -24,13 +24,16 @@ import ForageCore
 /// - Conditional spaces: the space is walked in order, so a child is proposed only when active, and its
 ///   estimators only see the trials where it was active.
 /// - `constantLiar`: running trials join the bad set (as if they had the worst value), so parallel slots spread out.
-/// - Cost: bounded by at most 25 good and 500 bad trials (see `TPESplit`), whatever the history's length.
+/// - Cost: bounded by at most 25 good and 500 bad trials (see `TPESplit`), whatever the history's length; beyond
+///   1 000 finished trials, 100 bad ones evenly spread over the history (always with the newest) stand for the rest.
 ///
 /// All randomness comes from `SplitMix64(seed: seed, stream: index)`: a draw depends on the history, seed and index.
 public struct TPESampler: Sampler {
     public let seed: UInt64
     public let options: TPEOptions
     let tuning: Tuning
+    /// The multi-objective ranking's candidates from the last suggestion (a speed-up only; see `LeadingFrontCache`).
+    let frontCache = LeadingFrontCache()
 
     /// Internal constants of the estimators (exposed to tests and benchmarks inside the module).
     struct Tuning: Sendable {
@@ -41,6 +44,10 @@ public struct TPESampler: Sampler {
         var clipByHistory = 0.5
         var maxGood = 25
         var maxBad = 500
+        /// Beyond `largeHistory` finished trials, the bad estimator keeps `maxBadLarge` of them (a bounded cost at
+        /// 10 000 trials; smaller histories are unaffected).
+        var largeHistory = 1_000
+        var maxBadLarge = 100
     }
 
     /// Throws a `SamplerError` when an option is out of range.
@@ -64,7 +71,7 @@ public struct TPESampler: Sampler {
     public func suggest(index: Int, space: SearchSpace, history: TrialHistory) -> ParameterSet? {
         let split = TPESplit(
             history: history, gamma: options.gamma, constantLiar: options.constantLiar, maxGood: tuning.maxGood,
-            maxBad: tuning.maxBad)
+            maxBad: tuning.maxBad, largeHistory: tuning.largeHistory, maxBadLarge: tuning.maxBadLarge, cache: frontCache)
         guard split.finished >= max(options.startupTrials, 1) else {
             return RandomSampler(seed: seed).suggest(index: index, space: space, history: history)
         }
@@ -85,25 +92,38 @@ public struct TPESampler: Sampler {
     ) -> [String: ParameterValue] {
         var names: [String] = []
         var axes: [TPEAxis] = []
-        // A parameter some trial lacks (one added since a warm start's trials ran) is modelled on its own from the
-        // trials that have it: jointly, those trials would drop out of every estimator.
+        // One lookup per observed trial and parameter, column by column (NaN: a value outside the distribution,
+        // which drops that trial). A parameter some trial lacks (one added since a warm start's trials ran) is
+        // modelled on its own from the trials that have it: jointly, those trials would drop out of every estimator.
         let observed = split.good + split.bad
+        var columns: [[Double]] = []
         for parameter in space.parameters where parameter.condition.isEmpty {
             guard let axis = TPEAxis(parameter.distribution) else { continue }
-            guard observed.allSatisfy({ history.trials[$0].params[parameter.name] != nil }) else { continue }
+            var column: [Double] = []
+            column.reserveCapacity(observed.count)
+            var complete = true
+            for index in observed {
+                guard let value = history.trials[index].params[parameter.name] else {
+                    complete = false
+                    break
+                }
+                column.append(axis.coordinate(of: value) ?? .nan)
+            }
+            guard complete else { continue }
             names.append(parameter.name)
             axes.append(axis)
+            columns.append(column)
         }
         guard !axes.isEmpty else { return [:] }
-        func observations(_ indices: [Int], _ weights: [Double]?) -> ([Double], [Double]) {
+        func observations(_ rows: Range<Int>, _ weights: [Double]?) -> ([Double], [Double]) {
             var points: [Double] = []
             var kept: [Double] = []
-            points.reserveCapacity(indices.count * axes.count)
+            points.reserveCapacity(rows.count * axes.count)
             var point = [Double](repeating: 0, count: axes.count)
-            outer: for (k, index) in indices.enumerated() {
-                let params = history.trials[index].params
-                for (j, name) in names.enumerated() {
-                    guard let value = params[name], let t = axes[j].coordinate(of: value) else { continue outer }
+            outer: for (k, row) in rows.enumerated() {
+                for j in columns.indices {
+                    let t = columns[j][row]
+                    guard !t.isNaN else { continue outer }
                     point[j] = t
                 }
                 points.append(contentsOf: point)
@@ -111,8 +131,8 @@ public struct TPESampler: Sampler {
             }
             return (points, kept)
         }
-        let (goodPoints, goodWeights) = observations(split.good, goodWeights(split, decay: tuning.goodDecay))
-        let (badPoints, badWeights) = observations(split.bad, split.badWeights)
+        let (goodPoints, goodWeights) = observations(0..<split.good.count, goodWeights(split, decay: tuning.goodDecay))
+        let (badPoints, badWeights) = observations(split.good.count..<observed.count, split.badWeights)
         let bandwidth = ParzenEstimator.Bandwidth.neighbour(scale: tuning.bandwidthScale)
         let l = ParzenEstimator(
             axes: axes, observations: goodPoints, weights: goodWeights, priorWeight: tuning.priorWeight, bandwidth: bandwidth,

@@ -18,33 +18,40 @@ enum MultiObjectiveSplit {
         var excluded: Set<Int>
     }
 
-    static func ranked(history: TrialHistory, wanted: Int) -> Ranked {
-        var feasible: [(index: Int, losses: [Double])] = []
-        var infeasible: [(index: Int, violation: Double)] = []
-        var excluded = Set<Int>()
-        for (index, trial) in history.trials.enumerated() where trial.state == .completed || trial.state == .pruned {
-            guard trial.state == .completed, let losses = history.losses(trial), losses.allSatisfy(\.isFinite) else {
-                if trial.value != nil, history.goals.isMultiObjective { excluded.insert(index) }
-                continue
-            }
-            if trial.isFeasible { feasible.append((index, losses)) } else { infeasible.append((index, trial.violation ?? .infinity)) }
+    /// `cache` (the sampler's) narrows the trials looked at when the history only grew since the last call; the
+    /// result is the same with or without it.
+    static func ranked(history: TrialHistory, wanted: Int, cache: LeadingFrontCache? = nil, prefilter: Bool = true) -> Ranked {
+        let completed = CompletedLosses(history: history)
+        let excluded = history.goals.isMultiObjective ? Set(completed.unusable) : []
+        let candidates = cache?.candidates(completed, covering: wanted) ?? Array(0..<completed.count)
+        var feasible: [Int] = []
+        var infeasible: [Int] = []
+        for k in candidates {
+            if completed.isFeasible(k) { feasible.append(k) } else { infeasible.append(k) }
         }
+        if prefilter { feasible = completed.fewDominators(feasible, count: wanted) }
+        let losses = feasible.map { completed.lossVector($0) }
         var order: [Int] = []
-        let fronts = Pareto.leadingFronts(feasible.map(\.losses), covering: wanted)
+        let fronts = Pareto.leadingFronts(losses, covering: wanted)
+        let byViolation = infeasible.sorted { completed.violations[$0] < completed.violations[$1] }.prefix(wanted)
+        let kept = completed.objectives == 2 ? feasible : fronts.flatMap { $0.map { feasible[$0] } }
+        cache?.store(completed, kept: kept + byViolation, covering: wanted)
         for front in fronts {
             guard order.count < wanted else { break }
             let room = wanted - order.count
             if front.count <= room {
                 // Inside a front, the first objective orders (a stable order for the rank weights).
-                order += front.sorted { feasible[$0].losses[0] < feasible[$1].losses[0] }.map { feasible[$0].index }
+                order += front.sorted { losses[$0][0] < losses[$1][0] }.map { completed.positions[feasible[$0]] }
             } else {
-                order += hypervolumeSubset(front.map { feasible[$0].losses }, count: room).map { feasible[front[$0]].index }
+                let points = front.map { losses[$0] }
+                let chosen = cache?.cut(points, count: room) { hypervolumeSubset(points, count: room) } ?? hypervolumeSubset(points, count: room)
+                order += chosen.map { completed.positions[feasible[front[$0]]] }
             }
         }
         if order.count < wanted {
-            order += infeasible.sorted { $0.violation < $1.violation }.prefix(wanted - order.count).map(\.index)
+            order += byViolation.prefix(wanted - order.count).map { completed.positions[$0] }
         }
-        return Ranked(order: order, finished: feasible.count + infeasible.count, excluded: excluded)
+        return Ranked(order: order, finished: completed.count, excluded: excluded)
     }
 
     /// Greedy hypervolume subset selection: `count` of `points` (losses), each step adding the point that adds the

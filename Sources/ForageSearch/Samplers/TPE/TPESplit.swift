@@ -6,7 +6,8 @@ import ForageCore
 ///
 /// The work is bounded whatever the history's length: one pass over the trials, a partial selection of the best
 /// few, and at most `maxBad` bad trials (evenly spread over the history when there are more, always including the
-/// newest), so a suggestion costs about the same at 10 000 trials as at 1 000.
+/// newest) — `maxBadLarge` of them once more than `largeHistory` trials have finished — so a suggestion costs less
+/// at 10 000 trials than at 1 000.
 struct TPESplit {
     /// Indices into `history.trials` of the good trials.
     var good: [Int] = []
@@ -26,7 +27,11 @@ struct TPESplit {
     /// Finished trials seen.
     var finished = 0
 
-    init(history: TrialHistory, gamma: Double, constantLiar: Bool, maxGood: Int = 25, maxBad: Int = 500) {
+    /// `cache` speeds up the multi-objective and constrained ranking between suggestions (same result without it).
+    init(
+        history: TrialHistory, gamma: Double, constantLiar: Bool, maxGood: Int = 25, maxBad: Int = 500,
+        largeHistory: Int = 1_000, maxBadLarge: Int = 100, cache: LeadingFrontCache? = nil
+    ) {
         let direction = history.objective.direction
         let trials = history.trials
         // One pass: the losses of finished trials, and the candidates for the bad set (running ones included).
@@ -52,7 +57,7 @@ struct TPESplit {
         var best: [(loss: Double, index: Int)] = []
         if history.goals.ranksByFront {
             // Several objectives or constraints (MOTPE, constrained TPE): the good trials in rank order.
-            let ranked = MultiObjectiveSplit.ranked(history: history, wanted: wanted)
+            let ranked = MultiObjectiveSplit.ranked(history: history, wanted: wanted, cache: cache)
             finished = ranked.finished
             best = ranked.order.enumerated().map { (Double($0.offset), $0.element) }
             if !ranked.excluded.isEmpty { others.removeAll { ranked.excluded.contains($0) } }
@@ -82,6 +87,7 @@ struct TPESplit {
             remaining.append(index)
         }
         let total = remaining.count
+        let maxBad = finished > largeHistory ? min(maxBad, maxBadLarge) : maxBad
         let chosen: [Int]
         if total > maxBad {
             // An even spread over the history, always ending with the newest.

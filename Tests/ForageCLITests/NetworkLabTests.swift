@@ -112,7 +112,7 @@ import Testing
         func logOf(_ name: String) -> String {
             (try? String(contentsOf: directory.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
         }
-        func waitFor(_ what: String, timeout: Double = 45, _ condition: () -> Bool) throws {
+        func waitFor(_ what: String, timeout: Double = 90, _ condition: () -> Bool) throws {
             let end = Date().addingTimeInterval(timeout)
             while !condition() {
                 if Date() > end {
@@ -194,7 +194,7 @@ import Testing
         gate(["w2"], closed: true)
         Thread.sleep(forTimeInterval: 0.5)
         try lab.setLink(w2, up: true)
-        try waitFor("w2 to have its late results refused", timeout: 60) {
+        try waitFor("w2 to have its late results refused", timeout: 90) {
             logOf("w2").components(separatedBy: "the result was refused").count - 1 >= observed.heldWhenPartitioned.count
         }
         observed.refusals = logOf("w2").components(separatedBy: "the result was refused").count - 1
@@ -217,7 +217,7 @@ import Testing
         // The search completes by itself: the surviving workers leave when the experiment is finished.
         for name in ["w2", "w3"] {
             guard let process = processes[name] else { continue }
-            try waitFor("\(name) to finish", timeout: 60) { !process.isRunning }
+            try waitFor("\(name) to finish", timeout: 90) { !process.isRunning }
             observed.exits[name] = process.terminationStatus
         }
         for name in everyone { observed.logs[name] = logOf(name) }

@@ -25,9 +25,7 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    #if DEBUG
-                    printNote("note: this is a debug build; build with `swift build -c release` for real figures")
-                    #endif
+                    BenchSupport.noteIfDebugBuild()
                     let result = try await OverheadBenchmark.run(scale: scale, leaderboardTrials: leaderboardTrials) { printNote($0) }
                     print(result.table())
                 }
@@ -44,12 +42,8 @@ extension Forage {
 
             func run() async throws {
                 try await reportingErrors {
-                    #if DEBUG
-                    printNote("note: this is a debug build; build with `swift build -c release` for real figures")
-                    #endif
-                    guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
-                        throw CLIError("cannot find the forage binary to start workers")
-                    }
+                    BenchSupport.noteIfDebugBuild()
+                    let path = try BenchSupport.forageBinaryPath()
                     let rows = try await WorkerBenchmark.run(
                         forage: URL(fileURLWithPath: path), trials: trials, configurations: [(1, 1), (2, 1), (2, 2)],
                         parse: { try SpecLoader.parse($0, file: "bench-workers.yaml", baseDirectory: FileManager.default.temporaryDirectory.path) }

@@ -42,12 +42,8 @@ extension Forage.Bench {
 
         func run() async throws {
             try await reportingErrors {
-                #if DEBUG
-                printNote("note: this is a debug build; build with `swift build -c release` for real figures")
-                #endif
-                guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
-                    throw CLIError("cannot find the forage binary to start workers")
-                }
+                BenchSupport.noteIfDebugBuild()
+                let path = try BenchSupport.forageBinaryPath()
                 let counts = workers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
                 guard !counts.isEmpty else { throw ValidationError("--workers: give worker counts such as 1,2,4,8") }
                 if optuna != nil, !FileManager.default.fileExists(atPath: optunaScript) {

@@ -18,9 +18,7 @@ struct ParetoBenchOptions: ParsableArguments {
     /// Runs the multi-objective part when `--pareto` asks; returns whether it ran.
     func run(seeds: Int) throws -> Bool {
         guard pareto else { return false }
-        #if DEBUG
-        printNote("note: this is a debug build; build with `swift build -c release` for real figures")
-        #endif
+        BenchSupport.noteIfDebugBuild()
         var load = [0.0, 0, 0]
         _ = getloadavg(&load, 3)
         printNote(String(format: "load average %.2f %.2f %.2f", load[0], load[1], load[2]))

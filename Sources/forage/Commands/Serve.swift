@@ -124,9 +124,7 @@ extension Forage.Bench {
 
         func run() async throws {
             try await reportingErrors {
-                #if DEBUG
-                printNote("note: this is a debug build; build with `swift build -c release` for real figures")
-                #endif
+                BenchSupport.noteIfDebugBuild()
                 let registry = (try await storeOptions.open(.read)).registry
                 let results = try await ServeBenchmark.run(
                     reference: try modelReference(reference), registry: registry, connections: connections, seconds: seconds

@@ -1,3 +1,4 @@
+import ForageCore
 import ForageTesting
 import Foundation
 
@@ -192,7 +193,7 @@ public enum ClusterBenchmark {
         do {
             try process.run()
         } catch {
-            throw Failure(description: "cannot start \(setup.forage.path): \(error.localizedDescription)")
+            throw Failure(description: "cannot start \(setup.forage.path): \(FileProblem.reason(error, path: setup.forage.path))")
         }
         return process
     }

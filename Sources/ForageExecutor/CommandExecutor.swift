@@ -28,7 +28,7 @@ public struct CommandExecutor: TrialExecutor {
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             } catch {
-                return .failed(reason: .error, message: "cannot create the trial folder \(folder.path): \(error.localizedDescription)", metrics: [:])
+                return .failed(reason: .error, message: "cannot create the trial folder \(folder.path): \(FileProblem.reason(error, path: folder.path))", metrics: [:])
             }
         }
         let arguments = CommandLineTemplate.expand(

@@ -148,7 +148,7 @@ extension PostgresExperimentStore {
                     try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
                     try FileManager.default.moveItem(at: from, to: to)
                 } catch {
-                    throw StoreError.database("cannot move the trial folders \(from.path) to \(to.path): \(error.localizedDescription)")
+                    throw StoreError.database("cannot move the trial folders \(from.path) to \(to.path): \(FileProblem.reason(error, path: to.path))")
                 }
             }
         }

@@ -272,6 +272,6 @@ enum SystemMessage {
             return String(cString: strerror(Int32(underlying.code)))
         }
         if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-        return ns.localizedDescription
+        return FileProblem.reason(error, path: "")
     }
 }

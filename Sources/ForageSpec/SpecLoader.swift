@@ -24,7 +24,7 @@ public enum SpecLoader {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw SpecError(file: path, keyPath: "", message: "cannot be read as UTF-8 text (\(error.localizedDescription))")
+            throw SpecError(file: path, keyPath: "", message: "cannot be read as UTF-8 text (\(FileProblem.reason(error, path: path)))")
         }
         return try parse(text, file: path, baseDirectory: url.deletingLastPathComponent().path)
     }

@@ -69,7 +69,7 @@ extension StoreLayout {
             if hadOld { try? manager.removeItem(at: old) }
         } catch {
             try? manager.removeItem(at: staging)
-            throw RefitFileError(description: "cannot write the refit entry in \(target.path): \((error as NSError).localizedDescription)")
+            throw RefitFileError(description: "cannot write the refit entry in \(target.path): \(FileProblem.reason(error, path: target.path))")
         }
     }
 }

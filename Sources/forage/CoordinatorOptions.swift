@@ -94,7 +94,7 @@ enum TokenFile {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw CLIError("cannot read the token file \(path): \(error.localizedDescription)")
+            throw CLIError("cannot read the token file \(path): \(FileProblem.reason(error, path: path))")
         }
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty else { throw CLIError("the token file \(path) is empty") }

@@ -1,3 +1,4 @@
+import ForageCore
 import Foundation
 
 /// A CSV file read as text: the header and the fields of every data row, with each row's 1-based line number in the
@@ -23,7 +24,7 @@ public struct CSVTable: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw DatasetError.unreadable(path: path, reason: error.localizedDescription)
+            throw DatasetError.unreadable(path: path, reason: FileProblem.reason(error, path: path))
         }
         return (try parse(data, path: path, delimiter: delimiter), data)
     }

@@ -66,7 +66,7 @@ public struct ModelFile: Sendable, Equatable {
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw ModelFileError.io(path: path, reason: error.localizedDescription)
+            throw ModelFileError.io(path: path, reason: FileProblem.reason(error, path: path))
         }
     }
 
@@ -76,7 +76,7 @@ public struct ModelFile: Sendable, Equatable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ModelFileError.io(path: path, reason: error.localizedDescription)
+            throw ModelFileError.io(path: path, reason: FileProblem.reason(error, path: path))
         }
         return try decode(data, path: path)
     }

@@ -34,7 +34,7 @@ public struct BlobStore: Sendable {
         } catch let error as RegistryError {
             throw error
         } catch {
-            throw .io(path: target.path, reason: "cannot write the blob: \(error.localizedDescription)")
+            throw .io(path: target.path, reason: "cannot write the blob: \(FileProblem.reason(error, path: target.path))")
         }
         return sha
     }
@@ -47,7 +47,7 @@ public struct BlobStore: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw .io(path: path, reason: error.localizedDescription)
+            throw .io(path: path, reason: FileProblem.reason(error, path: path))
         }
         let found = SHA256Hex.of(data)
         guard found == sha256 else { throw .corruptBlob(path: path, expected: sha256, found: found) }

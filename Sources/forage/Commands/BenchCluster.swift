@@ -1,4 +1,5 @@
 import ArgumentParser
+import ForageCore
 import ForageBench
 import Foundation
 
@@ -104,7 +105,7 @@ extension Forage.Bench {
                 ]
             let pipe = Pipe()
             process.standardOutput = pipe
-            do { try process.run() } catch { throw CLIError("--optuna: cannot start \(optuna): \(error.localizedDescription)") }
+            do { try process.run() } catch { throw CLIError("--optuna: cannot start \(optuna): \(FileProblem.reason(error, path: optuna))") }
             let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             guard process.terminationStatus == 0, let last = output.split(separator: "\n").last,

@@ -1,3 +1,4 @@
+import ForageCore
 import Foundation
 
 /// `forage bench search --optuna PYTHON`: runs `bench/optuna_search.py` with that interpreter right after Forage's
@@ -23,7 +24,7 @@ enum BenchOptuna {
             do {
                 try process.run()
             } catch {
-                throw CLIError("--optuna: cannot start \(python): \(error.localizedDescription)")
+                throw CLIError("--optuna: cannot start \(python): \(FileProblem.reason(error, path: python))")
             }
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {

@@ -47,7 +47,7 @@ struct ParetoBenchOptions: ParsableArguments {
         process.arguments = [script, "--trials", String(paretoTrials), "--seeds", String(seeds), "--json"]
         let pipe = Pipe()
         process.standardOutput = pipe
-        do { try process.run() } catch { throw CLIError("cannot run \(python): \(error.localizedDescription)") }
+        do { try process.run() } catch { throw CLIError("cannot run \(python): \(FileProblem.reason(error, path: python))") }
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0, let last = output.split(separator: "\n").last,

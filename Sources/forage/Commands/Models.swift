@@ -1,4 +1,5 @@
 import ArgumentParser
+import ForageCore
 import ForageML
 import ForageRegistry
 import ForageStore
@@ -169,7 +170,7 @@ extension Forage {
                     } catch let error as RegistryError {
                         throw error
                     } catch {
-                        throw CLIError("cannot write into \(folder.path): \((error as NSError).localizedDescription)")
+                        throw CLIError("cannot write into \(folder.path): \(FileProblem.reason(error, path: folder.path))")
                     }
                     var description = ModelJSON.version(version)
                     if version.flavor == .forage, let file = try? ModelFile.decode(try await registry.blob(of: version), path: version.artifacts[0].name) {
@@ -195,7 +196,7 @@ extension Forage {
                     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                     try Data(bytes).write(to: target, options: .atomic)
                 } catch {
-                    throw CLIError("cannot write \(target.path): \((error as NSError).localizedDescription)")
+                    throw CLIError("cannot write \(target.path): \(FileProblem.reason(error, path: target.path))")
                 }
                 let inputs = file.header.encoder.columns.map { column -> String in
                     if case .categorical = column { return "\(column.name) (string)" }

@@ -10,7 +10,7 @@ public enum TrialGate {
         with open("started", "a") as f:
             f.write("x")
         if os.path.getsize("started") > \(free):
-            for _ in range(600):
+            for _ in range(6000):
                 if not os.path.exists("hold"):
                     break
                 time.sleep(0.05)

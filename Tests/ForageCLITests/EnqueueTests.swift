@@ -106,14 +106,17 @@ import Testing
     @Test func aRunningExperimentPicksUpParametersEnqueuedDuringTheRun() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try directory.write("t.py", Self.script)
+        // After the first trial, trials wait at a gate until the parameters are enqueued, however loaded the machine.
+        try directory.write("t.py", Self.script.replacingOccurrences(of: "import json, os, sys, time\n", with: "import json, os, sys, time\n" + TrialGate.python(free: 1) + "\n"))
         try directory.write("q.yaml", Self.spec(trials: 12))
-        let running = try ForageProcess.start(["run", "q.yaml"], in: directory.url, environment: ["SLEEP": "0.5"])
+        try TrialGate.close(in: directory.url)
+        let running = try ForageProcess.start(["run", "q.yaml"], in: directory.url, environment: ["SLEEP": "0.2"])
         for _ in 0..<600 {
             try await Task.sleep(for: .milliseconds(50))
             if ((try? Self.trials(directory)) ?? []).count >= 1 { break }
         }
         let added = try ForageProcess.run(["enqueue", "q", "--params", #"{"x": 0.75, "k": 4}"#], in: directory.url)
+        try TrialGate.open(in: directory.url)
         #expect(added.stderr.contains("the run in progress starts them next"), "\(added.stderr)")
         running.process.waitUntilExit()
         #expect(running.process.terminationStatus == 0)

@@ -301,8 +301,9 @@ public actor SearchEngine {
                 return await self.judge(trial: job.number, step: step, value: value)
             })
         let began = ContinuousClock.now
-        let outcome = await executor.run(invocation, reporter: reporter)
+        let ran = await executor.run(invocation, reporter: reporter)
         let took = ContinuousClock.now - began
+        let outcome = await TrialFileKeeper.keep(ran, store: store, experiment: experiment, number: job.number)
         await noteSeconds(job.number, Double(took.components.seconds) + Double(took.components.attoseconds) * 1e-18)
         // The process has ended: its slot (and GPUs) are free for the next attempt.
         await releaseSlot(slot)

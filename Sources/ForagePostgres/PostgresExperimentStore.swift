@@ -4,7 +4,8 @@ import Foundation
 import PostgresNIO
 
 /// The experiment store in a PostgreSQL database (schema of `PostgresSchema`), shared by every machine that can
-/// reach the server. Trial folders (logs, model files) stay on the machine that ran the trial, under `layout`.
+/// reach the server. Trial folders (logs, checkpoints) stay on the machine that ran the trial, under `layout`; the
+/// model files in them are kept in the database as well (`TrialFileStore`), so any machine can promote a trial.
 ///
 /// Reads run in their own statements at `READ COMMITTED` and never wait for writers; owner writes go through a
 /// group-commit queue fenced by the experiment's epoch, like the SQLite store's; heartbeats use the database's

@@ -182,6 +182,21 @@ enum PostgresSchema {
             """,
             "CREATE INDEX enqueued_pending ON enqueued_params (experiment_id, id) WHERE trial IS NULL",
         ]),
+        // The model files a trial left, kept in the database so any machine can promote the trial (its folder stays
+        // on the machine that ran it); contents in `blobs`, by hash. PostgreSQL only: a SQLite folder's trial files
+        // are read in place, so SQLite has no migration 13.
+        Migration(number: 13, name: "trial-files", statements: [
+            """
+            CREATE TABLE trial_files (
+                experiment_id BIGINT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+                number INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+                size BIGINT NOT NULL,
+                PRIMARY KEY (experiment_id, number, name)
+            )
+            """,
+        ]),
     ]
 
     /// The numbers of the migrations applied to the database, or nil when it holds no Forage store.

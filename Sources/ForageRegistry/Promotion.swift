@@ -99,7 +99,12 @@ public enum Promoter {
             trial.metrics = trial.metrics.filter { !$0.key.hasPrefix("test_") }.merging(refit.metrics) { $1 }
             refitNote = " (refit on training + validation rows)"
         }
-        guard let collected = try ModelArtifactCollector.collect(in: folder) else {
+        var collected = try ModelArtifactCollector.collect(in: folder)
+        // On a store that keeps trial files (PostgreSQL), a trial run on another machine is promoted from the store.
+        if collected == nil, refitNote.isEmpty, let kept = store as? any TrialFileStore {
+            collected = ModelArtifactCollector.collect(files: try await kept.trialFiles(experiment: experiment.id, trial: trial.number))
+        }
+        guard let collected else {
             throw RegistryError.noModelFile(
                 experiment: experiment.name, trial: trial.number,
                 reason: "no model file in \(folder.path) (function trials save none; a command trial must write model.forage, or another model* file or a model/ folder, into FORAGE_TRIAL_DIR)")

@@ -168,9 +168,10 @@ public actor StoreWorker {
                 guard let value = values[metric] else { return .continue }
                 return await self.judge(trial: trial.number, step: step, value: value)
             })
-        let outcome = await executor.run(invocation, reporter: reporter)
+        let checked = OutcomeBuilder.checked(await executor.run(invocation, reporter: reporter), objective: spec.objective)
+        let outcome = await TrialFileKeeper.keep(checked, store: self.store, experiment: experiment, number: trial.number)
         let job = TrialJob(number: trial.number, draw: trial.draw, params: trial.params, attempt: trial.attempt, retryOf: nil)
-        return (SearchEngine.finishRecord(for: job, outcome: OutcomeBuilder.checked(outcome, objective: spec.objective), spec: spec), buffer.reports)
+        return (SearchEngine.finishRecord(for: job, outcome: outcome, spec: spec), buffer.reports)
     }
 
     /// A scheduler decision on a committed report, from the history as the store has it now.

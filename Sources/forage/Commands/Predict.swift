@@ -62,23 +62,32 @@ extension Forage {
 
         /// A file, a trial's model, or a registry version (loaded the way `serve` loads it: verified by its hash).
         private func loadModel() async throws -> Model {
-            if FileManager.default.fileExists(atPath: model) || model.contains("/") { return try Model(contentsOf: try resolveModelPath()) }
+            if FileManager.default.fileExists(atPath: model) { return try Model(contentsOf: model) }
+            if model.contains("/") {
+                let parts = model.split(separator: "/")
+                guard parts.count == 2, let number = Int(parts[1]) else { throw CLIError("\(model): no such model file") }
+                return try await loadTrialModel(experiment: String(parts[0]), number: number)
+            }
             guard let reference = ModelReference(parsing: model) else { throw CLIError("\(model): no such model file or registered model") }
             let registry = (try await storeOptions.open(.read)).registry
             return try await ModelLoader(registry: registry).load(reference).model
         }
 
-        /// A path that exists is a model file; `NAME/N` is trial N of experiment NAME in the store.
-        private func resolveModelPath() throws -> String {
-            if FileManager.default.fileExists(atPath: model) { return model }
-            let parts = model.split(separator: "/")
-            if parts.count == 2, let number = Int(parts[1]) {
-                let file = try StoreLayout(root: URL(fileURLWithPath: storeOptions.location))
-                    .trialDirectory(experiment: String(parts[0]), number: number).appendingPathComponent(StoreLayout.modelFileName)
-                if FileManager.default.fileExists(atPath: file.path) { return file.path }
-                throw CLIError("trial \(number) of '\(parts[0])' has no model file (\(file.path)); only completed model trials save one")
+        /// `NAME/N`: trial N of experiment NAME, from its folder here, or from the store when the store keeps trial
+        /// files (PostgreSQL) and the trial ran on another machine.
+        private func loadTrialModel(experiment name: String, number: Int) async throws -> Model {
+            let store = try await storeOptions.open(.read)
+            let file = try store.layout.trialDirectory(experiment: name, number: number).appendingPathComponent(StoreLayout.modelFileName)
+            if FileManager.default.fileExists(atPath: file.path) { return try Model(contentsOf: file.path) }
+            if let kept = store.experiments as? any TrialFileStore {
+                let experiment = try await store.experiments.requireExperiment(name)
+                let files = try await kept.trialFiles(experiment: experiment.id, trial: number)
+                if let primary = files.first(where: { $0.name == StoreLayout.modelFileName }) {
+                    let source = "\(name) trial \(number) (\(StoreLayout.modelFileName) kept in \(store.experiments.location))"
+                    return try Model(file: ModelFile.decode(primary.contents, path: source), source: source)
+                }
             }
-            throw CLIError("\(model): no such model file")
+            throw CLIError("trial \(number) of '\(name)' has no model file (\(file.path)); only completed model trials save one")
         }
     }
 }

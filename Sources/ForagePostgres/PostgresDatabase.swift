@@ -12,12 +12,16 @@ import PostgresNIO
 public final class PostgresDatabase: Sendable {
     public let location: PostgresLocation
     let client: PostgresClient
+    /// How calls ride out a lost connection.
+    let retry: PostgresRetry
     private let runner: Task<Void, Never>
     static let logger = Logger(label: "forage.postgres")
 
-    /// Opens the pool (connections are made on first use).
-    public init(_ location: PostgresLocation, maximumConnections: Int = 8) {
+    /// Opens the pool (connections are made on first use). A call whose connection is lost is retried on a fresh
+    /// one for up to `reconnectWithin` before it fails (`PostgresRetry`).
+    public init(_ location: PostgresLocation, maximumConnections: Int = 8, reconnectWithin: Duration = .seconds(20)) {
         self.location = location
+        retry = PostgresRetry(bound: reconnectWithin)
         var configuration: PostgresClient.Configuration
         if let socket = location.socketDirectory {
             configuration = PostgresClient.Configuration(
@@ -61,36 +65,46 @@ public final class PostgresDatabase: Sendable {
         ("tcp_user_timeout", "10000"), ("idle_in_transaction_session_timeout", "15000"),
     ]
 
-    /// Runs one statement and returns its rows, decoded by `body` one at a time.
+    /// Runs one statement and returns its rows, decoded by `body` one at a time; retried on a lost connection.
     func rows<T>(_ query: PostgresQuery, _ body: (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
+        try await rows({ _ in query }, body)
+    }
+
+    /// Runs the statement `make` gives (told whether this is a retry after a lost connection, so a statement can
+    /// recognise a first try that landed) and returns its rows, decoded by `body` one at a time.
+    func rows<T>(_ make: (_ retry: Bool) -> PostgresQuery, _ body: (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
         do {
-            var result: [T] = []
-            for try await row in try await client.query(query, logger: Self.logger) {
-                result.append(try body(row.makeRandomAccess()))
+            return try await retry.run { again in
+                var result: [T] = []
+                for try await row in try await client.query(make(again), logger: Self.logger) {
+                    result.append(try body(row.makeRandomAccess()))
+                }
+                return result
             }
-            return result
         } catch {
             throw PostgresMessage.storeError(error)
         }
     }
 
-    /// Runs one statement whose rows do not matter.
+    /// Runs one statement whose rows do not matter; retried on a lost connection.
     func execute(_ query: PostgresQuery) async throws {
         do {
-            try await client.query(query, logger: Self.logger)
+            _ = try await retry.run { _ in try await client.query(query, logger: Self.logger) }
         } catch {
             throw PostgresMessage.storeError(error)
         }
     }
 
-    /// Runs `body` in one transaction (`READ COMMITTED`), committed when it returns; retried once on a
-    /// serialization failure or deadlock.
+    /// Runs `body` in one transaction (`READ COMMITTED`), committed when it returns; retried (from the start, on a
+    /// fresh connection) on a serialization failure, a deadlock or a lost connection.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await client.withTransaction(logger: Self.logger) { connection in try await body(connection) }
+                return try await retry.run { _ in
+                    try await client.withTransaction(logger: Self.logger) { connection in try await body(connection) }
+                }
             } catch {
                 if attempt < 3, let state = PostgresMessage.sqlState(error), state == "40001" || state == "40P01" { continue }
                 if let inner = (error as? PostgresTransactionError)?.closureError, inner is StoreError || inner is RegistryError {

@@ -20,6 +20,15 @@ final class PostgresDriverLock: DriverLock {
 
     /// Takes the lock of experiment `id` without waiting, or returns nil when another session holds it.
     static func take(_ database: PostgresDatabase, experiment id: Int64) async throws -> PostgresDriverLock? {
+        // A session lost before the lock was taken is tried again on a fresh one.
+        do {
+            return try await database.retry.run { _ in try await takeOnce(database, experiment: id) }
+        } catch {
+            throw PostgresMessage.storeError(error)
+        }
+    }
+
+    private static func takeOnce(_ database: PostgresDatabase, experiment id: Int64) async throws -> PostgresDriverLock? {
         let (release, releaseSignal) = AsyncStream<Void>.makeStream()
         let (unlocked, unlockedSignal) = AsyncStream<Void>.makeStream()
         let lock = PostgresDriverLock(releaseSignal: releaseSignal, unlocked: unlocked)
@@ -29,7 +38,7 @@ final class PostgresDriverLock: DriverLock {
             Task {
                 defer { unlockedSignal.finish() }
                 do {
-                    try await database.withConnection { connection in
+                    try await database.client.withConnection { connection in
                         let got = try await connection.row(
                             "SELECT pg_try_advisory_lock(\(Self.namespace)::int4, \(key)::int4) AS got") { try $0.get("got", as: Bool.self) } ?? false
                         guard got else {
@@ -38,6 +47,8 @@ final class PostgresDriverLock: DriverLock {
                         }
                         if answered.first() { answer.resume(returning: lock) }
                         for await _ in release { break }
+                        // A session the server ended (a restart, `pg_terminate_backend`) already lost the lock.
+                        guard !connection.isClosed else { return }
                         try? await connection.run("SELECT pg_advisory_unlock(\(Self.namespace)::int4, \(key)::int4)")
                     }
                 } catch {
@@ -47,10 +58,19 @@ final class PostgresDriverLock: DriverLock {
         }
     }
 
+    /// Releases the lock; waits for the unlock at most `releaseWait` (a session that is gone holds no lock).
     func release() async {
         releaseSignal.finish()
-        for await _ in unlocked {}
+        let unlocked = self.unlocked
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for await _ in unlocked {} }
+            group.addTask { try? await Task.sleep(for: Self.releaseWait) }
+            await group.next()
+            group.cancelAll()
+        }
     }
+
+    static let releaseWait: Duration = .seconds(3)
 }
 
 /// Lets exactly one of several paths answer a continuation.

@@ -71,7 +71,8 @@ extension PostgresExperimentStore: SharedTrialStore {
                 SELECT COUNT(*) FILTER (WHERE state IN ('completed', 'pruned', 'running', 'queued') OR (state = 'failed' AND NOT requeued)) AS n
                 FROM trials WHERE experiment_id = \(lease.experiment)
                 """) { try $0.get("n", as: Int.self) } ?? 0
-            // Unnamed optionals go in as -1 (arrays carry no NULLs here).
+            // Unnamed optionals go in as -1 (arrays carry no NULLs here). A number already there is skipped: that is
+            // this same insert retried after its connection was lost once it had landed.
             let room = max(0, budget - counted)
             let kept = Array(trials.prefix(room))
             guard !kept.isEmpty else { return }
@@ -81,6 +82,7 @@ extension PostgresExperimentStore: SharedTrialStore {
                 SELECT \(lease.experiment), n, d, 'queued', p, a, NULLIF(r, -1), NULLIF(v, -1)
                 FROM unnest(\(kept.map(\.number))::bigint[], \(kept.map(\.draw))::bigint[], \(kept.map(\.params.jsonString))::text[],
                     \(kept.map(\.attempt))::bigint[], \(kept.map { $0.retryOf ?? -1 })::bigint[], \(kept.map { $0.dataVersion ?? -1 })::bigint[]) AS u(n, d, p, a, r, v)
+                ON CONFLICT (experiment_id, number) DO NOTHING
                 """)
             for trial in kept {
                 guard let queued = trial.enqueued else { continue }
@@ -184,28 +186,11 @@ extension PostgresExperimentStore: SharedTrialStore {
 
     public func finishClaimed(experiment id: Int64, claim: ClaimIdentity, _ finishes: [TrialFinish], reports: [Int: [MetricReport]]) async throws -> [Bool] {
         guard !finishes.isEmpty else { return [] }
-        let recorded = Mutex([Bool](repeating: false, count: finishes.count))
-        try await queue().commit(nil) { connection in
-            var answers: [Bool] = []
-            for finish in finishes {
-                let buffered = reports[finish.number] ?? []
-                if !buffered.isEmpty {
-                    let held = try await connection.row(
-                        """
-                        SELECT number FROM trials WHERE experiment_id = \(id) AND number = \(finish.number) AND state = 'running'
-                            AND claim_token = \(claim.token) FOR UPDATE
-                        """) { _ in true } ?? false
-                    guard held else {
-                        answers.append(false)
-                        continue
-                    }
-                    try await Self.reportsOperation(experiment: id, trial: finish.number, reports: buffered)(connection)
-                }
-                answers.append(try await Self.writeClaimed(finish, claim: claim, experiment: id, connection))
-            }
-            recorded.withLock { $0 = answers }
-        }
-        return recorded.withLock { $0 }
+        guard !readOnly else { throw StoreError.readOnly(path: location) }
+        // One statement for the whole batch; a retry after a lost connection recognises a first try that landed.
+        let finish = PostgresClaimedFinish(experiment: id, claim: claim, finishes: finishes, reports: reports)
+        let recorded = Set(try await database.rows({ retry in finish.query(recognising: retry) }) { try $0.get("number", as: Int.self) })
+        return finishes.map { recorded.contains($0.number) }
     }
 
     public func releaseClaims(experiment id: Int64, claim: ClaimIdentity, trials: [Int]) async throws {
@@ -215,25 +200,5 @@ extension PostgresExperimentStore: SharedTrialStore {
             UPDATE trials SET state = 'queued', worker = NULL, claim_token = NULL, lease_until = NULL, started_at = NULL
             WHERE experiment_id = \(id) AND number = ANY(\(trials)::bigint[]) AND state = 'running' AND claim_token = \(claim.token)
             """)
-    }
-
-    /// Finishes a trial that is `running` under `claim` with the finishing attempt; false (nothing changed) otherwise.
-    static func writeClaimed(_ finish: TrialFinish, claim: ClaimIdentity, experiment id: Int64, _ connection: PostgresConnection) async throws -> Bool {
-        let value = finish.value.flatMap { $0.isNaN ? nil : $0 }
-        let changed = try await connection.rows(
-            """
-            UPDATE trials SET state = \(finish.state.rawValue), value = \(value), reason = \(finish.reason?.rawValue),
-                message = \(finish.message), requeued = \(finish.requeued), finished_at = \(finish.finishedAt.timeIntervalSince1970),
-                lease_until = NULL,
-                last_step = COALESCE(\(finish.lastStep)::bigint,
-                    (SELECT MAX(step) FROM intermediate_values WHERE experiment_id = \(id) AND trial = \(finish.number)))
-            WHERE experiment_id = \(id) AND number = \(finish.number) AND state = 'running' AND attempt = \(finish.attempt)
-                AND claim_token = \(claim.token)
-            RETURNING number
-            """
-        ) { _ in true }
-        guard changed.count == 1 else { return false }
-        try await writeMetrics(finish, experiment: id, connection)
-        return true
     }
 }

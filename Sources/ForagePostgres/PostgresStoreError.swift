@@ -38,6 +38,10 @@ enum PostgresMessage {
             default: return "PostgreSQL client error: \(error.code)"
             }
         }
+        // The pool retries making connections by itself and gives up after a minute of failures.
+        if String(describing: type(of: error)) == "ConnectionPoolError", "\(error)".contains("CircuitBreakerTripped") {
+            return "no connection to the PostgreSQL server could be made for a minute (it is down, or unreachable from here)"
+        }
         return describe(error)
     }
 

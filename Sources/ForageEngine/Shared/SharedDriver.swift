@@ -65,8 +65,11 @@ public struct SharedDriver: Sendable {
                     return .closed(state: .finished)
                 }
                 let counted = queue.finished + queue.running + queue.queued
-                let ahead = sampler.learnsFromHistory ? max(options.queueAhead, 1) : max(options.queueAhead, 4 * queue.running, 1024)
-                let wanted = min(ahead - queue.queued, budget - counted)
+                let ahead = sampler.learnsFromHistory ? max(options.queueAhead, 1) : max(options.queueAhead, 4 * queue.running, 2048)
+                // A sampler that does not learn refills a long queue once it is half drained, in one large insert, so
+                // the driver reads the history a few times a second rather than on every cycle.
+                let due = sampler.learnsFromHistory || queue.queued * 2 < ahead
+                let wanted = due ? min(ahead - queue.queued, budget - counted) : 0
                 var proposed: [TrialStart] = []
                 var exhausted = false
                 if wanted > 0 {
@@ -119,7 +122,7 @@ public struct SharedRunOptions: Sendable {
     /// Seconds between attempts to take the driver's role while another process holds it.
     public var electionInterval: Double = 0.5
     /// Trials the driver keeps queued ahead of the workers when its sampler learns from the history (at least the
-    /// running count four times over otherwise, and never fewer than 1 024: fast trials on many workers drain a short queue between two cycles).
+    /// running count four times over otherwise, and never fewer than 2 048, refilled once half drained: fast trials on many workers drain a short queue between two cycles).
     public var queueAhead: Int = 4
     /// Seconds between driver cycles while the queue keeps up, and after it ran dry.
     public var slowCycle: Double = 0.1

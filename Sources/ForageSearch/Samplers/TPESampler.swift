@@ -209,13 +209,22 @@ public struct TPESampler: Sampler {
             values.append(value)
             coordinates.append(snapped)
         }
+        // The score is log l − log g. Log g is at least its largest kernel term, so `log l − largest term` bounds a
+        // candidate's score from above: candidates are scored exactly from the largest bound down, and once a bound
+        // falls below the best exact score the rest cannot win (the choice is the full argmax's, ties to the first).
+        // Most of g's exponentials are skipped (g has up to 500 kernels, l at most 26).
         let below = l.logDensities(coordinates)
-        let above = g.logDensities(coordinates)
+        let floors = g.largestLogTerms(coordinates)
+        let bounds = coordinates.indices.map { below[$0] - floors[$0] }
+        let order = coordinates.indices.sorted { a, b in
+            bounds[a] > bounds[b] || (bounds[a] == bounds[b] && a < b) || (bounds[a].isNaN && !bounds[b].isNaN)
+        }
         var bestIndex = 0
         var bestScore = -Double.infinity
-        for k in 0..<coordinates.count {
-            let score = below[k] - above[k]
-            if score > bestScore {
+        for k in order {
+            guard !(bounds[k] < bestScore) else { break }
+            let score = below[k] - g.logDensity(coordinates[k])
+            if score > bestScore || (score == bestScore && k < bestIndex) {
                 bestScore = score
                 bestIndex = k
             }

@@ -1,3 +1,4 @@
+import Foundation
 import ForageCore
 import Testing
 
@@ -79,5 +80,33 @@ import Testing
         }
         let best = history.best?.value ?? -.infinity
         #expect(best > -1, "\(best)")
+    }
+
+    /// The candidate choice skips most of g's exponentials with a bound; the bound must hold and the single-point
+    /// density must equal the batch one, for continuous, discrete and categorical dimensions.
+    @Test func densityBoundsHoldForEveryKind() throws {
+        let distributions: [Distribution] = [
+            .float(low: 0, high: 1, log: false, step: nil), .int(low: 1, high: 9, log: false, step: 1),
+            .categorical(choices: [.string("a"), .string("b"), .string("c")]),
+        ]
+        let axes = try distributions.map { try #require(TPEAxis($0)) }
+        var rng = SplitMix64(seed: 11)
+        func point() -> [Double] { [rng.nextUnit(), Double(1 + Int(rng.next() % 9)), Double(rng.next() % 3)] }
+        for dimensions in [[0], [1], [0, 1, 2]] {
+            let chosen = dimensions.map { axes[$0] }
+            var observations: [Double] = []
+            for _ in 0..<30 { let p = point(); observations += dimensions.map { p[$0] } }
+            let estimator = ParzenEstimator(
+                axes: chosen, observations: observations, weights: (0..<30).map { 1 + Double($0 % 4) }, priorWeight: 1,
+                bandwidth: .neighbour(scale: 1))
+            let points = (0..<20).map { _ in let p = point(); return dimensions.map { p[$0] } }
+            let densities = estimator.logDensities(points)
+            let floors = estimator.largestLogTerms(points)
+            for (k, p) in points.enumerated() {
+                #expect(floors[k] <= densities[k])
+                #expect(densities[k] <= floors[k] + Foundation.log(Double(estimator.kernels)) + 1e-12)
+                #expect(estimator.logDensity(p) == densities[k])
+            }
+        }
     }
 }

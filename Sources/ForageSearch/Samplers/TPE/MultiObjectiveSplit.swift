@@ -54,37 +54,57 @@ enum MultiObjectiveSplit {
         return Ranked(order: order, finished: completed.count, excluded: excluded)
     }
 
-    /// Greedy hypervolume subset selection: `count` of `points` (losses), each step adding the point that adds the
-    /// most hypervolume, against Optuna's reference (each worst loss pushed out by 10%).
-    static func hypervolumeSubset(_ points: [[Double]], count: Int) -> [Int] {
+    /// Greedy hypervolume subset selection, as Optuna's `_solve_hssp`: `count` of `points` (losses), each step adding
+    /// the point that adds the most hypervolume, against Optuna's reference (each worst loss pushed out by 10%).
+    ///
+    /// Lazy: a point's gain can only shrink as points are chosen (hypervolume is submodular), so its last computed
+    /// gain bounds the next one, and each step computes gains from the largest bound down only until the best gain so
+    /// far exceeds every remaining bound. The choice is the plain greedy's (ties go to the earlier point). Fronts of
+    /// more than `exactLimit` points with three or more objectives are cut by crowding distance instead (a bounded
+    /// cost on very long histories).
+    static func hypervolumeSubset(_ points: [[Double]], count: Int, exactLimit: Int = 1_000) -> [Int] {
         guard count < points.count else { return Array(points.indices) }
         let reference = points[0].indices.map { m -> Double in
             let worst = points.map { $0[m] }.max() ?? 0
             return Swift.max(1.1 * worst, 0.9 * worst) + (worst == 0 ? 1e-6 : 0)
         }
-        // Large fronts of three or more objectives: contributions are expensive, so crowding decides instead.
-        if points[0].count > 2 && points.count > 64 {
+        if points[0].count > 2 && points.count > exactLimit {
             let crowding = Pareto.crowding(points)
             return points.indices.sorted { crowding[$0] > crowding[$1] }.prefix(count).map { $0 }
         }
+        // A point alone adds its own box: the exact first gain, and a bound on every later one.
+        var bound = points.map { p in zip(reference, p).reduce(1.0) { $0 * Swift.max($1.0 - $1.1, 0) } }
         var chosen: [Int] = []
         var chosenPoints: [[Double]] = []
         var left = Array(points.indices)
         var volume = 0.0
+        var exact = true
         while chosen.count < count, !left.isEmpty {
             var bestGain = -Double.infinity
             var bestK = 0
-            for (k, i) in left.enumerated() {
-                let gain = Pareto.hypervolume(chosenPoints + [points[i]], reference: reference) - volume
-                if gain > bestGain {
-                    bestGain = gain
+            if exact {
+                for (k, i) in left.enumerated() where bound[i] > bestGain {
+                    bestGain = bound[i]
                     bestK = k
+                }
+            } else {
+                let order = left.indices.sorted { bound[left[$0]] > bound[left[$1]] || (bound[left[$0]] == bound[left[$1]] && $0 < $1) }
+                for k in order {
+                    let i = left[k]
+                    guard bound[i] >= bestGain else { break }
+                    let gain = Pareto.hypervolume(chosenPoints + [points[i]], reference: reference) - volume
+                    bound[i] = gain
+                    if gain > bestGain || (gain == bestGain && k < bestK) {
+                        bestGain = gain
+                        bestK = k
+                    }
                 }
             }
             let i = left.remove(at: bestK)
             chosen.append(i)
             chosenPoints.append(points[i])
             volume += bestGain
+            exact = false
         }
         return chosen
     }

@@ -21,6 +21,8 @@ struct ParzenEstimator {
     private let lows: [Double]
     private let highs: [Double]
     private let dimensions: Int
+    /// Whether every dimension is continuous (the tight path of `logTerms`).
+    private let allContinuous: Bool
     /// Number of kernels (observations + the prior, which is last).
     let kernels: Int
     /// Kernel centres, `kernels × dimensions` (categorical: the choice index; −1 for the prior).
@@ -64,6 +66,7 @@ struct ParzenEstimator {
             }
         }
         self.kinds = kinds
+        allContinuous = !kinds.contains { $0 != .continuous }
         self.lows = lows
         self.highs = highs
 
@@ -157,58 +160,82 @@ struct ParzenEstimator {
     /// The log density (log probability for discrete dimensions) at each of `points` (snapped coordinates).
     func logDensities(_ points: [[Double]]) -> [Double] {
         var scratch = [Double](repeating: 0, count: kernels)
-        var cells = [(Double, Double)](repeating: (0, 0), count: dimensions)
-        var result: [Double] = []
-        result.reserveCapacity(points.count)
+        return points.map { point in
+            logTerms(point, into: &scratch)
+            return scratch.withUnsafeBufferPointer { NormalMath.logSumExp($0) }
+        }
+    }
+
+    /// The log density at one point: the same value `logDensities` gives for it.
+    func logDensity(_ point: [Double]) -> Double {
+        var scratch = [Double](repeating: 0, count: kernels)
+        logTerms(point, into: &scratch)
+        return scratch.withUnsafeBufferPointer { NormalMath.logSumExp($0) }
+    }
+
+    /// The largest kernel's log term at each of `points`: a lower bound of the log density (which adds the log of a
+    /// sum of at least 1), without the exponentials.
+    func largestLogTerms(_ points: [[Double]]) -> [Double] {
+        var scratch = [Double](repeating: 0, count: kernels)
+        return points.map { point in
+            logTerms(point, into: &scratch)
+            var top = -Double.infinity
+            for v in scratch where v > top { top = v }
+            return top
+        }
+    }
+
+    /// Each kernel's log weight plus log density at `point`, into `out` (`kernels` values).
+    private func logTerms(_ point: [Double], into out: inout [Double]) {
         let d = dimensions
-        let allContinuous = !kinds.contains { $0 != .continuous }
-        for point in points {
+        var cells: [(Double, Double)] = []
+        if !allContinuous {
+            cells = [(Double, Double)](repeating: (0, 0), count: d)
             for j in 0..<d where kinds[j] == .discrete {
                 cells[j] = axes[j].cell(around: point[j]) ?? (point[j], point[j])
             }
-            scratch.withUnsafeMutableBufferPointer { out in
-                mus.withUnsafeBufferPointer { mus in
-                    inverseSigmas.withUnsafeBufferPointer { inverse in
-                        constants.withUnsafeBufferPointer { constants in
-                            point.withUnsafeBufferPointer { x in
-                                if allContinuous {
-                                    // The common case, kept tight: a sum of squared standardised distances.
-                                    for i in 0..<kernels {
-                                        let base = i * d
-                                        var q = 0.0
-                                        for j in 0..<d {
-                                            let z = (x[j] - mus[base + j]) * inverse[base + j]
-                                            q += z * z
-                                        }
-                                        out[i] = constants[i] - 0.5 * q
-                                    }
-                                    return
-                                }
+        }
+        let kernels = kernels
+        out.withUnsafeMutableBufferPointer { out in
+            mus.withUnsafeBufferPointer { mus in
+                inverseSigmas.withUnsafeBufferPointer { inverse in
+                    constants.withUnsafeBufferPointer { constants in
+                        point.withUnsafeBufferPointer { x in
+                            if allContinuous {
+                                // The common case, kept tight: a sum of squared standardised distances.
                                 for i in 0..<kernels {
-                                    var s = constants[i]
                                     let base = i * d
+                                    var q = 0.0
                                     for j in 0..<d {
-                                        let mu = mus[base + j]
-                                        switch kinds[j] {
-                                        case .continuous:
-                                            let z = (x[j] - mu) * inverse[base + j]
-                                            s -= 0.5 * z * z
-                                        case .discrete:
-                                            let inv = inverse[base + j]
-                                            s += NormalMath.logMass((cells[j].0 - mu) * inv, (cells[j].1 - mu) * inv)
-                                        case .categorical:
-                                            s += mu < 0 ? logUniform[j] : (mu == x[j] ? logHit[j] : logMiss[j])
-                                        }
+                                        let z = (x[j] - mus[base + j]) * inverse[base + j]
+                                        q += z * z
                                     }
-                                    out[i] = s
+                                    out[i] = constants[i] - 0.5 * q
                                 }
+                                return
+                            }
+                            for i in 0..<kernels {
+                                var s = constants[i]
+                                let base = i * d
+                                for j in 0..<d {
+                                    let mu = mus[base + j]
+                                    switch kinds[j] {
+                                    case .continuous:
+                                        let z = (x[j] - mu) * inverse[base + j]
+                                        s -= 0.5 * z * z
+                                    case .discrete:
+                                        let inv = inverse[base + j]
+                                        s += NormalMath.logMass((cells[j].0 - mu) * inv, (cells[j].1 - mu) * inv)
+                                    case .categorical:
+                                        s += mu < 0 ? logUniform[j] : (mu == x[j] ? logHit[j] : logMiss[j])
+                                    }
+                                }
+                                out[i] = s
                             }
                         }
                     }
                 }
             }
-            result.append(scratch.withUnsafeBufferPointer { NormalMath.logSumExp($0) })
         }
-        return result
     }
 }

@@ -51,7 +51,7 @@ struct FeatureBins: Sendable {
     /// Bin edges of one feature's non-missing values (sorted in place).
     static func edges(of values: inout [Double], maxBins: Int) -> [Double] {
         guard !values.isEmpty else { return [.infinity] }
-        values.sort()
+        sortAscending(&values)
         var distinct: [Double] = []
         var counts: [Int] = []
         for v in values {
@@ -87,6 +87,57 @@ struct FeatureBins: Sendable {
         return edges
     }
 
+    /// Sorts non-NaN values ascending: a least-significant-digit radix sort on the order-preserving integer image
+    /// of each double (11 bits a pass), several times faster than a comparison sort on the column sizes binning sees.
+    /// Equal values end up together (−0 just before +0), which is all the edges need.
+    static func sortAscending(_ values: inout [Double]) {
+        let n = values.count
+        guard n > 512 else {
+            values.sort()
+            return
+        }
+        var keys = values.map { v -> UInt64 in
+            let bits = v.bitPattern
+            return bits >> 63 == 1 ? ~bits : bits | (1 << 63)
+        }
+        var spare = [UInt64](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: 2048)
+        keys.withUnsafeMutableBufferPointer { a in
+            spare.withUnsafeMutableBufferPointer { b in
+                counts.withUnsafeMutableBufferPointer { count in
+                    guard var source = a.baseAddress, var target = b.baseAddress, let count = count.baseAddress else { return }
+                    var shift: UInt64 = 0
+                    while shift < 64 {
+                        count.update(repeating: 0, count: 2048)
+                        for i in 0..<n { count[Int((source[i] >> shift) & 2047)] += 1 }
+                        // A pass where every key has the same digit moves nothing.
+                        if count[Int((source[0] >> shift) & 2047)] != n {
+                            var total = 0
+                            for d in 0..<2048 {
+                                let c = count[d]
+                                count[d] = total
+                                total += c
+                            }
+                            for i in 0..<n {
+                                let key = source[i]
+                                let d = Int((key >> shift) & 2047)
+                                target[count[d]] = key
+                                count[d] += 1
+                            }
+                            swap(&source, &target)
+                        }
+                        shift += 11
+                    }
+                    if source != a.baseAddress { a.baseAddress?.update(from: source, count: n) }
+                }
+            }
+        }
+        for i in 0..<n {
+            let key = keys[i]
+            values[i] = Double(bitPattern: key >> 63 == 1 ? key & ~(1 << 63) : ~key)
+        }
+    }
+
     private static func midpoint(_ a: Double, _ b: Double) -> Double {
         let m = a + (b - a) / 2
         return m < b ? m : a
@@ -106,22 +157,41 @@ struct FeatureBins: Sendable {
         return low
     }
 
-    /// Every row of `x` as bins, row-major (`rows × featureCount` bytes).
+    /// Every row of `x` as bins, feature-major (`featureCount × rows` bytes): a split reads one feature's codes
+    /// contiguously, and a histogram one feature's codes at a time.
     func binned(_ x: Matrix<Double>) -> BinnedRows {
-        var codes = [UInt8](repeating: 0, count: x.rows * x.columns)
+        let n = x.rows
+        var codes = [UInt8](repeating: 0, count: n * x.columns)
         let d = x.columns
         x.storage.withUnsafeBufferPointer { values in
             codes.withUnsafeMutableBufferPointer { out in
                 for f in 0..<d {
-                    for r in 0..<x.rows { out[r * d + f] = UInt8(truncatingIfNeeded: bin(values[r * d + f], feature: f)) }
+                    upperBounds[f].withUnsafeBufferPointer { bounds in
+                        let missing = UInt8(truncatingIfNeeded: bounds.count)
+                        for r in 0..<n {
+                            let v = values[r * d + f]
+                            if v.isNaN {
+                                out[f * n + r] = missing
+                                continue
+                            }
+                            // The same search as `bin(_:feature:)`, without its per-call array access.
+                            var low = 0
+                            var high = bounds.count - 1
+                            while low < high {
+                                let mid = (low + high) >> 1
+                                if v <= bounds[mid] { high = mid } else { low = mid + 1 }
+                            }
+                            out[f * n + r] = UInt8(truncatingIfNeeded: low)
+                        }
+                    }
                 }
             }
         }
-        return BinnedRows(rows: x.rows, features: d, codes: codes)
+        return BinnedRows(rows: n, features: d, codes: codes)
     }
 }
 
-/// Rows of bin codes, row-major: `codes[row * features + feature]`.
+/// Rows of bin codes, feature-major: `codes[feature * rows + row]`.
 struct BinnedRows: Sendable {
     let rows: Int
     let features: Int

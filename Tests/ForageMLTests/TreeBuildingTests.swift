@@ -41,6 +41,13 @@ import Testing
         for f in 0..<5 {
             for r in 0..<700 { #expect(Int(codes.codes[f * 700 + r]) == bins.bin(x[r, f], feature: f)) }
         }
+        // Sampling every 7th row still notices a missing value in a row it skipped.
+        var y = Matrix<Double>(rows: 700, columns: 2)
+        for r in 0..<700 { y[r, 0] = Double(r % 50); y[r, 1] = Double(r) }
+        y[3, 1] = .nan
+        let sampled = FeatureBins(x: y, maxBins: 255, sampleRows: 100)
+        #expect(sampled.hasMissing == [false, true])
+        #expect(sampled.upperBounds[0].count == 50)
     }
 
     @Test func histogramsAreThePlainSumsOfTheirRows() {

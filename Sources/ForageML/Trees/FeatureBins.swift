@@ -19,30 +19,42 @@ struct FeatureBins: Sendable {
     /// rows per feature; `maxBins` is 2…255.
     init(x: Matrix<Double>, maxBins: Int, sampleRows: Int = 200_000) {
         let n = x.rows
+        let d = x.columns
         let step = max(1, n / max(1, sampleRows))
-        var bounds: [[Double]] = []
-        var missing: [Bool] = []
-        bounds.reserveCapacity(x.columns)
+        let sampled = (n + step - 1) / step
+        // The sampled rows' values, column by column (`columns[f * sampled ..< f * sampled + filled[f]]`, missing
+        // values left out), gathered in one pass over the rows: reading the row-major matrix in order.
+        var columns = [Double](repeating: 0, count: sampled * d)
+        var filled = [Int](repeating: 0, count: d)
+        var missing = [Bool](repeating: false, count: d)
         x.storage.withUnsafeBufferPointer { values in
-            for f in 0..<x.columns {
-                var column: [Double] = []
-                column.reserveCapacity(n / step + 1)
-                var sawMissing = false
+            columns.withUnsafeMutableBufferPointer { out in
                 var r = 0
                 while r < n {
-                    let v = values[r * x.columns + f]
-                    if v.isNaN { sawMissing = true } else { column.append(v) }
+                    let row = r * d
+                    for f in 0..<d {
+                        let v = values[row + f]
+                        if v.isNaN {
+                            missing[f] = true
+                        } else {
+                            out[f * sampled + filled[f]] = v
+                            filled[f] += 1
+                        }
+                    }
                     r += step
                 }
-                if !sawMissing, step > 1 {
-                    for row in 0..<n where values[row * x.columns + f].isNaN {
-                        sawMissing = true
-                        break
-                    }
-                }
-                bounds.append(Self.edges(of: &column, maxBins: maxBins))
-                missing.append(sawMissing)
             }
+            if step > 1 {
+                for row in 0..<n {
+                    for f in 0..<d where !missing[f] && values[row * d + f].isNaN { missing[f] = true }
+                }
+            }
+        }
+        var bounds: [[Double]] = []
+        bounds.reserveCapacity(d)
+        for f in 0..<d {
+            var column = Array(columns[(f * sampled)..<(f * sampled + filled[f])])
+            bounds.append(Self.edges(of: &column, maxBins: maxBins))
         }
         upperBounds = bounds
         hasMissing = missing
@@ -161,27 +173,37 @@ struct FeatureBins: Sendable {
     /// contiguously, and a histogram one feature's codes at a time.
     func binned(_ x: Matrix<Double>) -> BinnedRows {
         let n = x.rows
-        var codes = [UInt8](repeating: 0, count: n * x.columns)
         let d = x.columns
+        var codes = [UInt8](repeating: 0, count: n * d)
+        // Every feature's bounds in one array: feature `f`'s are `flat[starts[f] ..< starts[f + 1]]`.
+        var starts = [0]
+        for bounds in upperBounds { starts.append(starts[starts.count - 1] + bounds.count) }
+        let flat = upperBounds.flatMap { $0 }
         x.storage.withUnsafeBufferPointer { values in
             codes.withUnsafeMutableBufferPointer { out in
-                for f in 0..<d {
-                    upperBounds[f].withUnsafeBufferPointer { bounds in
-                        let missing = UInt8(truncatingIfNeeded: bounds.count)
-                        for r in 0..<n {
-                            let v = values[r * d + f]
-                            if v.isNaN {
-                                out[f * n + r] = missing
-                                continue
+                flat.withUnsafeBufferPointer { flat in
+                    // Rows in order (the matrix is row-major); each feature's codes are written to its own run.
+                    for r in 0..<n {
+                        let row = r * d
+                        for f in 0..<d {
+                            let v = values[row + f]
+                            let first = starts[f]
+                            let count = starts[f + 1] - first
+                            // The bin `bin(_:feature:)` gives, missing values to the bin after the last.
+                            var code = count
+                            if !v.isNaN {
+                                // Branch-free lower bound: the first bound >= v (the last one is +∞).
+                                var low = first
+                                var length = count
+                                while length > 1 {
+                                    let half = length >> 1
+                                    let below = flat[low &+ half &- 1] < v
+                                    low &+= half & (below ? -1 : 0)
+                                    length &-= half
+                                }
+                                code = low - first
                             }
-                            // The same search as `bin(_:feature:)`, without its per-call array access.
-                            var low = 0
-                            var high = bounds.count - 1
-                            while low < high {
-                                let mid = (low + high) >> 1
-                                if v <= bounds[mid] { high = mid } else { low = mid + 1 }
-                            }
-                            out[f * n + r] = UInt8(truncatingIfNeeded: low)
+                            out[f * n + r] = UInt8(truncatingIfNeeded: code)
                         }
                     }
                 }

@@ -19,30 +19,42 @@ struct FeatureBins: Sendable {
     /// rows per feature; `maxBins` is 2…255.
     init(x: Matrix<Double>, maxBins: Int, sampleRows: Int = 200_000) {
         let n = x.rows
+        let d = x.columns
         let step = max(1, n / max(1, sampleRows))
-        var bounds: [[Double]] = []
-        var missing: [Bool] = []
-        bounds.reserveCapacity(x.columns)
+        let sampled = (n + step - 1) / step
+        // The sampled rows' values, column by column (`columns[f * sampled ..< f * sampled + filled[f]]`, missing
+        // values left out), gathered in one pass over the rows: reading the row-major matrix in order.
+        var columns = [Double](repeating: 0, count: sampled * d)
+        var filled = [Int](repeating: 0, count: d)
+        var missing = [Bool](repeating: false, count: d)
         x.storage.withUnsafeBufferPointer { values in
-            for f in 0..<x.columns {
-                var column: [Double] = []
-                column.reserveCapacity(n / step + 1)
-                var sawMissing = false
+            columns.withUnsafeMutableBufferPointer { out in
                 var r = 0
                 while r < n {
-                    let v = values[r * x.columns + f]
-                    if v.isNaN { sawMissing = true } else { column.append(v) }
+                    let row = r * d
+                    for f in 0..<d {
+                        let v = values[row + f]
+                        if v.isNaN {
+                            missing[f] = true
+                        } else {
+                            out[f * sampled + filled[f]] = v
+                            filled[f] += 1
+                        }
+                    }
                     r += step
                 }
-                if !sawMissing, step > 1 {
-                    for row in 0..<n where values[row * x.columns + f].isNaN {
-                        sawMissing = true
-                        break
-                    }
-                }
-                bounds.append(Self.edges(of: &column, maxBins: maxBins))
-                missing.append(sawMissing)
             }
+            if step > 1 {
+                for row in 0..<n {
+                    for f in 0..<d where !missing[f] && values[row * d + f].isNaN { missing[f] = true }
+                }
+            }
+        }
+        var bounds: [[Double]] = []
+        bounds.reserveCapacity(d)
+        for f in 0..<d {
+            var column = Array(columns[(f * sampled)..<(f * sampled + filled[f])])
+            bounds.append(Self.edges(of: &column, maxBins: maxBins))
         }
         upperBounds = bounds
         hasMissing = missing
@@ -51,7 +63,7 @@ struct FeatureBins: Sendable {
     /// Bin edges of one feature's non-missing values (sorted in place).
     static func edges(of values: inout [Double], maxBins: Int) -> [Double] {
         guard !values.isEmpty else { return [.infinity] }
-        values.sort()
+        sortAscending(&values)
         var distinct: [Double] = []
         var counts: [Int] = []
         for v in values {
@@ -87,6 +99,57 @@ struct FeatureBins: Sendable {
         return edges
     }
 
+    /// Sorts non-NaN values ascending: a least-significant-digit radix sort on the order-preserving integer image
+    /// of each double (11 bits a pass), several times faster than a comparison sort on the column sizes binning sees.
+    /// Equal values end up together (−0 just before +0), which is all the edges need.
+    static func sortAscending(_ values: inout [Double]) {
+        let n = values.count
+        guard n > 512 else {
+            values.sort()
+            return
+        }
+        var keys = values.map { v -> UInt64 in
+            let bits = v.bitPattern
+            return bits >> 63 == 1 ? ~bits : bits | (1 << 63)
+        }
+        var spare = [UInt64](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: 2048)
+        keys.withUnsafeMutableBufferPointer { a in
+            spare.withUnsafeMutableBufferPointer { b in
+                counts.withUnsafeMutableBufferPointer { count in
+                    guard var source = a.baseAddress, var target = b.baseAddress, let count = count.baseAddress else { return }
+                    var shift: UInt64 = 0
+                    while shift < 64 {
+                        count.update(repeating: 0, count: 2048)
+                        for i in 0..<n { count[Int((source[i] >> shift) & 2047)] += 1 }
+                        // A pass where every key has the same digit moves nothing.
+                        if count[Int((source[0] >> shift) & 2047)] != n {
+                            var total = 0
+                            for d in 0..<2048 {
+                                let c = count[d]
+                                count[d] = total
+                                total += c
+                            }
+                            for i in 0..<n {
+                                let key = source[i]
+                                let d = Int((key >> shift) & 2047)
+                                target[count[d]] = key
+                                count[d] += 1
+                            }
+                            swap(&source, &target)
+                        }
+                        shift += 11
+                    }
+                    if source != a.baseAddress { a.baseAddress?.update(from: source, count: n) }
+                }
+            }
+        }
+        for i in 0..<n {
+            let key = keys[i]
+            values[i] = Double(bitPattern: key >> 63 == 1 ? key & ~(1 << 63) : ~key)
+        }
+    }
+
     private static func midpoint(_ a: Double, _ b: Double) -> Double {
         let m = a + (b - a) / 2
         return m < b ? m : a
@@ -106,22 +169,51 @@ struct FeatureBins: Sendable {
         return low
     }
 
-    /// Every row of `x` as bins, row-major (`rows × featureCount` bytes).
+    /// Every row of `x` as bins, feature-major (`featureCount × rows` bytes): a split reads one feature's codes
+    /// contiguously, and a histogram one feature's codes at a time.
     func binned(_ x: Matrix<Double>) -> BinnedRows {
-        var codes = [UInt8](repeating: 0, count: x.rows * x.columns)
+        let n = x.rows
         let d = x.columns
+        var codes = [UInt8](repeating: 0, count: n * d)
+        // Every feature's bounds in one array: feature `f`'s are `flat[starts[f] ..< starts[f + 1]]`.
+        var starts = [0]
+        for bounds in upperBounds { starts.append(starts[starts.count - 1] + bounds.count) }
+        let flat = upperBounds.flatMap { $0 }
         x.storage.withUnsafeBufferPointer { values in
             codes.withUnsafeMutableBufferPointer { out in
-                for f in 0..<d {
-                    for r in 0..<x.rows { out[r * d + f] = UInt8(truncatingIfNeeded: bin(values[r * d + f], feature: f)) }
+                flat.withUnsafeBufferPointer { flat in
+                    // Rows in order (the matrix is row-major); each feature's codes are written to its own run.
+                    for r in 0..<n {
+                        let row = r * d
+                        for f in 0..<d {
+                            let v = values[row + f]
+                            let first = starts[f]
+                            let count = starts[f + 1] - first
+                            // The bin `bin(_:feature:)` gives, missing values to the bin after the last.
+                            var code = count
+                            if !v.isNaN {
+                                // Branch-free lower bound: the first bound >= v (the last one is +∞).
+                                var low = first
+                                var length = count
+                                while length > 1 {
+                                    let half = length >> 1
+                                    let below = flat[low &+ half &- 1] < v
+                                    low &+= half & (below ? -1 : 0)
+                                    length &-= half
+                                }
+                                code = low - first
+                            }
+                            out[f * n + r] = UInt8(truncatingIfNeeded: code)
+                        }
+                    }
                 }
             }
         }
-        return BinnedRows(rows: x.rows, features: d, codes: codes)
+        return BinnedRows(rows: n, features: d, codes: codes)
     }
 }
 
-/// Rows of bin codes, row-major: `codes[row * features + feature]`.
+/// Rows of bin codes, feature-major: `codes[feature * rows + row]`.
 struct BinnedRows: Sendable {
     let rows: Int
     let features: Int

@@ -143,7 +143,7 @@ public struct GBDTTrainer: Trainer {
                         codes.codes.withUnsafeBufferPointer { cp in
                             missingBins.withUnsafeBufferPointer { mb in
                                 for i in 0..<n where !inBag[i] {
-                                    s[offset + i] += tree.leafValues[tree.leaf(codes: cp.baseAddress! + i * codes.features, missingBins: mb.baseAddress!)]
+                                    s[offset + i] += tree.leafValues[tree.leaf(codes: cp.baseAddress! + i, stride: n, missingBins: mb.baseAddress!)]
                                 }
                             }
                         }
@@ -154,7 +154,7 @@ public struct GBDTTrainer: Trainer {
                         missingBins.withUnsafeBufferPointer { mb in
                             guard let base = cp.baseAddress, let missing = mb.baseAddress else { return }
                             for i in 0..<nv {
-                                s[c * nv + i] += tree.leafValues[tree.leaf(codes: base + i * validationCodes.features, missingBins: missing)]
+                                s[c * nv + i] += tree.leafValues[tree.leaf(codes: base + i, stride: nv, missingBins: missing)]
                             }
                         }
                     }

@@ -27,14 +27,15 @@ struct RegressionTree: Sendable, Equatable {
         }
     }
 
-    /// The leaf of one row of bin codes; `missingBins[f]` is feature `f`'s missing bin.
+    /// The leaf of one row of feature-major bin codes: feature `f`'s code is `row[f · stride]`; `missingBins[f]` is
+    /// feature `f`'s missing bin.
     @inline(__always)
-    func leaf(codes row: UnsafePointer<UInt8>, missingBins: UnsafePointer<Int>) -> Int {
+    func leaf(codes row: UnsafePointer<UInt8>, stride: Int, missingBins: UnsafePointer<Int>) -> Int {
         guard !feature.isEmpty else { return 0 }
         var node = 0
         while true {
             let f = feature[node]
-            let code = Int(row[f])
+            let code = Int(row[f * stride])
             let goLeft = code == missingBins[f] ? defaultLeft[node] : code <= bin[node]
             let next = goLeft ? left[node] : right[node]
             if next < 0 { return ~next }

@@ -43,31 +43,40 @@ enum SplitFinder {
         sums.gradient * sums.gradient / (sums.hessian + l2)
     }
 
+    /// The best split of a leaf whose histogram is `histogram` (gradient, hessian) per slot, with row counts in
+    /// `counts` (nil: the hessian sum is the row count), over the allowed `features`; `binCounts[f]` is feature `f`'s
+    /// number of non-missing bins.
     static func best(
-        histogram: UnsafePointer<Double>, layout: HistogramLayout, bins: FeatureBins, features: [Int], total: GradientSums,
-        rules: SplitRules
+        histogram: UnsafePointer<SIMD2<Double>>, counts: UnsafePointer<Int32>?, offsets: UnsafePointer<Int>,
+        binCounts: UnsafePointer<Int>, features: UnsafeBufferPointer<Int>, total: GradientSums, rules: SplitRules
     ) -> SplitCandidate? {
         let parentScore = score(total, l2: rules.l2)
         let minCount = Double(rules.minChildSamples)
         var best: SplitCandidate?
         var bestGain = rules.minSplitGain
-        let binCounts = bins.binCounts
         for f in features {
-            let start = layout.offsets[f]
+            let start = offsets[f]
             let nonMissing = binCounts[f]
             guard nonMissing > 1 else { continue }
-            let m = (start + nonMissing) * 3
-            let missing = GradientSums(gradient: histogram[m], hessian: histogram[m + 1], count: histogram[m + 2])
+            @inline(__always) func sums(_ s: Int) -> GradientSums {
+                let v = histogram[s]
+                return GradientSums(gradient: v.x, hessian: v.y, count: counts.map { Double($0[s]) } ?? v.y)
+            }
+            let missing = sums(start + nonMissing)
             let hasMissing = missing.count > 0
             var prefix = GradientSums.zero
             for b in 0..<(nonMissing - 1) {
-                let s = (start + b) * 3
-                prefix.gradient += histogram[s]
-                prefix.hessian += histogram[s + 1]
-                prefix.count += histogram[s + 2]
+                let bin = sums(start + b)
+                // An empty bin leaves both sides as they were at the previous threshold: nothing new to score.
+                guard bin.count > 0 else { continue }
+                prefix.gradient += bin.gradient
+                prefix.hessian += bin.hessian
+                prefix.count += bin.count
                 // Missing rows to the right.
                 var left = prefix
                 var right = total - left
+                // The right side only shrinks from here on (with the missing rows on the left even more so).
+                if right.count < minCount { break }
                 if left.count >= minCount, right.count >= minCount, left.hessian >= rules.minChildHessian,
                     right.hessian >= rules.minChildHessian
                 {

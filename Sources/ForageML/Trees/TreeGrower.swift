@@ -12,16 +12,22 @@ struct GrowthSettings: Sendable {
 
 /// Grows one tree leaf-wise (best-first, as LightGBM): the leaf whose best split gains most is split next, until
 /// `maxLeaves` leaves or no split gains more than `minSplitGain`. Rows are kept as one index array partitioned by
-/// leaf (each leaf a contiguous range); each split builds the histogram of the smaller child from its rows and gets
-/// the larger child's by subtraction. Reuses its buffers from tree to tree.
+/// leaf (each leaf a contiguous range, its rows in ascending order); each split builds the histogram of the smaller
+/// child from its rows and gets the larger child's by subtraction. Reuses its buffers from tree to tree.
 final class TreeGrower {
     let bins: FeatureBins
     let layout: HistogramLayout
+    /// Training rows' bin codes, feature-major.
     let codes: BinnedRows
     let settings: GrowthSettings
-    private let slotDoubles: Int
-    private let pool: UnsafeMutablePointer<Double>
-    private let scratch: UnsafeMutablePointer<Double>
+    private let slots: Int
+    private let offsets: [Int]
+    private let binCounts: [Int]
+    /// `maxLeaves` histograms of `slots` (gradient, hessian) pairs, and of `slots` row counts.
+    private let pool: UnsafeMutablePointer<SIMD2<Double>>
+    private let countPool: UnsafeMutablePointer<Int32>
+    /// The gathered (gradient, hessian) pairs of the leaf whose histogram is being built.
+    private let ordered: UnsafeMutablePointer<SIMD2<Double>>
     /// Row indices partitioned by leaf after `grow`; leaf `k` owns `leafStart[k] ..< leafStart[k] + leafCount[k]`.
     private(set) var indices: [Int32]
     private var buffer: [Int32]
@@ -33,16 +39,24 @@ final class TreeGrower {
         self.layout = HistogramLayout(bins: bins)
         self.codes = codes
         self.settings = settings
-        slotDoubles = layout.slotCount * 3
-        pool = .allocate(capacity: slotDoubles * max(1, settings.maxLeaves))
-        scratch = .allocate(capacity: slotDoubles)
+        slots = layout.slotCount
+        offsets = layout.offsets
+        binCounts = bins.binCounts
+        let histograms = max(1, settings.maxLeaves)
+        pool = .allocate(capacity: slots * histograms)
+        pool.initialize(repeating: .zero, count: slots * histograms)
+        countPool = .allocate(capacity: slots * histograms)
+        countPool.initialize(repeating: 0, count: slots * histograms)
+        ordered = .allocate(capacity: max(1, codes.rows))
+        ordered.initialize(repeating: .zero, count: max(1, codes.rows))
         indices = []
         buffer = [Int32](repeating: 0, count: codes.rows)
     }
 
     deinit {
         pool.deallocate()
-        scratch.deallocate()
+        countPool.deallocate()
+        ordered.deallocate()
     }
 
     private struct Leaf {
@@ -56,102 +70,131 @@ final class TreeGrower {
         var parent: (node: Int, isLeft: Bool)?
     }
 
-    /// Grows a tree on `rows` (training row indices) with per-row `gradients` and `hessians`, considering only
-    /// `features`.
+    /// The pointers one `grow` call reads.
+    private struct Inputs {
+        let codes: UnsafePointer<UInt8>
+        let gradients: UnsafePointer<Double>
+        let hessians: UnsafePointer<Double>
+        let features: UnsafeBufferPointer<Int>
+        let offsets: UnsafePointer<Int>
+        let binCounts: UnsafePointer<Int>
+        /// Every hessian is 1 (squared error): histograms keep no separate counts.
+        let unitHessians: Bool
+    }
+
+    /// Grows a tree on `rows` (training row indices, ascending) with per-row `gradients` and `hessians`,
+    /// considering only `features`.
     func grow(rows: [Int32], gradients: [Double], hessians: [Double], features: [Int]) -> RegressionTree {
         indices = rows
         var tree = RegressionTree()
         var leaves: [Leaf] = []
-        let missingBins = bins.binCounts
         gradients.withUnsafeBufferPointer { g in
             hessians.withUnsafeBufferPointer { h in
                 codes.codes.withUnsafeBufferPointer { c in
-                    let gp = g.baseAddress!
-                    let hp = h.baseAddress!
-                    let cp = c.baseAddress!
-                    var total = GradientSums.zero
-                    for r in rows {
-                        total.gradient += gp[Int(r)]
-                        total.hessian += hp[Int(r)]
-                    }
-                    total.count = Double(rows.count)
-                    buildHistogram(start: 0, count: rows.count, into: 0, codes: cp, g: gp, h: hp)
-                    var root = Leaf(start: 0, count: rows.count, depth: 0, sums: total, histogram: 0, split: nil, parent: nil)
-                    root.split = findSplit(histogram: 0, sums: total, depth: 0, features: features)
-                    leaves.append(root)
-                    var freeHistograms = Array((1..<max(1, settings.maxLeaves)).reversed())
-
-                    while leaves.count < settings.maxLeaves {
-                        var chosen = -1
-                        var bestGain = -Double.infinity
-                        for (k, leaf) in leaves.enumerated() {
-                            if let split = leaf.split, split.gain > bestGain {
-                                bestGain = split.gain
-                                chosen = k
+                    features.withUnsafeBufferPointer { fs in
+                        offsets.withUnsafeBufferPointer { o in
+                            binCounts.withUnsafeBufferPointer { bc in
+                                guard let gp = g.baseAddress, let hp = h.baseAddress, let cp = c.baseAddress, let op = o.baseAddress,
+                                    let bp = bc.baseAddress
+                                else { return }
+                                var unit = true
+                                for r in rows where hp[Int(r)] != 1 {
+                                    unit = false
+                                    break
+                                }
+                                let inputs = Inputs(
+                                    codes: cp, gradients: gp, hessians: hp, features: fs, offsets: op, binCounts: bp, unitHessians: unit)
+                                grow(rows: rows, inputs: inputs, tree: &tree, leaves: &leaves)
                             }
                         }
-                        guard chosen >= 0, let split = leaves[chosen].split, let freeSlot = freeHistograms.popLast() else { break }
-                        let parent = leaves[chosen]
-                        let leftCount = partition(
-                            start: parent.start, count: parent.count, feature: split.feature, bin: split.bin,
-                            defaultLeft: split.defaultLeft, missingBin: missingBins[split.feature], codes: cp)
-                        // New internal node replacing the leaf.
-                        let node = tree.feature.count
-                        tree.feature.append(split.feature)
-                        tree.bin.append(split.bin)
-                        tree.threshold.append(bins.upperBounds[split.feature][split.bin])
-                        tree.defaultLeft.append(split.defaultLeft)
-                        tree.left.append(~chosen)
-                        tree.right.append(~leaves.count)
-                        if let link = parent.parent {
-                            if link.isLeft { tree.left[link.node] = node } else { tree.right[link.node] = node }
-                        }
-                        var leftLeaf = Leaf(
-                            start: parent.start, count: leftCount, depth: parent.depth + 1, sums: split.left,
-                            histogram: parent.histogram, split: nil, parent: (node, true))
-                        var rightLeaf = Leaf(
-                            start: parent.start + leftCount, count: parent.count - leftCount, depth: parent.depth + 1,
-                            sums: split.right, histogram: freeSlot, split: nil, parent: (node, false))
-                        // Smaller child built from its rows, larger by subtraction from the parent's histogram.
-                        let leftSmaller = leftLeaf.count <= rightLeaf.count
-                        let small = leftSmaller ? leftLeaf : rightLeaf
-                        buildHistogram(start: small.start, count: small.count, into: freeSlot, codes: cp, g: gp, h: hp)
-                        Histogram.subtract(pool + freeSlot * slotDoubles, from: pool + parent.histogram * slotDoubles, count: slotDoubles)
-                        if leftSmaller {
-                            leftLeaf.histogram = freeSlot
-                            rightLeaf.histogram = parent.histogram
-                        }
-                        leftLeaf.split = findSplit(histogram: leftLeaf.histogram, sums: leftLeaf.sums, depth: leftLeaf.depth, features: features)
-                        rightLeaf.split = findSplit(
-                            histogram: rightLeaf.histogram, sums: rightLeaf.sums, depth: rightLeaf.depth, features: features)
-                        leaves[chosen] = leftLeaf
-                        leaves.append(rightLeaf)
                     }
                 }
             }
         }
-        tree.leafValues = leaves.map { -$0.sums.gradient / ($0.sums.hessian + settings.rules.l2) * settings.learningRate }
-        leafStart = leaves.map(\.start)
-        leafCount = leaves.map(\.count)
+        tree.leafValues = leaves.isEmpty ? [0] : leaves.map { -$0.sums.gradient / ($0.sums.hessian + settings.rules.l2) * settings.learningRate }
+        leafStart = leaves.isEmpty ? [0] : leaves.map(\.start)
+        leafCount = leaves.isEmpty ? [rows.count] : leaves.map(\.count)
         return tree
     }
 
-    private func findSplit(histogram: Int, sums: GradientSums, depth: Int, features: [Int]) -> SplitCandidate? {
+    private func grow(rows: [Int32], inputs: Inputs, tree: inout RegressionTree, leaves: inout [Leaf]) {
+        var total = GradientSums.zero
+        for r in rows {
+            total.gradient += inputs.gradients[Int(r)]
+            total.hessian += inputs.hessians[Int(r)]
+        }
+        total.count = Double(rows.count)
+        buildHistogram(start: 0, count: rows.count, into: 0, inputs: inputs)
+        var root = Leaf(start: 0, count: rows.count, depth: 0, sums: total, histogram: 0, split: nil, parent: nil)
+        root.split = findSplit(histogram: 0, sums: total, depth: 0, inputs: inputs)
+        leaves.append(root)
+        var freeHistograms = Array((1..<max(1, settings.maxLeaves)).reversed())
+
+        while leaves.count < settings.maxLeaves {
+            var chosen = -1
+            var bestGain = -Double.infinity
+            for (k, leaf) in leaves.enumerated() {
+                if let split = leaf.split, split.gain > bestGain {
+                    bestGain = split.gain
+                    chosen = k
+                }
+            }
+            guard chosen >= 0, let split = leaves[chosen].split, let freeSlot = freeHistograms.popLast() else { break }
+            let parent = leaves[chosen]
+            let leftCount = partition(
+                start: parent.start, count: parent.count, feature: split.feature, bin: split.bin,
+                defaultLeft: split.defaultLeft, missingBin: binCounts[split.feature], codes: inputs.codes)
+            // New internal node replacing the leaf.
+            let node = tree.feature.count
+            tree.feature.append(split.feature)
+            tree.bin.append(split.bin)
+            tree.threshold.append(bins.upperBounds[split.feature][split.bin])
+            tree.defaultLeft.append(split.defaultLeft)
+            tree.left.append(~chosen)
+            tree.right.append(~leaves.count)
+            if let link = parent.parent {
+                if link.isLeft { tree.left[link.node] = node } else { tree.right[link.node] = node }
+            }
+            var leftLeaf = Leaf(
+                start: parent.start, count: leftCount, depth: parent.depth + 1, sums: split.left,
+                histogram: parent.histogram, split: nil, parent: (node, true))
+            var rightLeaf = Leaf(
+                start: parent.start + leftCount, count: parent.count - leftCount, depth: parent.depth + 1,
+                sums: split.right, histogram: freeSlot, split: nil, parent: (node, false))
+            // Smaller child built from its rows, larger by subtraction from the parent's histogram.
+            let leftSmaller = leftLeaf.count <= rightLeaf.count
+            let small = leftSmaller ? leftLeaf : rightLeaf
+            buildHistogram(start: small.start, count: small.count, into: freeSlot, inputs: inputs)
+            Histogram.subtract(
+                pool + freeSlot * slots, from: pool + parent.histogram * slots, slots: slots,
+                smallerCounts: inputs.unitHessians ? nil : countPool + freeSlot * slots,
+                parentCounts: inputs.unitHessians ? nil : countPool + parent.histogram * slots)
+            if leftSmaller {
+                leftLeaf.histogram = freeSlot
+                rightLeaf.histogram = parent.histogram
+            }
+            leftLeaf.split = findSplit(histogram: leftLeaf.histogram, sums: leftLeaf.sums, depth: leftLeaf.depth, inputs: inputs)
+            rightLeaf.split = findSplit(histogram: rightLeaf.histogram, sums: rightLeaf.sums, depth: rightLeaf.depth, inputs: inputs)
+            leaves[chosen] = leftLeaf
+            leaves.append(rightLeaf)
+        }
+    }
+
+    private func findSplit(histogram: Int, sums: GradientSums, depth: Int, inputs: Inputs) -> SplitCandidate? {
         if settings.maxDepth > 0, depth >= settings.maxDepth { return nil }
         if sums.count < Double(2 * settings.rules.minChildSamples) { return nil }
         return SplitFinder.best(
-            histogram: pool + histogram * slotDoubles, layout: layout, bins: bins, features: features, total: sums,
-            rules: settings.rules)
+            histogram: pool + histogram * slots, counts: inputs.unitHessians ? nil : countPool + histogram * slots,
+            offsets: inputs.offsets, binCounts: inputs.binCounts, features: inputs.features, total: sums, rules: settings.rules)
     }
 
-    private func buildHistogram(
-        start: Int, count: Int, into slot: Int, codes: UnsafePointer<UInt8>, g: UnsafePointer<Double>, h: UnsafePointer<Double>
-    ) {
+    private func buildHistogram(start: Int, count: Int, into slot: Int, inputs: Inputs) {
         indices.withUnsafeBufferPointer { all in
             Histogram.build(
-                rows: UnsafeBufferPointer(rebasing: all[start..<(start + count)]), codes: codes, features: self.codes.features,
-                layout: layout, gradients: g, hessians: h, threads: settings.threads, out: pool + slot * slotDoubles,
-                scratch: scratch)
+                rows: UnsafeBufferPointer(rebasing: all[start..<(start + count)]), codes: inputs.codes, rowCount: codes.rows,
+                features: inputs.features, offsets: inputs.offsets, gradients: inputs.gradients, hessians: inputs.hessians,
+                unitHessians: inputs.unitHessians, threads: settings.threads, ordered: ordered, sums: pool + slot * slots,
+                counts: inputs.unitHessians ? nil : countPool + slot * slots)
         }
     }
 
@@ -159,24 +202,25 @@ final class TreeGrower {
     private func partition(
         start: Int, count: Int, feature: Int, bin: Int, defaultLeft: Bool, missingBin: Int, codes: UnsafePointer<UInt8>
     ) -> Int {
-        let d = self.codes.features
+        let column = codes + feature * self.codes.rows
         var leftCount = 0
         indices.withUnsafeMutableBufferPointer { all in
             buffer.withUnsafeMutableBufferPointer { spill in
+                guard let rows = all.baseAddress, let right = spill.baseAddress else { return }
                 var rightCount = 0
                 for i in start..<(start + count) {
-                    let r = all[i]
-                    let code = Int(codes[Int(r) * d + feature])
+                    let r = rows[i]
+                    let code = Int(column[Int(r)])
                     let goLeft = code == missingBin ? defaultLeft : code <= bin
                     if goLeft {
-                        all[start + leftCount] = r
+                        rows[start + leftCount] = r
                         leftCount += 1
                     } else {
-                        spill[rightCount] = r
+                        right[rightCount] = r
                         rightCount += 1
                     }
                 }
-                for k in 0..<rightCount { all[start + leftCount + k] = spill[k] }
+                (rows + start + leftCount).update(from: right, count: rightCount)
             }
         }
         return leftCount

@@ -13,6 +13,7 @@ test, seed 0). Both sides then get the same training file and are scored on the 
 Wall time is the whole call on each side (Forage: the process, data loading and refit included). Quote `uptime`.
 
 Usage: python compare_flaml.py [--forage .build/release/forage] [--budgets 10 60] [--tables digits iris ...]
+                         [--exported DIR]   (tables exported before: skips the export and its gbdt benchmark)
 Needs: numpy, scikit-learn, flaml, lightgbm, xgboost (in a virtual environment outside the repository).
 """
 import argparse
@@ -84,11 +85,18 @@ def main():
     parser.add_argument("--rows", type=int, default=100000)
     parser.add_argument("--budgets", type=int, nargs="+", default=[10, 60])
     parser.add_argument("--tables", nargs="+", default=TABLES)
+    parser.add_argument("--exported", help="a folder an earlier run exported the tables to (skips the export, which "
+                                           "also runs `forage bench automl`)")
     args = parser.parse_args()
     forage = os.path.abspath(args.forage)
     work = tempfile.mkdtemp(prefix="forage-flaml-")
-    subprocess.run([forage, "bench", "automl", "--data", args.data, "--rows", str(args.rows), "--repeats", "1",
-                    "--threads", "1", "--export", work, "--json"], check=True, capture_output=True, text=True)
+    if args.exported:
+        for name in os.listdir(args.exported):
+            if name.endswith(".csv"):
+                os.symlink(os.path.abspath(os.path.join(args.exported, name)), os.path.join(work, name))
+    else:
+        subprocess.run([forage, "bench", "automl", "--data", args.data, "--rows", str(args.rows), "--repeats", "1",
+                        "--threads", "1", "--export", work, "--json"], check=True, capture_output=True, text=True)
     print(f"load average: {os.getloadavg()}")
     print(f"{'dataset':<14}{'budget':>7}{'forage':>9}{'flaml':>9}{'diff':>8}{'forage s':>10}{'flaml s':>9}"
           f"{'trials':>8}{'flaml n':>8}  best families (forage / flaml)")

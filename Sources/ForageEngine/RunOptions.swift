@@ -17,8 +17,8 @@ public struct RunOptions: Sendable {
     public var remote: RemoteOptions?
     /// The store holding `warm_start.experiment` when it names another store (`warm_start.store`); nil: the run's own.
     public var warmStartStore: (any ExperimentReader)?
-    /// The instant `budget.time` counts from (`forage run` sets its own start, so loading the data counts); nil: the
-    /// engine's start.
+    /// The instant `budget.time` counts from (`forage run` sets its process's start, so starting and loading the
+    /// data count); nil: the engine's start.
     public var timeOrigin: ContinuousClock.Instant?
     /// With `budget.time`: the seconds the refit after the search will take, given the best trial's wall seconds.
     /// The engine then stops starting (and cuts) trials that much before the budget's end, so the refit fits in it.

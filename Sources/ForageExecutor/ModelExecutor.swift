@@ -35,10 +35,18 @@ public struct ModelExecutor: TrialExecutor {
     private func train(_ invocation: TrialInvocation, reporter: TrialReporter) -> TrialOutcome {
         var result: ModelTrialResult
         var cutAtDeadline = false
+        var lastReported = 0
+        // Asked inside the training loop (every round, epoch and 64 mini-batches, or solver step): an interrupted
+        // trial or a passed budget.time deadline ends the loop there, not only at the next report.
+        let cancellation = reporter.cancellation
+        let deadline = invocation.deadline
+        let stop = StopCheck { cancellation.isCancelled || deadline?.hasPassed == true }
         do {
-            result = try ModelTrialRunner.run(family: family, params: invocation.params, data: data, threads: threads, treeThreads: treeThreads
+            result = try ModelTrialRunner.run(
+                family: family, params: invocation.params, data: data, threads: threads, treeThreads: treeThreads, stop: stop
             ) { step, metrics in
                 if reporter.cancellation.isCancelled { return false }
+                lastReported = step
                 guard reporter.reportBlocking(step: step, values: metrics) == .continue else { return false }
                 // budget.time ran out: stop training, keep the model as it is (reported below, not hidden).
                 if invocation.deadline?.hasPassed == true {
@@ -53,8 +61,16 @@ public struct ModelExecutor: TrialExecutor {
         if reporter.cancellation.isCancelled {
             return .failed(reason: .interrupted, message: "stopped before it finished", metrics: result.metrics)
         }
+        // Not cancelled, so a stop check that fired was the deadline's.
+        if result.stoppedByCheck {
+            cutAtDeadline = true
+            // Its last step is the rounds or epochs it ran (as a report there would have said).
+            if result.steps > lastReported {
+                _ = reporter.reportBlocking(step: result.steps, values: result.metrics.filter { $0.key.hasPrefix("val_") })
+            }
+        }
         var builder = OutcomeBuilder(objective: invocation.objective)
-        if result.stopped && cutAtDeadline {
+        if (result.stopped || result.stoppedByCheck) && cutAtDeadline {
             result.metrics["stopped_at_deadline"] = 1
             result.model.header.metrics["stopped_at_deadline"] = 1
         }

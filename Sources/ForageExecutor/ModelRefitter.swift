@@ -3,7 +3,8 @@ import ForageML
 import Foundation
 
 /// Retrains a finished model trial's configuration on training + validation rows (`RefitPlan`), reading the data
-/// as the spec names it. The rounds a gbdt trial kept come from its model file when it has one.
+/// as the spec names it. The rounds a gbdt trial kept (the epochs an MLP ran, the last one maybe in part, when
+/// `budget.time` cut it) come from its model file when it has one.
 public enum ModelRefitter {
     /// Refits the trial with `params` that ran `lastStep` steps and left its model at `trialModel` (if any), on
     /// `data` when the caller has it loaded (else the spec's data is read). Synchronous and CPU-bound: call it from
@@ -16,7 +17,7 @@ public enum ModelRefitter {
         }
         let data = try loaded ?? Dataset.load(dataSpec)
         var steps = lastStep
-        if let trialModel, let file = try? ModelFile.read(from: trialModel), let rounds = file.header.settings["rounds"].flatMap(Int.init) {
+        if let trialModel, let file = try? ModelFile.read(from: trialModel), let rounds = (file.header.settings["rounds"] ?? file.header.settings["epochs"]).flatMap(Int.init) {
             steps = rounds
         }
         let planned = RefitPlan.parameters(

@@ -13,15 +13,19 @@ public enum LBFGS {
         public var iterations: Int
         public var evaluations: Int
         public var converged: Bool
+        /// True when `shouldStop` ended the search before it converged or ran out of iterations.
+        public var stopped: Bool = false
     }
 
     /// The relative decrease below which the search stops (scipy's `ftol` as scikit-learn sets it).
     public static let relativeDecreaseTolerance = 64 * Double.ulpOfOne
 
     /// Minimises `objective` from `start`. The objective returns the value and writes the gradient into its second
-    /// argument (which has `start.count` elements).
+    /// argument (which has `start.count` elements). `shouldStop` is asked after every iteration; when it says so
+    /// the search returns the point it has (`stopped`).
     public static func minimize(
         start: [Double], memory: Int = 10, maxIterations: Int, gradientTolerance: Double = 1e-6,
+        shouldStop: () -> Bool = { false },
         objective: (_ x: [Double], _ gradient: inout [Double]) -> Double
     ) -> Result {
         let count = start.count
@@ -106,6 +110,11 @@ public enum LBFGS {
             value = candidateValue
             if previous - value <= relativeDecreaseTolerance * max(abs(previous), abs(value), 1) {
                 return Result(x: x, value: value, iterations: iteration, evaluations: evaluations, converged: true)
+            }
+            if iteration < maxIterations, shouldStop() {
+                return Result(
+                    x: x, value: value, iterations: iteration, evaluations: evaluations,
+                    converged: maxAbs(gradient) <= gradientTolerance, stopped: true)
             }
         }
         return Result(

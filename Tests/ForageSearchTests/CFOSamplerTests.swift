@@ -64,6 +64,24 @@ import Testing
         #expect(dear == 20, "\(dear) of 30")
     }
 
+    @Test func aSettledSearchRestartsAtFrugalRandomPointsInsteadOfRepeatingItself() {
+        let space = SearchSpace([
+            Parameter(name: "rounds", distribution: .int(low: 4, high: 2000, log: true, step: 1)),
+            Parameter(name: "lr", distribution: .float(low: 0.01, high: 1, log: true, step: nil)),
+        ])
+        // Nothing beats the start point (4 rounds): the steps halve until the search settles after 2 × 2 × 7 = 28 proposals.
+        let (suggestions, history) = TestSupport.run(CFOSampler(seed: 4), space: space, trials: 90) { _ in 1 }
+        #expect(history.best?.number == 0)
+        let late = Array(suggestions.dropFirst(60))
+        // No repeats: every restart is a new point...
+        #expect(Set(late.map { "\($0)" }).count == late.count, "\(late)")
+        // ...no dearer than the best trial allows (4 rounds is the low end: up to a tenth of the log range, 7 rounds).
+        #expect(late.allSatisfy { ($0["rounds"]?.doubleValue ?? 99) <= 7 }, "\(late.map { $0["rounds"] ?? .int(-1) })")
+        // ...with the other parameters anywhere in their range.
+        let rates = late.compactMap { $0["lr"]?.doubleValue }
+        #expect((rates.min() ?? 1) < 0.05 && (rates.max() ?? 0) > 0.3, "\(rates)")
+    }
+
     @Test func lowCostMustNameParametersOfTheSpace() {
         #expect(throws: SamplerError.self) {
             try SamplerRegistry.make(SearcherSpec(algorithm: "cfo", seed: 0, options: ["low_cost": .string("rounds,depth")]), space: Self.familySpace)

@@ -8,6 +8,8 @@ public struct ModelTrialResult: Sendable {
     public var metrics: [String: Double]
     /// True when the progress callback stopped the trial early.
     public let stopped: Bool
+    /// True when the `StopCheck` ended the training loop early (the model is the one trained by then).
+    public var stoppedByCheck: Bool = false
     /// Steps run (MLP epochs; solver iterations; 1 for ridge).
     public let steps: Int
     /// The trained model, ready to write with `ModelFile.write(to:)`.
@@ -27,17 +29,18 @@ public enum ModelTrialRunner {
     /// Runs one trial. `threads` > 0 sets OpenBLAS's (process-wide) thread count first; pass 1 when trials run in
     /// parallel, 0 to leave it as it is. `treeThreads` is the thread count of families that thread themselves
     /// (gbdt): 2 when a trial runs alone on this 2-core class of machine, 1 when trials run in parallel.
-    /// `report(step, metrics)` returning false stops the trial promptly.
+    /// `report(step, metrics)` returning false stops the trial promptly; `stop` is asked inside the training loop
+    /// (see `Trainer.fit(_:threads:stop:report:)`) and ends it with the model trained so far.
     public static func run(
         family: String, params: ParameterSet, data: PreparedData, threads: Int, treeThreads: Int = 1,
-        report: ProgressCallback
+        stop: StopCheck = .never, report: ProgressCallback
     ) throws -> ModelTrialResult {
         if threads > 0 { BLASThreads.set(threads) }
         let type = try TrainerRegistry.resolveFamily(family, parameters: params, task: data.task)
         let trainer = try type.init(parameters: params, task: data.task)
         let clock = ContinuousClock()
         let start = clock.now
-        let outcome = try trainer.fit(data, threads: max(1, treeThreads), report: report)
+        let outcome = try trainer.fit(data, threads: max(1, treeThreads), stop: stop, report: report)
         let elapsed = start.duration(to: clock.now)
         let fitSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
 
@@ -59,7 +62,7 @@ public enum ModelTrialRunner {
         file.header.metrics = metrics
         file.header.drift = DriftProfile.fit(encoder: data.encoder, features: data.train.features, predictions: model.predict(features: data.train.features))
         return ModelTrialResult(
-            metrics: metrics, stopped: outcome.stopped, steps: outcome.steps, model: file, family: type.family,
+            metrics: metrics, stopped: outcome.stopped, stoppedByCheck: outcome.stoppedByCheck, steps: outcome.steps, model: file, family: type.family,
             fitSeconds: fitSeconds, flops: outcome.flops)
     }
 

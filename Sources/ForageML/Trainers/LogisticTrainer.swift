@@ -3,7 +3,8 @@ import ForageCore
 
 /// Logistic regression for classification: a sigmoid output for two classes, softmax for more. Minimises the mean
 /// cross-entropy plus `l2/2 · ‖W‖²` (the intercepts are not penalised); `LogisticObjective` evaluates it in one
-/// blocked pass of BLAS products over the training rows (`Float` features, `Double` parameters and sums).
+/// blocked pass of BLAS products over the training rows (`Float` features, `Double` parameters and sums). A
+/// `StopCheck` is asked after every solver iteration.
 ///
 /// Hyperparameters (defaults): `solver` lbfgs | gd (lbfgs), `l2` >= 0 (1e-3), `epochs` 1…100000 = maximum
 /// iterations (200), `lr` > 0 = gradient-descent step (0.5, gd only), `tol` > 0 = gradient tolerance (1e-4, as scikit-learn).
@@ -35,6 +36,12 @@ public struct LogisticTrainer: Trainer {
     }
 
     public func fit(_ data: PreparedData, report: ProgressCallback) throws -> FitOutcome {
+        try fit(data, threads: 1, stop: .never, report: report)
+    }
+
+    /// Fits, asking `stop` after every solver iteration (L-BFGS or gradient-descent step): when it says so, the
+    /// coefficients reached so far are the model.
+    public func fit(_ data: PreparedData, threads: Int, stop: StopCheck, report: ProgressCallback) throws -> FitOutcome {
         let x = data.train.featuresFloat
         let d = x.columns
         let outputs = data.classCount == 2 ? 1 : data.classCount
@@ -42,6 +49,7 @@ public struct LogisticTrainer: Trainer {
         var theta = [Double](repeating: 0, count: objective.parameterCount)
         var iterations = 0
         var evaluations = 0
+        var stopped = false
         switch solver {
         case "gd":
             var gradient = theta
@@ -52,15 +60,22 @@ public struct LogisticTrainer: Trainer {
                 if LBFGS.maxAbs(gradient) <= tolerance { break }
                 LBFGS.axpy(-learningRate, gradient, &theta)
                 iterations = step
+                if step < maxIterations, stop.shouldStop {
+                    stopped = true
+                    break
+                }
             }
         default:
-            let result = LBFGS.minimize(start: theta, maxIterations: maxIterations, gradientTolerance: tolerance) {
+            let result = LBFGS.minimize(
+                start: theta, maxIterations: maxIterations, gradientTolerance: tolerance, shouldStop: { stop.shouldStop }
+            ) {
                 objective.evaluate($0, gradient: &$1)
             }
             guard result.value.isFinite else { throw TrainerError.diverged(family: Self.family, step: result.iterations) }
             theta = result.x
             iterations = result.iterations
             evaluations = result.evaluations
+            stopped = result.stopped
         }
         let coef = Array(theta[0..<(d * outputs)])
         let intercept = Array(theta[(d * outputs)...])
@@ -71,6 +86,6 @@ public struct LogisticTrainer: Trainer {
                 Tensor(name: "coef", shape: [d, outputs], values: .float64(coef)),
                 Tensor(name: "intercept", shape: [outputs], values: .float64(intercept)),
             ],
-            steps: iterations, flops: flopsPerEvaluation * Double(max(evaluations, 1)))
+            steps: iterations, stoppedByCheck: stopped, flops: flopsPerEvaluation * Double(max(evaluations, 1)))
     }
 }

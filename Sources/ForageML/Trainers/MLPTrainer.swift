@@ -3,7 +3,8 @@ import Foundation
 
 /// A multilayer perceptron in Float32 trained with Adam on minibatches: softmax + cross-entropy for classification,
 /// mean squared error on the standardised target for regression. Every matrix product is an sgemm call. After each
-/// epoch it reports validation metrics (and `train_loss`, `val_loss`) and stops when the callback returns false.
+/// epoch it reports validation metrics (and `train_loss`, `val_loss`) and stops when the callback returns false
+/// (or a `StopCheck`, asked every 64 mini-batches and every epoch, says so).
 ///
 /// Hyperparameters (defaults): `layers` 1…3 (1); `hidden` 1…4096 = width of every hidden layer (64), or
 /// `hidden1`, `hidden2`, `hidden3` per layer; `activation` relu | tanh (relu); `lr` > 0 (1e-3); `l2` >= 0 (1e-4);
@@ -44,6 +45,15 @@ public struct MLPTrainer: Trainer {
     }
 
     public func fit(_ data: PreparedData, report: ProgressCallback) throws -> FitOutcome {
+        try fit(data, threads: 1, stop: .never, report: report)
+    }
+
+    /// How many mini-batches run between two questions to the `StopCheck` inside an epoch.
+    public static let batchesPerStopCheck = 64
+
+    /// Fits, asking `stop` every `batchesPerStopCheck` mini-batches and after every epoch: when it says so, the
+    /// network trained so far is the model, and `steps` counts the epoch it was in as run.
+    public func fit(_ data: PreparedData, threads: Int, stop: StopCheck, report: ProgressCallback) throws -> FitOutcome {
         let classification = data.task == .classification
         let outputs = classification ? data.classCount : 1
         let x = data.train.featuresFloat
@@ -76,6 +86,7 @@ public struct MLPTrainer: Trainer {
         var flops = 0.0
         let flopsPerRow = zip(sizes, sizes.dropFirst()).reduce(0.0) { $0 + 6 * Double($1.0) * Double($1.1) }
         var stopped = false
+        var stoppedByCheck = false
         var epochsRun = 0
 
         /// One Adam step on the rows `order[range]`; returns the batch's summed loss.
@@ -94,13 +105,20 @@ public struct MLPTrainer: Trainer {
             Splitter.shuffle(&order, &generator)
             var lossTotal = 0.0
             var start = 0
+            var batches = 0
             while start < n {
                 let range = start..<min(start + batch, n)
                 start += batch
                 lossTotal += step(&buffers[range.count == batch ? 0 : buffers.count - 1], range: range)
                 flops += flopsPerRow * Double(range.count)
+                batches += 1
+                if batches % Self.batchesPerStopCheck == 0, start < n, stop.shouldStop {
+                    stoppedByCheck = true
+                    break
+                }
             }
             epochsRun = epoch
+            if stoppedByCheck { break }
             let trainLoss = lossTotal / Double(max(n, 1))
             guard trainLoss.isFinite else { throw TrainerError.diverged(family: Self.family, step: epoch) }
             var metrics = Self.evaluate(network, on: data.validation, data: data, targetMean: targetMean, targetScale: targetScale)
@@ -110,6 +128,10 @@ public struct MLPTrainer: Trainer {
                 stopped = epoch < epochs
                 break
             }
+            if epoch < epochs, stop.shouldStop {
+                stoppedByCheck = true
+                break
+            }
         }
         var tensors: [Tensor] = []
         for (l, (w, b)) in zip(network.weights, network.biases).enumerated() {
@@ -117,9 +139,9 @@ public struct MLPTrainer: Trainer {
             tensors.append(Tensor(name: "b\(l + 1)", shape: [b.count], values: .float32(b)))
         }
         return FitOutcome(
-            tensors: tensors, settings: ["activation": activation],
+            tensors: tensors, settings: ["activation": activation, "epochs": String(epochsRun)],
             targetMean: classification ? nil : targetMean, targetScale: classification ? nil : targetScale,
-            steps: epochsRun, stopped: stopped, flops: flops)
+            steps: epochsRun, stopped: stopped, stoppedByCheck: stoppedByCheck, flops: flops)
     }
 
     /// Turns output scores into dLoss/dScores (mean over the batch) in place and returns the batch's mean loss.

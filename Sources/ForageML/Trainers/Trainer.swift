@@ -17,12 +17,14 @@ public struct FitOutcome: Sendable {
     public var steps: Int
     /// True when the progress callback asked to stop before the end.
     public var stopped: Bool
+    /// True when the `StopCheck` asked to stop before the end (the model is the one trained so far).
+    public var stoppedByCheck: Bool
     /// Number of floating-point operations spent in the training loop's matrix products (for GFLOP/s).
     public var flops: Double
 
     public init(
         tensors: [Tensor], settings: [String: String] = [:], targetMean: Double? = nil, targetScale: Double? = nil,
-        steps: Int, stopped: Bool = false, flops: Double = 0
+        steps: Int, stopped: Bool = false, stoppedByCheck: Bool = false, flops: Double = 0
     ) {
         self.tensors = tensors
         self.settings = settings
@@ -30,6 +32,7 @@ public struct FitOutcome: Sendable {
         self.targetScale = targetScale
         self.steps = steps
         self.stopped = stopped
+        self.stoppedByCheck = stoppedByCheck
         self.flops = flops
     }
 }
@@ -51,6 +54,10 @@ public protocol Trainer: Sendable {
     /// Fits with up to `threads` threads of its own (families that thread through BLAS ignore it: OpenBLAS's count
     /// is set by the runner). The default calls `fit(_:report:)`.
     func fit(_ data: PreparedData, threads: Int, report: ProgressCallback) throws -> FitOutcome
+    /// Fits as `fit(_:threads:report:)` and asks `stop` inside the training loop (every boosting round, epoch and
+    /// 64 mini-batches, or solver iteration), ending it with the model trained so far when `stop` says so. The
+    /// default (families that are one solve, such as ridge) never asks.
+    func fit(_ data: PreparedData, threads: Int, stop: StopCheck, report: ProgressCallback) throws -> FitOutcome
     /// True when the family takes missing feature values (NaN) as they are (`data.missing: native`) and its model
     /// file's encoder must keep them; false (the default) when it trains on imputed features.
     static var handlesMissing: Bool { get }
@@ -59,6 +66,10 @@ public protocol Trainer: Sendable {
 extension Trainer {
     public func fit(_ data: PreparedData, threads: Int, report: ProgressCallback) throws -> FitOutcome {
         try fit(data, report: report)
+    }
+
+    public func fit(_ data: PreparedData, threads: Int, stop: StopCheck, report: ProgressCallback) throws -> FitOutcome {
+        try fit(data, threads: threads, report: report)
     }
 
     public static var handlesMissing: Bool { false }

@@ -6,7 +6,7 @@ import Foundation
 /// Missing feature values (NaN, with `data.missing: native`) go down a learned default side of each split.
 /// Every `report_every` rounds it reports validation metrics as a step (the round), so ASHA or the median rule can
 /// stop it; with `early_stopping_rounds` it stops when the validation loss has not improved for that many rounds
-/// and keeps the trees of the best round.
+/// and keeps the trees of the best round. A `StopCheck` is asked after every round.
 ///
 /// Hyperparameters (defaults): `rounds` 1…100000 (100), `learning_rate` > 0 (0.1), `max_leaves` 2…65536 (31),
 /// `max_depth` 0…64 (0 = unlimited), `min_child_samples` 1… (20), `min_split_gain` >= 0 (0), `l2` >= 0 (0),
@@ -64,6 +64,12 @@ public struct GBDTTrainer: Trainer {
     }
 
     public func fit(_ data: PreparedData, threads: Int, report: ProgressCallback) throws -> FitOutcome {
+        try fit(data, threads: threads, stop: .never, report: report)
+    }
+
+    /// Fits, asking `stop` after every boosting round: when it says so, the trees grown so far are the model (with
+    /// early stopping, those up to the best round).
+    public func fit(_ data: PreparedData, threads: Int, stop: StopCheck, report: ProgressCallback) throws -> FitOutcome {
         let objective = BoostingObjective.forTask(data.task, classCount: data.classCount)
         let train = data.train
         let n = train.count
@@ -98,6 +104,7 @@ public struct GBDTTrainer: Trainer {
         var bestRound = 0
         var roundsRun = 0
         var stopped = false
+        var stoppedByCheck = false
         var inBag = [Bool](repeating: true, count: n)
 
         for round in 1...rounds {
@@ -181,6 +188,10 @@ public struct GBDTTrainer: Trainer {
                     break
                 }
             }
+            if round < rounds, stop.shouldStop {
+                stoppedByCheck = true
+                break
+            }
         }
         var kept = roundsRun
         if earlyStoppingRounds > 0, bestRound > 0, !stopped {
@@ -189,7 +200,8 @@ public struct GBDTTrainer: Trainer {
         }
         let ensemble = TreeEnsemble(initialScores: initial, trees: trees)
         return FitOutcome(
-            tensors: ensemble.tensors, settings: ["outputs": String(k), "rounds": String(kept)], steps: kept, stopped: stopped)
+            tensors: ensemble.tensors, settings: ["outputs": String(k), "rounds": String(kept)], steps: kept, stopped: stopped,
+            stoppedByCheck: stoppedByCheck)
     }
 
     /// Validation metrics from raw class-major scores, with `loss` (log loss or mean squared error).

@@ -14,6 +14,9 @@ import Foundation
 ///   direction in the unit cube of its numeric parameters (log-scaled where declared), tried forward and then
 ///   backward, with a step that halves after every `2 × dimensions` proposals that did not beat the incumbent (so
 ///   the search settles), and each categorical redrawn with probability 0.15.
+/// - Restarts: once the step has halved below 0.002 (the search has settled and would repeat itself), the family's
+///   draws are random points of the family whose `low_cost` parameters are no dearer than its best trial's, until
+///   one beats it and local steps resume from there.
 ///
 /// Like every sampler it keeps no state: the incumbents and counts come from the history, and the randomness from
 /// `(seed, family, incumbent, proposal)`; running trials count as proposals, so parallel slots get distinct steps.
@@ -57,7 +60,43 @@ public struct CFOSampler: Sampler {
             }
         }
         let proposals = byFamily[chosen].filter { $0.number > best.number }.count
+        if converged(proposals: proposals, best: best, space: space) {
+            return restart(from: best, index: index, family: families[chosen], space: space)
+        }
         return step(from: best, proposal: proposals, family: chosen, space: space)
+    }
+
+    /// The numeric parameters a step from `best` moves (those its family has).
+    func numericParameters(of best: TrialSnapshot, in space: SearchSpace) -> [Parameter] {
+        space.parameters.filter { parameter in
+            if case .categorical = parameter.distribution { return false }
+            return best.params[parameter.name] != nil
+        }
+    }
+
+    /// Whether the local search around `best` has settled: its step has halved below `minimumStep`, so further
+    /// steps would repeat proposals already tried.
+    func converged(proposals: Int, best: TrialSnapshot, space: SearchSpace) -> Bool {
+        let dimensions = max(1, numericParameters(of: best, in: space).count)
+        let halvings = proposal(halvingsAt: proposals, dimensions: dimensions)
+        return Self.initialStep * Double(dimensions).squareRoot() * pow2(-halvings) < Self.minimumStep
+    }
+
+    private func proposal(halvingsAt proposals: Int, dimensions: Int) -> Int { proposals / (2 * dimensions) }
+
+    /// A new start for a family whose local search has settled (FLAML's CFO restarts there too): a random point of
+    /// the family, with each `low_cost` parameter no dearer than in the family's best trial (frugal restarts) and
+    /// each other parameter anywhere in its range. When it beats the best, local steps resume around it.
+    func restart(from best: TrialSnapshot, index: Int, family: ParameterValue?, space: SearchSpace) -> ParameterSet {
+        var rng = SplitMix64(seed: seed ^ 0x5E57A27, stream: UInt64(index) &* 0x9E37_79B9 &+ 7)
+        return space.assign { parameter, _ in
+            if parameter.name == familyParameter, let family { return family }
+            let u = rng.nextUnit()
+            guard lowCost.contains(parameter.name), let current = best.params[parameter.name],
+                let ceiling = parameter.distribution.unit(of: current)
+            else { return parameter.distribution.value(atUnit: u) }
+            return parameter.distribution.value(atUnit: u * max(ceiling, 0.1))
+        }
     }
 
     /// The family choices, or `[nil]` when the space has no `model` parameter.
@@ -112,12 +151,9 @@ public struct CFOSampler: Sampler {
 
     /// Proposal number `proposal` around `best`: pairs of opposite steps along a random direction.
     func step(from best: TrialSnapshot, proposal: Int, family: Int, space: SearchSpace) -> ParameterSet {
-        let numeric = space.parameters.filter { parameter in
-            if case .categorical = parameter.distribution { return false }
-            return best.params[parameter.name] != nil
-        }
+        let numeric = numericParameters(of: best, in: space)
         let dimensions = max(1, numeric.count)
-        let halvings = proposal / (2 * dimensions)
+        let halvings = self.proposal(halvingsAt: proposal, dimensions: dimensions)
         let size = max(Self.minimumStep, Self.initialStep * Double(dimensions).squareRoot() * pow2(-halvings))
         let pair = proposal / 2
         let sign: Double = proposal % 2 == 0 ? 1 : -1

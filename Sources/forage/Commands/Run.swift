@@ -49,8 +49,8 @@ extension Forage {
 
         func run() async throws {
             try await reportingErrors {
-                // budget.time counts from here: loading the data and the refit are inside it.
-                let origin = ContinuousClock.now
+                // budget.time counts from the process's start: starting, loading the data and the refit are inside it.
+                let origin = ContinuousClock.now - ProcessAge.current()
                 var experiment = try SpecLoader.load(path: spec)
                 if let name { experiment.name = name }
                 if let seed { experiment.searcher.seed = UInt64(seed) }

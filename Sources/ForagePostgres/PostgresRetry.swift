@@ -60,7 +60,10 @@ struct PostgresRetry: Sendable {
         guard let error = error as? PSQLError else { return false }
         if let state = error.serverInfo?[.sqlState] { return state.hasPrefix("08") || lostStates.contains(state) }
         switch error.code {
-        case .serverClosedConnection, .connectionError, .uncleanShutdown, .messageDecodingFailure, .unexpectedBackendMessage: return true
+        // `clientClosedConnection`: the pool's connection was closed under the call after the server ended it.
+        case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .messageDecodingFailure,
+            .unexpectedBackendMessage:
+            return true
         default: return false
         }
     }

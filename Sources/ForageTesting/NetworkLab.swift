@@ -152,6 +152,9 @@ public final class NetworkLab: @unchecked Sendable {
         while Date() < deadline {
             let pids = members(of: namespace)
             if pids.isEmpty { break }
+            // All at once, as a lost node goes: every process is frozen before any is killed, so none (a worker
+            // whose trial's supervisor died first) can act on another's death in between.
+            for pid in pids { kill(pid, SIGSTOP) }
             for pid in pids {
                 kill(pid, SIGKILL)
                 killed.insert(pid)

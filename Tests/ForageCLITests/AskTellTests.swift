@@ -82,7 +82,8 @@ import Testing
             """)
         let python = ProcessInfo.processInfo.environment["FORAGE_TEST_PYTHON"] ?? ProcessInfo.processInfo.environment["FORAGE_PYTHON"] ?? "python3"
         // Two Python loops at once, as two notebook kernels would.
-        let command = "PYTHONPATH='\(PythonPackageTests.packagePath)' '\(python)' loop.py '\(ForageProcess.binary.path)'"
+        // Bounded: a loop that never ends fails the test (its output shown) instead of holding the suite.
+        let command = "PYTHONPATH='\(PythonPackageTests.packagePath)' timeout 300 '\(python)' loop.py '\(ForageProcess.binary.path)'"
         let output = try await ForageProcess.runShellDetached("\(command) > a.out 2>&1 & \(command) > b.out 2>&1; wait; cat a.out b.out", in: directory.url)
         let told = output.components(separatedBy: "told ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
         let stoppedCounts = output.components(separatedBy: "stopped ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }

@@ -55,9 +55,10 @@ enum SharedSearch {
         return try await participant.run()
     }
 
-    /// The closing line of a shared run, as `forage run` prints it; throws the exit code a failed or unfinished
-    /// experiment gives.
-    static func finish(store: any SharedTrialStore, name: String, started: Date) async throws {
+    /// The closing line of a shared run, as `forage run` prints it; returns the experiment's state, and throws the
+    /// exit code a failed or unfinished experiment gives.
+    @discardableResult
+    static func finish(store: any SharedTrialStore, name: String, started: Date) async throws -> String {
         let record = try await store.requireExperiment(name)
         let counts = try await store.counts(experiment: record.id)
         let state = try await store.queueState(experiment: record.id).state
@@ -74,5 +75,6 @@ enum SharedSearch {
             printNote("this process stopped; the search goes on with the store's other workers (any of them takes over driving it)")
             throw ExitCode(130)
         }
+        return state
     }
 }

@@ -198,6 +198,31 @@ import Testing
         #expect(corrupt.status != 0 && corrupt.stderr.contains("is corrupt"), "\(corrupt.stderr)")
     }
 
+    /// `run --shared` refits and promotes at the end as a local run does, also when the best trial ran on a worker
+    /// started from another folder (its model file is taken from the store).
+    @Test func aSharedRunRefitsAndPromotesWhenItFinishes() throws {
+        guard case .success(let server) = PostgresTestServer.shared else { return }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try ServeSupport.writeLogisticExperiment(in: directory, trials: 6)
+        let url = try server.createDatabase("sharedpromote")
+        let elsewhere = try TemporaryDirectory()
+        defer { elsewhere.remove() }
+        let worker = try ForageProcess.start(["worker", "--store", url, "--experiment", "m", "--wait", "120", "--name", "far"], in: elsewhere.url)
+        defer { if worker.process.isRunning { worker.process.terminate() } }
+        let run = try ForageProcess.run(["run", "m.yaml", "--store", url, "--shared", "--lease-timeout", "10"], in: directory.url)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("finished: 6/6 trials"), "\(run.stdout)")
+        #expect(run.stdout.contains("refit trial"), "\(run.stdout)")
+        #expect(run.stdout.contains("as iris:1"), "\(run.stdout)\(run.stderr)")
+        worker.process.waitUntilExit()
+        let shown = try ForageProcess.run(["models", "show", "iris", "--format", "json", "--store", url], in: elsewhere.url)
+        #expect(shown.status == 0 && shown.stdout.contains("refit"), "\(shown.stdout)\(shown.stderr)")
+        try elsewhere.write("x.csv", "a,b\n0.1,0.2\n4.05,0.3\n")
+        let predicted = try ForageProcess.run(["predict", "iris@prod", "--input", "x.csv", "--store", url], in: elsewhere.url)
+        #expect(predicted.status == 0 && predicted.stdout.split(separator: "\n").count == 3, "\(predicted.stdout)\(predicted.stderr)")
+    }
+
     /// A database at an older schema is refused with the command that migrates it, and nothing migrates it but that
     /// command; one from a newer Forage is refused.
     @Test func olderAndNewerSchemasAreRefusedWithAdvice() throws {

@@ -76,7 +76,7 @@ extension Forage {
                 var checked = experiment
                 if let trials { checked.budget.trials = trials }
                 if shared {
-                    try await runShared(checked, data: data)
+                    try await runShared(checked, data: data, prepared: prepared)
                     return
                 }
                 try SearchEngine.validate(checked, options: options)
@@ -100,8 +100,10 @@ extension Forage {
             }
         }
 
-        /// `run --shared`: creates the experiment, then drives it and runs its local slots as a store worker.
-        private func runShared(_ spec: ExperimentSpec, data: DataInfo?) async throws {
+        /// `run --shared`: creates the experiment, then drives it and runs its local slots as a store worker. When the
+        /// search finishes while this process takes part, it refits and promotes as a local run does (the trials' model
+        /// files are in the store, so it may promote a trial another machine ran).
+        private func runShared(_ spec: ExperimentSpec, data: DataInfo?, prepared: PreparedData?) async throws {
             let started = Date()
             let store = try await storeOptions.open(.create)
             let shared = try SharedSearch.shared(store, "--shared")
@@ -116,7 +118,13 @@ extension Forage {
             _ = try await SharedSearch.participate(
                 store: shared, record: record, spec: parsed, executor: executor, slots: spec.budget.parallel,
                 name: "\(ProcessInfo.processInfo.hostName)-\(getpid())", options: options)
-            try await SharedSearch.finish(store: shared, name: spec.name, started: started)
+            let state = try await SharedSearch.finish(store: shared, name: spec.name, started: started)
+            guard state == ExperimentState.finished.rawValue else { return }
+            if spec.refitsAtEnd, prepared != nil, try await shared.best(try await shared.requireExperiment(spec.name)) != nil {
+                let record = try await Refit.run(spec: spec, name: spec.name, store: store.experiments, data: prepared)
+                print(Forage.RefitCommand.summary(record))
+            }
+            if let promote = spec.promotionRequest { try await AutoPromotion.run(promote, store: store) }
         }
     }
 

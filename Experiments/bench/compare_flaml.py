@@ -51,6 +51,8 @@ def forage_run(forage, work, name, budget, classification):
         status = subprocess.run([forage, "status", "auto", "--store", os.path.join(folder, "store"), "--format", "json"],
                                 check=True, capture_output=True, text=True)
         number = (json.loads(status.stdout).get("best") or {}).get("number")
+        if number is None:  # no trial completed within the budget
+            return float("nan"), wall, 0, "none"
         model = os.path.join(folder, "store", "trials", "auto", str(number), "model.forage")
     out = subprocess.run([forage, "predict", model, "--input", f"{work}/{name}_test.csv", "--score"],
                          check=True, capture_output=True, text=True)

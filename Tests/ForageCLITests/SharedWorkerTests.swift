@@ -87,6 +87,34 @@ import Testing
         #expect((byWorker["w1"] ?? 0) > 0 && (byWorker["w2"] ?? 0) > 0, "\(byWorker)")
     }
 
+    /// `budget.time` on a shared run: nothing is queued once it is spent, the running trials end, and the experiment
+    /// finishes with the budget's message, far short of its trial budget; a worker stops with it.
+    @Test func budgetTimeEndsASharedSearch() throws {
+        guard case .success(let server) = PostgresTestServer.shared else { return }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try Self.prepare(directory, name: "timed", trials: 5000, parallel: 1)
+        try directory.write("timed.yaml", Self.spec(name: "timed", trials: 5000, parallel: 1).replacingOccurrences(
+            of: "budget: {trials: 5000, parallel: 1}", with: "budget: {trials: 5000, parallel: 1, time: 3s}"))
+        let url = try server.createDatabase("timed")
+        _ = try ForageProcess.run(["store", "migrate", url], in: directory.url)
+        let worker = try ForageProcess.start(["worker", "--store", url, "--experiment", "timed", "--parallel", "2", "--name", "w", "--quiet"], in: directory.url)
+        let run = try ForageProcess.run(["run", "timed.yaml", "--store", url, "--shared", "--lease-timeout", "5"], in: directory.url)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("finished: "), "\(run.stdout)")
+        #expect(run.stderr.contains("budget.time of 3 s reached after"), "\(run.stderr)")
+        worker.process.waitUntilExit()
+        #expect(worker.process.terminationStatus == 0)
+        let status = try ForageProcess.run(["status", "timed", "--format", "json", "--store", url], in: directory.url)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "\(status.stderr)")
+        #expect(object["state"] as? String == "finished", "\(object)")
+        let listing = try ForageProcess.run(["trials", "timed", "--format", "json", "--store", url], in: directory.url)
+        let trials = (try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any])?["trials"] as? [[String: Any]] ?? []
+        // 0.1 s trials on 3 slots for about 3 s: dozens, never the budget, and none left queued or running.
+        #expect(trials.count > 0 && trials.count < 1000, "\(trials.count)")
+        #expect(trials.allSatisfy { ["completed", "failed", "pruned"].contains($0["state"] as? String ?? "") }, "\(trials.compactMap { $0["state"] as? String })")
+    }
+
     /// The issue's scenario in small: kill -9 the driver mid-run, then a worker; a fresh worker joins; the search
     /// completes by itself.
     @Test func theSearchCompletesByItselfAfterTheDriverAndAWorkerAreKilled() throws {

@@ -6,7 +6,8 @@ import Foundation
 /// The driver of an experiment on a shared store (DESIGN §10): while it holds the experiment's driver lock, it runs
 /// the sampler over the history and keeps a short queue of suggested trials ahead of the workers, fails claims whose
 /// lease ended (they are re-queued and retried under new numbers), and closes the experiment when its budget is
-/// spent.
+/// spent (`budget.trials`, or `budget.time` counted from the experiment's start: then nothing more is queued and the
+/// running trials end as they would).
 ///
 /// The driver keeps no state of its own between cycles: each one reads the counters, the waiting retries and the
 /// history from the store, exactly as a `resume` does, so a driver that takes over from a dead one needs no hand-off.
@@ -45,6 +46,8 @@ public struct SharedDriver: Sendable {
             throw EngineError.configuration("\(error)")
         }
         let dataVersion = experiment.data == nil ? nil : max(1, experiment.dataVersions.count)
+        // budget.time counts from the experiment's start (by the clock of the machine driving it now).
+        let timeOrigin = experiment.startedAt ?? experiment.createdAt
         var lastHeartbeat = ContinuousClock.now - .seconds(3600)
         while !stopped() {
             do {
@@ -63,6 +66,18 @@ public struct SharedDriver: Sendable {
                 if queue.finished >= budget {
                     try await close(lease, .finished, nil)
                     return .closed(state: .finished)
+                }
+                // budget.time: no trial starts once it is spent; the running ones end as they would, then it closes.
+                let timeIsUp = spec.budget.time.map { Date().timeIntervalSince(timeOrigin) >= $0 } ?? false
+                if timeIsUp, let time = spec.budget.time {
+                    if queue.queued > 0 { try await store.dropQueued(lease) }
+                    if queue.running == 0 {
+                        let done = queue.finished
+                        try await close(lease, .finished, "budget.time of \(SearchEngine.seconds(time)) reached after \(done) trial\(done == 1 ? "" : "s")")
+                        return .closed(state: .finished)
+                    }
+                    try? await Task.sleep(for: .milliseconds(Int64(options.slowCycle * 1000)))
+                    continue
                 }
                 let counted = queue.finished + queue.running + queue.queued
                 let ahead = sampler.learnsFromHistory ? max(options.queueAhead, 1) : max(options.queueAhead, 4 * queue.running, 2048)

@@ -24,6 +24,7 @@ public actor StoreWorker {
     let trialsDirectory: URL
     let workingDirectory: URL
     let dataVersion: Int?
+    let deadline: TrialDeadline?
     private var held: [Int: CancellationFlag] = [:]
     private var lost: Set<Int> = []
     private var stopping = false
@@ -48,6 +49,11 @@ public actor StoreWorker {
         trialsDirectory = try store.layout.trialsDirectory(experiment: experiment.name)
         workingDirectory = URL(fileURLWithPath: spec.baseDirectory, isDirectory: true)
         dataVersion = experiment.data == nil ? nil : max(1, experiment.dataVersions.count)
+        // budget.time's end, from the experiment's start: a model trial still training then completes at its next stop check.
+        deadline = spec.budget.time.map { time in
+            let left = (experiment.startedAt ?? experiment.createdAt).addingTimeInterval(time).timeIntervalSinceNow
+            return TrialDeadline(ContinuousClock.now + .milliseconds(Int64(max(0, left) * 1000)))
+        }
     }
 
     /// Runs the slots until the experiment is no longer running or `stop()` is called.
@@ -152,6 +158,7 @@ public actor StoreWorker {
         invocation.checkpointDirectory = trialsDirectory.appendingPathComponent("checkpoints", isDirectory: true)
             .appendingPathComponent(String(trial.draw), isDirectory: true)
         invocation.slot = slot
+        invocation.deadline = deadline
         let buffer = ReportBuffer()
         let store = self.store
         let id = experiment.id

@@ -115,6 +115,9 @@ extension Forage {
             if !tags.isEmpty { _ = try await store.experiments.tagExperiment(spec.name, try TagArguments.parse(tags)) }
             let (parsed, executor) = try SharedSearch.prepare(record, directory: nil)
             printNote("experiment '\(spec.name)' is shared: `forage worker --store URL --experiment \(spec.name)` adds workers")
+            if spec.budget.timeout != nil {
+                printNote("budget.timeout is not applied on a shared run (its trials run on other machines' workers); budget.time and budget.trials are")
+            }
             _ = try await SharedSearch.participate(
                 store: shared, record: record, spec: parsed, executor: executor, slots: spec.budget.parallel,
                 name: "\(ProcessInfo.processInfo.hostName)-\(getpid())", options: options)

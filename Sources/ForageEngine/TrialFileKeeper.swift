@@ -12,6 +12,8 @@ enum TrialFileKeeper {
         guard case .completed(let metrics) = outcome, let files = store as? any TrialFileStore else { return outcome }
         do {
             let folder = try store.layout.trialDirectory(experiment: experiment.name, number: number)
+            // Function trials leave no folder: one stat, not a failed directory listing, per trial.
+            guard FileManager.default.fileExists(atPath: folder.path) else { return outcome }
             let found = try ModelArtifactCollector.read(folder)
             guard !found.isEmpty else { return outcome }
             try await files.keepTrialFiles(experiment: experiment.id, trial: number, files: found)

@@ -6,7 +6,7 @@ import Foundation
 public enum FileProblem {
     /// Why `error`, thrown while working on `path` (empty when there is no one path), happened.
     public static func reason(_ error: any Error, path: String) -> String {
-        if let code = posixCode(of: error), let words = posixWords[code] { return words }
+        if let code = posixCode(of: error) { return posixWords[code] ?? String(cString: strerror(code)) }
         let ns = error as NSError
         if ns.domain == NSCocoaErrorDomain, let words = cocoaWords[ns.code] { return words }
         if !path.isEmpty, let words = fromTheFileSystem(path: path) { return words }

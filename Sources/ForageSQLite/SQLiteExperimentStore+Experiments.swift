@@ -155,7 +155,7 @@ extension SQLiteExperimentStore {
                     try FileManager.default.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
                     try FileManager.default.moveItem(at: from, to: to)
                 } catch {
-                    throw StoreError.database("cannot move the trial folders \(from.path) to \(to.path): \(SystemMessage.of(error))")
+                    throw StoreError.database("cannot move the trial folders \(from.path) to \(to.path): \(FileProblem.reason(error, path: to.path))")
                 }
             }
         }

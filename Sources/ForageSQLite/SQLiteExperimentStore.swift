@@ -86,7 +86,7 @@ public final class SQLiteExperimentStore: ExperimentStore {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw StoreError.notAStore(path: directory.path, reason: "cannot create the folder (\(SystemMessage.of(error)))")
+            throw StoreError.notAStore(path: directory.path, reason: "cannot create the folder (\(FileProblem.reason(error, path: directory.path)))")
         }
         let lockPath = directory.appendingPathComponent(".forage.lock").path
         let lock = try FileLock(path: lockPath)
@@ -260,18 +260,6 @@ enum SQLiteMessage {
             return error.message ?? "SQLite error \(error.resultCode.rawValue)"
         }
         if let error = error as? StoreError { return error.description }
-        return SystemMessage.of(error)
-    }
-}
-
-/// A short description of a Foundation or POSIX error, without its domain and user-info dump.
-enum SystemMessage {
-    static func of(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
         return FileProblem.reason(error, path: "")
     }
 }

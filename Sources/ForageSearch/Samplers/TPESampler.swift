@@ -81,38 +81,61 @@ public struct TPESampler: Sampler {
             return RandomSampler(seed: seed).suggest(index: index, space: space, history: history)
         }
         var rng = SplitMix64Box(SplitMix64(seed: seed, stream: UInt64(index)))
+        let weights = goodWeights(split, history: history)
+        var names: [String] = []
+        var axes: [TPEAxis] = []
+        for parameter in space.parameters {
+            guard let axis = TPEAxis(parameter.distribution) else { continue }
+            names.append(parameter.name)
+            axes.append(axis)
+        }
+        let shared = Shared(
+            observations: TPEObservations(history: history, trials: split.good + split.bad, names: names, axes: axes),
+            goodWeights: weights,
+            goodMixture: .init(weights: weights ?? Array(repeating: 1, count: split.good.count), priorWeight: tuning.priorWeight),
+            badMixture: .init(weights: split.badWeights, priorWeight: tuning.priorWeight))
         var joint: [String: ParameterValue] = [:]
         if options.multivariate ?? !history.goals.isMultiObjective {
-            joint = suggestJointly(space: space, history: history, split: split, rng: &rng)
+            joint = suggestJointly(space: space, split: split, shared: shared, rng: &rng)
         }
         return space.assign { parameter, _ in
             if let value = joint[parameter.name] { return value }
-            return suggestAlone(parameter, history: history, split: split, rng: &rng)
+            return suggestAlone(parameter, split: split, shared: shared, rng: &rng)
         }
+    }
+
+    /// What every parameter's estimators of one suggestion share: the trials' coordinates (good trials first), the
+    /// good trials' weights, and the mixtures of both sets' weights (used when no trial lacks the parameter).
+    private struct Shared {
+        var observations: TPEObservations
+        var goodWeights: [Double]?
+        var goodMixture: ParzenEstimator.Mixture
+        var badMixture: ParzenEstimator.Mixture
     }
 
     /// Proposes the unconditional parameters together from product-kernel estimators.
     private func suggestJointly(
-        space: SearchSpace, history: TrialHistory, split: TPESplit, rng: inout SplitMix64Box
+        space: SearchSpace, split: TPESplit, shared: Shared, rng: inout SplitMix64Box
     ) -> [String: ParameterValue] {
         var names: [String] = []
         var axes: [TPEAxis] = []
         // One lookup per observed trial and parameter, column by column (NaN: a value outside the distribution,
         // which drops that trial). A parameter some trial lacks (one added since a warm start's trials ran) is
         // modelled on its own from the trials that have it: jointly, those trials would drop out of every estimator.
-        let observed = split.good + split.bad
+        let observed = shared.observations.trials
         var columns: [[Double]] = []
         for parameter in space.parameters where parameter.condition.isEmpty {
-            guard let axis = TPEAxis(parameter.distribution) else { continue }
+            guard let axis = TPEAxis(parameter.distribution), let c = shared.observations.column(parameter.name) else { continue }
             var column: [Double] = []
             column.reserveCapacity(observed.count)
             var complete = true
-            for index in observed {
-                guard let value = history.trials[index].params[parameter.name] else {
+            for row in observed.indices {
+                let (entry, t) = shared.observations.entry(c, row)
+                guard entry != .missing else {
                     complete = false
                     break
                 }
-                column.append(axis.coordinate(of: value) ?? .nan)
+                column.append(entry == .coordinate ? t : .nan)
             }
             guard complete else { continue }
             names.append(parameter.name)
@@ -136,7 +159,7 @@ public struct TPESampler: Sampler {
             }
             return (points, kept)
         }
-        let (goodPoints, goodWeights) = observations(0..<split.good.count, goodWeights(split, history: history))
+        let (goodPoints, goodWeights) = observations(0..<split.good.count, shared.goodWeights)
         let (badPoints, badWeights) = observations(split.good.count..<observed.count, split.badWeights)
         let bandwidth = ParzenEstimator.Bandwidth.neighbour(scale: tuning.bandwidthScale)
         let l = ParzenEstimator(
@@ -168,29 +191,32 @@ public struct TPESampler: Sampler {
     }
 
     /// Proposes one parameter from its own estimators.
-    private func suggestAlone(_ parameter: Parameter, history: TrialHistory, split: TPESplit, rng: inout SplitMix64Box)
-        -> ParameterValue
-    {
-        guard let axis = TPEAxis(parameter.distribution) else { return parameter.distribution.value(atUnit: 0.5) }
-        func observations(_ indices: [Int], _ weights: [Double]?) -> ([Double], [Double]) {
+    private func suggestAlone(_ parameter: Parameter, split: TPESplit, shared: Shared, rng: inout SplitMix64Box) -> ParameterValue {
+        guard let axis = TPEAxis(parameter.distribution), let c = shared.observations.column(parameter.name) else {
+            return parameter.distribution.value(atUnit: 0.5)
+        }
+        func observations(_ rows: Range<Int>, _ weights: [Double]?) -> ([Double], [Double]) {
             var points: [Double] = []
             var kept: [Double] = []
-            points.reserveCapacity(indices.count)
-            for (k, index) in indices.enumerated() {
-                guard let value = history.trials[index].params[parameter.name], let t = axis.coordinate(of: value) else { continue }
+            points.reserveCapacity(rows.count)
+            kept.reserveCapacity(rows.count)
+            for (k, row) in rows.enumerated() {
+                let (entry, t) = shared.observations.entry(c, row)
+                guard entry == .coordinate else { continue }
                 points.append(t)
                 kept.append(weights?[k] ?? 1)
             }
             return (points, kept)
         }
-        let (goodPoints, goodWeights) = observations(split.good, goodWeights(split, history: history))
-        let (badPoints, badWeights) = observations(split.bad, split.badWeights)
+        let (goodPoints, goodWeights) = observations(0..<split.good.count, shared.goodWeights)
+        let (badPoints, badWeights) = observations(split.good.count..<(split.good.count + split.bad.count), split.badWeights)
         let l = ParzenEstimator(
             axes: [axis], observations: goodPoints, weights: goodWeights, priorWeight: tuning.priorWeight, bandwidth: .neighbour(scale: tuning.bandwidthScale),
-            magicClip: tuning.magicClip, clipKernels: clipKernels(split, good: goodPoints.count))
+            magicClip: tuning.magicClip, clipKernels: clipKernels(split, good: goodPoints.count),
+            mixture: goodPoints.count == split.good.count ? shared.goodMixture : nil)
         let g = ParzenEstimator(
             axes: [axis], observations: badPoints, weights: badWeights, priorWeight: tuning.priorWeight, bandwidth: .neighbour(scale: tuning.bandwidthScale),
-            magicClip: tuning.magicClip)
+            magicClip: tuning.magicClip, mixture: badPoints.count == split.bad.count ? shared.badMixture : nil)
         return bestCandidate(l: l, g: g, rng: &rng)[0]
     }
 
@@ -261,7 +287,7 @@ public struct TPESampler: Sampler {
         var bounds = [Double](repeating: 0, count: count)
         for k in 0..<count {
             let upper = l.upperLogDensity(points[k], scratch: &scratchL)
-            let lower = g.lowerLogDensity(near: points[k], window: 8)
+            let lower = g.lowerLogDensity(near: points[k], window: g.kernels > 200 ? 16 : 8)
             let bound = upper - lower + 1e-9 * (1 + abs(upper) + abs(lower))
             bounds[k] = bound.isNaN ? .infinity : bound
         }

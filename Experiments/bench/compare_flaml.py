@@ -5,8 +5,9 @@ iris from Experiments/data, and the generated 100 000 x 50 classification and re
 test, seed 0). Both sides then get the same training file and are scored on the same test file:
   - Forage: `forage run` of a spec with `trial: {model: auto}`, no search space (the built-in one), objective
     `val_loss` (log loss, or squared error), `budget: {time: T}`,
-    `data: {validation: 0.2, test: 0}` on the training file (it holds out its own validation rows and refits the best
-    configuration on all of them), then `forage predict --score` on the test file;
+    `data: {validation: 0.2, test: 0}` on the training file (`data.evaluation: auto`: it cross-validates the small
+    tables by FLAML's rule and holds out its own validation rows on the others, then refits the best configuration on
+    all of them), then `forage predict --score` on the test file;
   - FLAML: `AutoML().fit(X, y, time_budget=T)` with its defaults: metric (log loss, ROC AUC for two classes, R²),
     learners (LightGBM, XGBoost, random forests, …), holdout or cross-validation, retrain on the full training rows,
     then `predict` on the test file.

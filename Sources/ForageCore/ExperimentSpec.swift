@@ -123,6 +123,17 @@ public struct DataSpec: Sendable, Equatable {
         case native
     }
 
+    /// How a model trial's configuration is scored (`data.evaluation`).
+    public enum Evaluation: String, Sendable, Codable, CaseIterable {
+        /// Cross-validation for small data under `budget.time`, holdout otherwise (the rule is in README's spec
+        /// reference and `ModelEvaluation.resolve`).
+        case auto
+        /// Train on the training rows, score on the validation rows.
+        case holdout
+        /// k-fold cross-validation on training + validation rows (`data.folds`); the mean over the folds is scored.
+        case cv
+    }
+
     /// The CSV file, already resolved against the spec's folder.
     public var path: String
     public var target: String
@@ -134,6 +145,10 @@ public struct DataSpec: Sendable, Equatable {
     public var missing: MissingValues
     /// The CSV field separator (`data.delimiter`): one ASCII character, a comma by default.
     public var delimiter: UInt8
+    /// How trials are scored: holdout or k-fold cross-validation (`data.evaluation`, `auto` by default).
+    public var evaluation: Evaluation = .auto
+    /// The number of folds when trials are cross-validated (`data.folds`, 5 by default).
+    public var folds: Int = 5
 
     public init(
         path: String, target: String, task: Task, validation: Double = 0.2, test: Double = 0.2, seed: UInt64 = 0,

@@ -56,8 +56,17 @@ extension Refit {
     /// The refit's estimated wall seconds, from the best trial's: scaled by the larger training set, with a margin
     /// (× 1.2 + 0.25 s; `margin: false` leaves it out). `run` keeps this much of `budget.time` back for the refit,
     /// and skips the refit when even the estimate without the margin would end after the budget.
-    public static func estimatedSeconds(bestTrialSeconds: Double, trainRows: Int, validationRows: Int, margin: Bool = true) -> Double {
-        let scale = Double(trainRows + validationRows) / Double(max(trainRows, 1))
-        return margin ? bestTrialSeconds * scale * 1.2 + 0.25 : bestTrialSeconds * scale
+    /// A cross-validated trial (`folds`) trained `folds` models on (k − 1)/k of the rows each, so the refit is
+    /// estimated as one fold's time scaled by k/(k − 1).
+    public static func estimatedSeconds(
+        bestTrialSeconds: Double, trainRows: Int, validationRows: Int, folds: Int? = nil, margin: Bool = true
+    ) -> Double {
+        var seconds = bestTrialSeconds
+        var scale = Double(trainRows + validationRows) / Double(max(trainRows, 1))
+        if let folds, folds >= 2 {
+            seconds /= Double(folds)
+            scale = Double(folds) / Double(folds - 1)
+        }
+        return margin ? seconds * scale * 1.2 + 0.25 : seconds * scale
     }
 }

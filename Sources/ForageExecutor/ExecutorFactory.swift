@@ -19,7 +19,9 @@ public enum ExecutorFactory {
         case .model(let family):
             guard let dataSpec = spec.data else { throw ExecutorSetupError(description: "a model trial needs a `data:` section") }
             let data = try Dataset.load(dataSpec)
-            return (ModelExecutor(data: data, family: family, treeThreads: spec.budget.parallel <= 1 ? 2 : 1), data)
+            var folds: CrossValidationFolds?
+            if let count = ModelEvaluation.resolve(spec, data: data).folds { folds = try CrossValidationFolds(data: data, count: count) }
+            return (ModelExecutor(data: data, family: family, treeThreads: spec.budget.parallel <= 1 ? 2 : 1, folds: folds), data)
         }
     }
 

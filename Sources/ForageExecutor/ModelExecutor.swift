@@ -3,7 +3,9 @@ import ForageML
 import Foundation
 
 /// Runs built-in trainers (`trial: {model: …}`) in this process, on a Dispatch queue, on a dataset loaded once per
-/// experiment. Each completed trial saves its model as `model.forage` in the trial folder.
+/// experiment. Each completed trial saves its model as `model.forage` in the trial folder. With cross-validation
+/// (`evaluation`), a trial trains on every fold in turn (`CrossValidatedRunner`), reports once, at its end (step =
+/// the mean rounds or epochs of its folds, with the mean validation metrics), and saves its first fold's model.
 public struct ModelExecutor: TrialExecutor {
     /// The name of the model file inside a trial folder (what `promote` and `predict` read).
     public static let modelFileName = ArtifactNames.model
@@ -14,13 +16,19 @@ public struct ModelExecutor: TrialExecutor {
     public let threads: Int
     /// Threads of families that thread themselves (gbdt): 2 when trials run one at a time, 1 when in parallel.
     public let treeThreads: Int
+    /// The folds trials are cross-validated on, or nil for holdout (train on `data.train`, score on `data.validation`).
+    public let folds: CrossValidationFolds?
     private let queue: DispatchQueue
 
-    public init(data: PreparedData, family: String, threads: Int = BLASThreads.recommendedDefault, treeThreads: Int = 1) {
+    public init(
+        data: PreparedData, family: String, threads: Int = BLASThreads.recommendedDefault, treeThreads: Int = 1,
+        folds: CrossValidationFolds? = nil
+    ) {
         self.data = data
         self.family = family
         self.threads = threads
         self.treeThreads = treeThreads
+        self.folds = folds
         self.queue = DispatchQueue(label: "forage.trainers", qos: .userInitiated, attributes: .concurrent)
     }
 
@@ -42,18 +50,36 @@ public struct ModelExecutor: TrialExecutor {
         let deadline = invocation.deadline
         let stop = StopCheck { cancellation.isCancelled || deadline?.hasPassed == true }
         do {
-            result = try ModelTrialRunner.run(
-                family: family, params: invocation.params, data: data, threads: threads, treeThreads: treeThreads, stop: stop
-            ) { step, metrics in
-                if reporter.cancellation.isCancelled { return false }
-                lastReported = step
-                guard reporter.reportBlocking(step: step, values: metrics) == .continue else { return false }
-                // budget.time ran out: stop training, keep the model as it is (reported below, not hidden).
-                if invocation.deadline?.hasPassed == true {
-                    cutAtDeadline = true
-                    return false
+            if let folds {
+                // No per-step reports (there is no single curve to prune on): only interruptions and the deadline end a fold.
+                result = try CrossValidatedRunner.run(
+                    family: family, params: invocation.params, folds: folds, threads: threads, treeThreads: treeThreads, stop: stop
+                ) { _, _ in
+                    if reporter.cancellation.isCancelled { return false }
+                    if invocation.deadline?.hasPassed == true {
+                        cutAtDeadline = true
+                        return false
+                    }
+                    return true
                 }
-                return true
+                if !reporter.cancellation.isCancelled {
+                    lastReported = result.steps
+                    _ = reporter.reportBlocking(step: result.steps, values: result.metrics.filter { $0.key.hasPrefix("val_") })
+                }
+            } else {
+                result = try ModelTrialRunner.run(
+                    family: family, params: invocation.params, data: data, threads: threads, treeThreads: treeThreads, stop: stop
+                ) { step, metrics in
+                    if reporter.cancellation.isCancelled { return false }
+                    lastReported = step
+                    guard reporter.reportBlocking(step: step, values: metrics) == .continue else { return false }
+                    // budget.time ran out: stop training, keep the model as it is (reported below, not hidden).
+                    if invocation.deadline?.hasPassed == true {
+                        cutAtDeadline = true
+                        return false
+                    }
+                    return true
+                }
             }
         } catch {
             return .failed(reason: .error, message: "\(error)", metrics: [:])

@@ -4,7 +4,8 @@ import Foundation
 
 /// Retrains a finished model trial's configuration on training + validation rows (`RefitPlan`), reading the data
 /// as the spec names it. The rounds a gbdt trial kept (the epochs an MLP ran, the last one maybe in part, when
-/// `budget.time` cut it) come from its model file when it has one.
+/// `budget.time` cut it) come from its model file when it has one; for a cross-validated trial, the mean over its
+/// folds (`cv_steps`), scaled from a fold's training rows (`cv_train_rows`) to all training + validation rows.
 public enum ModelRefitter {
     /// Refits the trial with `params` that ran `lastStep` steps and left its model at `trialModel` (if any), on
     /// `data` when the caller has it loaded (else the spec's data is read). Synchronous and CPU-bound: call it from
@@ -17,12 +18,19 @@ public enum ModelRefitter {
         }
         let data = try loaded ?? Dataset.load(dataSpec)
         var steps = lastStep
-        if let trialModel, let file = try? ModelFile.read(from: trialModel), let rounds = (file.header.settings["rounds"] ?? file.header.settings["epochs"]).flatMap(Int.init) {
+        var trainRows = data.train.count
+        let file = trialModel.flatMap { try? ModelFile.read(from: $0) }
+        if let metrics = file?.header.metrics, let meanSteps = metrics["cv_steps"], let foldRows = metrics["cv_train_rows"] {
+            // A cross-validated trial: its folds' mean rounds or epochs, scaled from a fold's training rows.
+            steps = max(1, Int(meanSteps.rounded()))
+            trainRows = max(1, Int(foldRows.rounded()))
+        } else if let file, let rounds = (file.header.settings["rounds"] ?? file.header.settings["epochs"]).flatMap(Int.init) {
             steps = rounds
         }
+        let allRows = data.train.count + data.validation.count
         let planned = RefitPlan.parameters(
-            family: family, params: params, steps: steps, trainRows: data.train.count, validationRows: data.validation.count)
-        let result = try RefitPlan.run(family: family, params: params, steps: steps, data: data, treeThreads: 2)
+            family: family, params: params, steps: steps, trainRows: trainRows, validationRows: max(0, allRows - trainRows))
+        let result = try RefitPlan.run(family: family, params: planned, steps: nil, data: data, treeThreads: 2)
         return (result, planned)
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// Reads the `data:` section of a model experiment.
 enum DataParser {
     static func parse(_ node: SpecNode, baseDirectory: String) throws -> DataSpec {
-        let fields = try node.mapping(allowed: ["path", "target", "task", "validation", "test", "seed", "categorical", "missing", "delimiter"])
+        let fields = try node.mapping(allowed: ["path", "target", "task", "validation", "test", "seed", "categorical", "missing", "delimiter", "evaluation", "folds"])
         let pathNode = try fields.required("path", "the CSV file, relative to the spec")
         let relative = try pathNode.string()
         let path = relative.hasPrefix("/") ? relative : URL(fileURLWithPath: baseDirectory).appendingPathComponent(relative).standardized.path
@@ -39,6 +39,21 @@ enum DataParser {
             data.missing = missing
         }
         if let node = fields["delimiter"] { data.delimiter = try delimiter(node) }
+        if let node = fields["evaluation"] {
+            let text = try node.string()
+            guard let evaluation = DataSpec.Evaluation(rawValue: text) else {
+                throw node.error("'\(text)' is not allowed; allowed: \(DataSpec.Evaluation.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            data.evaluation = evaluation
+        }
+        if let node = fields["folds"] {
+            let folds = try node.int()
+            guard (2...20).contains(folds) else { throw node.error("must be an integer from 2 to 20, found \(folds)") }
+            guard data.evaluation != .holdout else {
+                throw node.error("sets the folds of cross-validation, and data.evaluation is holdout; use evaluation: cv (or auto), or remove folds")
+            }
+            data.folds = folds
+        }
         return data
     }
 

@@ -65,6 +65,13 @@ public enum SpecLoader {
         // `model: auto` searches cost-frugally by default (cheap families and configurations first).
         let searcher = try fields["searcher"].map(SearcherParser.parse) ?? SearcherSpec(algorithm: trial.kind == .model(family: "auto") ? "cfo" : "random")
         let scheduler = try fields["scheduler"].map { try SchedulerParser.parse($0, trial: trial) } ?? SchedulerSpec()
+        if data?.evaluation == .cv, scheduler.algorithm != "none", let dataNode = fields["data"],
+            let evaluationNode = try dataNode.mapping()["evaluation"]
+        {
+            throw evaluationNode.error(
+                "cv does not work with scheduler '\(scheduler.algorithm)': a cross-validated trial reports its mean over the folds once, "
+                    + "at its end, so there is no step to stop it at; use evaluation: holdout, or scheduler: {algorithm: none}")
+        }
         let budget = try fields["budget"].map(parseBudget) ?? Budget()
         let promote = try fields["promote"].map(parsePromote)
         let refit = try fields["refit"].map { try $0.bool() }

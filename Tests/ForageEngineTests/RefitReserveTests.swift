@@ -57,6 +57,12 @@ import Testing
         #expect(Refit.estimatedSeconds(bestTrialSeconds: 3, trainRows: 600, validationRows: 300, margin: false) == 4.5)
     }
 
+    @Test func aCrossValidatedTrialsRefitIsOneFoldScaledByKOverKMinusOne() {
+        // 5 folds in 10 s: one fold took 2 s on 4/5 of the rows, so the refit on all of them takes 2.5 s.
+        #expect(abs(Refit.estimatedSeconds(bestTrialSeconds: 10, trainRows: 600, validationRows: 200, folds: 5, margin: false) - 2.5) < 1e-12)
+        #expect(abs(Refit.estimatedSeconds(bestTrialSeconds: 10, trainRows: 600, validationRows: 200, folds: 5) - (2.5 * 1.2 + 0.25)) < 1e-12)
+    }
+
     @Test func aTrialDeadlineCanMoveBothWays() {
         let deadline = TrialDeadline(ContinuousClock.now + .seconds(3600))
         #expect(!deadline.hasPassed)

@@ -2,6 +2,7 @@ import ArgumentParser
 import ForageBackends
 import ForageCore
 import ForageEngine
+import ForageExecutor
 import ForageRegistry
 import ForageRemote
 import ForageServer
@@ -60,9 +61,13 @@ extension Forage {
                 var options = RunOptions(trials: trials, parallel: budget.parallel, progress: ProgressPrinter.make())
                 options.remote = coordinator.remote
                 options.timeOrigin = origin
+                let folds = prepared.flatMap { ModelEvaluation.resolve(experiment, data: $0).folds }
+                if let folds, let prepared {
+                    printNote("trials are scored by \(folds)-fold cross-validation on the \(prepared.train.count + prepared.validation.count) training + validation rows (data.evaluation: \(experiment.data?.evaluation.rawValue ?? "auto"))")
+                }
                 if experiment.refitsAtEnd, let data {
                     options.refitEstimate = { seconds in
-                        Refit.estimatedSeconds(bestTrialSeconds: seconds, trainRows: data.trainRows, validationRows: data.validationRows)
+                        Refit.estimatedSeconds(bestTrialSeconds: seconds, trainRows: data.trainRows, validationRows: data.validationRows, folds: folds)
                     }
                 }
                 options.warmStartStore = try await WarmStartSetup.store(for: experiment)
@@ -276,9 +281,11 @@ enum TrialCount: ExpressibleByArgument, Equatable {
 /// Runs an engine with Ctrl-C / SIGTERM handling and prints the closing summary.
 enum RunSession {
     /// Why the refit does not run: its estimate would end after `budget.time`. Nil when it runs (no time budget, or it fits).
-    static func refitSkip(_ engine: SearchEngine, data: PreparedData?) async -> String? {
+    static func refitSkip(_ engine: SearchEngine, data: PreparedData?, spec: ExperimentSpec?) async -> String? {
         guard let end = engine.budgetEnd, let data, let seconds = await engine.bestTrialSeconds else { return nil }
-        let estimate = Refit.estimatedSeconds(bestTrialSeconds: seconds, trainRows: data.train.count, validationRows: data.validation.count, margin: false)
+        let folds = spec.flatMap { ModelEvaluation.resolve($0, data: data).folds }
+        let estimate = Refit.estimatedSeconds(
+            bestTrialSeconds: seconds, trainRows: data.train.count, validationRows: data.validation.count, folds: folds, margin: false)
         let left = ContinuousClock.now.duration(to: end)
         let leftSeconds = Double(left.components.seconds) + Double(left.components.attoseconds) * 1e-18
         guard estimate > leftSeconds else { return nil }
@@ -327,7 +334,7 @@ enum RunSession {
         if summary.isError { throw ExitCode.failure }
         if summary.state == "interrupted" { throw ExitCode(130) }
         if let refit, refit.refitsAtEnd, summary.state == "finished", summary.bestTrial != nil {
-            if let skip = await refitSkip(engine, data: refitData) {
+            if let skip = await refitSkip(engine, data: refitData, spec: refit) {
                 printNote(skip)
             } else {
                 let record = try await Refit.run(spec: refit, name: name, store: store.experiments, data: refitData)

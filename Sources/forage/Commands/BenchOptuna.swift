@@ -24,7 +24,7 @@ enum BenchOptuna {
         }
         for arguments in runs {
             print("")
-            print("optuna: \(arguments.prefix(4).joined(separator: " "))\(arguments.contains("--long") ? " --long" : "")")
+            print("optuna: \(arguments.prefix { $0 != "--out" }.joined(separator: " "))")
             fflush(nil)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: python.contains("/") ? python : "/usr/bin/env")

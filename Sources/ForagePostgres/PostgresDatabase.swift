@@ -82,7 +82,7 @@ public final class PostgresDatabase: Sendable {
     func rows<T>(_ make: (_ retry: Bool) -> PostgresQuery, _ body: (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
         do {
             return try await retry.run { again in
-                let lease = try await self.lease()
+                let lease = try await PostgresLease.take(from: client)
                 defer { lease.release() }
                 return try await lease.connection.rows(make(again), body)
             }
@@ -95,9 +95,7 @@ public final class PostgresDatabase: Sendable {
     func execute(_ query: PostgresQuery) async throws {
         do {
             try await retry.run { _ in
-                let lease = try await self.lease()
-                defer { lease.release() }
-                try await lease.connection.run(query)
+                try await client.withConnection { connection in try await connection.run(query) }
             }
         } catch {
             throw PostgresMessage.storeError(error)
@@ -112,7 +110,7 @@ public final class PostgresDatabase: Sendable {
             attempt += 1
             do {
                 return try await retry.run { _ in
-                    let lease = try await self.lease()
+                    let lease = try await PostgresLease.take(from: client)
                     defer { lease.release() }
                     return try await lease.connection.transaction(body)
                 }
@@ -125,20 +123,10 @@ public final class PostgresDatabase: Sendable {
         }
     }
 
-    /// The longest a call waits for the pool to grant it a connection before it asks again (`PostgresLease`).
-    static let leaseBound: Duration = .seconds(10)
-
-    /// A connection of the pool, for one call; the wait for it is bounded.
-    func lease() async throws -> PostgresLease {
-        try await PostgresLease.take(from: client, within: Self.leaseBound)
-    }
-
     /// Runs `body` on one connection of the pool (for sessions: advisory locks, LISTEN).
     func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            let lease: PostgresLease = try await retry.run { _ in try await self.lease() }
-            defer { lease.release() }
-            return try await body(lease.connection)
+            return try await client.withConnection { connection in try await body(connection) }
         } catch {
             throw PostgresMessage.storeError(error)
         }

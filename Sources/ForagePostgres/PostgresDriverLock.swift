@@ -24,7 +24,7 @@ final class PostgresDriverLock: DriverLock {
         // A session lost before the lock was taken is tried again on a fresh one.
         do {
             return try await database.retry.run { _ in
-                let lease = try await database.lease()
+                let lease = try await PostgresLease.take(from: database.client)
                 let got = try await lease.connection.row(
                     "SELECT pg_try_advisory_lock(\(Self.namespace)::int4, \(key)::int4) AS got") { try $0.get("got", as: Bool.self) } ?? false
                 guard got else {

@@ -46,8 +46,11 @@ final class PostgresCommitQueue: Sendable {
 
     private func drain() async {
         while let batch = ledger.nextBatch() {
+            PostgresDatabase.logger.trace("commit queue: applying a batch of \(batch.count)")
             ledger.complete(batch, with: await apply(batch).map { $0.mapError(PostgresMessage.storeError) })
+            PostgresDatabase.logger.trace("commit queue: batch of \(batch.count) done")
         }
+        PostgresDatabase.logger.trace("commit queue: drained")
     }
 
     /// One transaction for the whole batch; if it fails, each operation is retried alone so only the bad one fails.

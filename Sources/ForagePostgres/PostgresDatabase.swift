@@ -15,7 +15,14 @@ public final class PostgresDatabase: Sendable {
     /// How calls ride out a lost connection.
     let retry: PostgresRetry
     private let runner: Task<Void, Never>
-    static let logger = Logger(label: "forage.postgres")
+    /// Silent unless `FORAGE_POSTGRES_TRACE` is set: then the pool's and the driver's own events (connections made
+    /// and closed, each query) go to standard error, for finding out what a stalled call waits for.
+    static let logger: Logger = {
+        guard ProcessInfo.processInfo.environment["FORAGE_POSTGRES_TRACE"] != nil else { return Logger(label: "forage.postgres") }
+        var logger = Logger(label: "forage.postgres", factory: { label in StreamLogHandler.standardError(label: label) })
+        logger.logLevel = .trace
+        return logger
+    }()
 
     /// Opens the pool (connections are made on first use). A call whose connection is lost is retried on a fresh
     /// one for up to `reconnectWithin` before it fails (`PostgresRetry`).
@@ -45,7 +52,7 @@ public final class PostgresDatabase: Sendable {
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.keepAliveBehavior = nil
         configuration.options.additionalStartupParameters = Self.sessionSettings
-        let client = PostgresClient(configuration: configuration)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: Self.logger)
         self.client = client
         runner = Task { await client.run() }
     }
@@ -75,11 +82,9 @@ public final class PostgresDatabase: Sendable {
     func rows<T>(_ make: (_ retry: Bool) -> PostgresQuery, _ body: (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
         do {
             return try await retry.run { again in
-                var result: [T] = []
-                for try await row in try await client.query(make(again), logger: Self.logger) {
-                    result.append(try body(row.makeRandomAccess()))
-                }
-                return result
+                let lease = try await PostgresLease.take(from: client)
+                defer { lease.release() }
+                return try await lease.connection.rows(make(again), body)
             }
         } catch {
             throw PostgresMessage.storeError(error)
@@ -89,7 +94,9 @@ public final class PostgresDatabase: Sendable {
     /// Runs one statement whose rows do not matter; retried on a lost connection.
     func execute(_ query: PostgresQuery) async throws {
         do {
-            _ = try await retry.run { _ in try await client.query(query, logger: Self.logger) }
+            try await retry.run { _ in
+                try await client.withConnection { connection in try await connection.run(query) }
+            }
         } catch {
             throw PostgresMessage.storeError(error)
         }
@@ -103,13 +110,14 @@ public final class PostgresDatabase: Sendable {
             attempt += 1
             do {
                 return try await retry.run { _ in
-                    try await client.withTransaction(logger: Self.logger) { connection in try await body(connection) }
+                    let lease = try await PostgresLease.take(from: client)
+                    defer { lease.release() }
+                    return try await lease.connection.transaction(body)
                 }
             } catch {
                 if attempt < 3, let state = PostgresMessage.sqlState(error), state == "40001" || state == "40P01" { continue }
-                if let inner = (error as? PostgresTransactionError)?.closureError, inner is StoreError || inner is RegistryError {
-                    throw inner
-                }
+                // A transaction body that failed on its own terms (a Forage error) comes out as it is.
+                if error is StoreError || error is RegistryError { throw error }
                 throw PostgresMessage.storeError(error)
             }
         }
@@ -129,7 +137,7 @@ extension PostgresConnection {
     /// Runs one statement inside a transaction and returns its rows, decoded by `body`.
     func rows<T>(_ query: PostgresQuery, _ body: (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
         var result: [T] = []
-        for try await row in try await self.query(query, logger: PostgresDatabase.logger) {
+        for try await row in try await send(query) {
             result.append(try body(row.makeRandomAccess()))
         }
         return result
@@ -143,7 +151,7 @@ extension PostgresConnection {
     /// Runs a statement whose rows do not matter (a statement whose count matters says `RETURNING` and is read
     /// through `rows`).
     func run(_ query: PostgresQuery) async throws {
-        for try await _ in try await self.query(query, logger: PostgresDatabase.logger) {}
+        for try await _ in try await send(query) {}
     }
 }
 

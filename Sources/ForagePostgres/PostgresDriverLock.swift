@@ -7,12 +7,12 @@ import Synchronization
 /// as long as the driver drives. When the process dies its connection closes and the server releases the lock, so
 /// another process can take the driver's role over at once.
 final class PostgresDriverLock: DriverLock {
-    private let releaseSignal: AsyncStream<Void>.Continuation
-    private let unlocked: AsyncStream<Void>
+    private let lease: PostgresLease
+    private let key: Int32
 
-    private init(releaseSignal: AsyncStream<Void>.Continuation, unlocked: AsyncStream<Void>) {
-        self.releaseSignal = releaseSignal
-        self.unlocked = unlocked
+    private init(lease: PostgresLease, key: Int32) {
+        self.lease = lease
+        self.key = key
     }
 
     /// The two-key advisory lock namespace of driver locks (`For` in ASCII); the second key is the experiment id.
@@ -20,67 +20,63 @@ final class PostgresDriverLock: DriverLock {
 
     /// Takes the lock of experiment `id` without waiting, or returns nil when another session holds it.
     static func take(_ database: PostgresDatabase, experiment id: Int64) async throws -> PostgresDriverLock? {
+        let key = Int32(truncatingIfNeeded: id)
         // A session lost before the lock was taken is tried again on a fresh one.
         do {
-            return try await database.retry.run { _ in try await takeOnce(database, experiment: id) }
+            return try await database.retry.run { _ in
+                let lease = try await PostgresLease.take(from: database.client)
+                let got = try await lease.connection.row(
+                    "SELECT pg_try_advisory_lock(\(Self.namespace)::int4, \(key)::int4) AS got") { try $0.get("got", as: Bool.self) } ?? false
+                guard got else {
+                    lease.release()
+                    return nil
+                }
+                return PostgresDriverLock(lease: lease, key: key)
+            }
         } catch {
             throw PostgresMessage.storeError(error)
         }
     }
 
-    private static func takeOnce(_ database: PostgresDatabase, experiment id: Int64) async throws -> PostgresDriverLock? {
-        let (release, releaseSignal) = AsyncStream<Void>.makeStream()
-        let (unlocked, unlockedSignal) = AsyncStream<Void>.makeStream()
-        let lock = PostgresDriverLock(releaseSignal: releaseSignal, unlocked: unlocked)
-        let answered = AnswerOnce()
-        let key = Int32(truncatingIfNeeded: id)
-        return try await withCheckedThrowingContinuation { (answer: CheckedContinuation<PostgresDriverLock?, any Error>) in
+    /// Releases the lock and gives its connection back; waits for the unlock at most `releaseWait` (a session the
+    /// server ended, or one the network lost, holds no lock, or soon none).
+    func release() async {
+        let (connection, key) = (lease.connection, key)
+        if !connection.isClosed {
+            let unlock = Task { _ = try? await connection.run("SELECT pg_advisory_unlock(\(Self.namespace)::int4, \(key)::int4)") }
+            await Self.wait(for: unlock, atMost: Self.releaseWait)
+        }
+        lease.release()
+    }
+
+    static let releaseWait: Duration = .seconds(3)
+
+    /// Returns once `task` ends or `bound` has passed, whichever comes first (the task is not awaited past it).
+    private static func wait(for task: Task<Void, Never>, atMost bound: Duration) async {
+        let once = ResumeOnce()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            once.set(continuation)
             Task {
-                defer { unlockedSignal.finish() }
-                do {
-                    try await database.client.withConnection { connection in
-                        let got = try await connection.row(
-                            "SELECT pg_try_advisory_lock(\(Self.namespace)::int4, \(key)::int4) AS got") { try $0.get("got", as: Bool.self) } ?? false
-                        guard got else {
-                            if answered.first() { answer.resume(returning: nil) }
-                            return
-                        }
-                        if answered.first() { answer.resume(returning: lock) }
-                        for await _ in release { break }
-                        // A session the server ended (a restart, `pg_terminate_backend`) already lost the lock.
-                        guard !connection.isClosed else { return }
-                        try? await connection.run("SELECT pg_advisory_unlock(\(Self.namespace)::int4, \(key)::int4)")
-                    }
-                } catch {
-                    if answered.first() { answer.resume(throwing: error) }
-                }
+                await task.value
+                once.resume()
+            }
+            Task {
+                try? await Task.sleep(for: bound)
+                once.resume()
             }
         }
     }
 
-    /// Releases the lock; waits for the unlock at most `releaseWait` (a session that is gone holds no lock).
-    func release() async {
-        releaseSignal.finish()
-        let unlocked = self.unlocked
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { for await _ in unlocked {} }
-            group.addTask { try? await Task.sleep(for: Self.releaseWait) }
-            await group.next()
-            group.cancelAll()
+    /// A continuation resumed by the first of several callers.
+    private final class ResumeOnce: Sendable {
+        private let continuation = Mutex<CheckedContinuation<Void, Never>?>(nil)
+
+        func set(_ continuation: CheckedContinuation<Void, Never>) {
+            self.continuation.withLock { $0 = continuation }
         }
-    }
 
-    static let releaseWait: Duration = .seconds(3)
-}
-
-/// Lets exactly one of several paths answer a continuation.
-private final class AnswerOnce: Sendable {
-    private let answered = Mutex(false)
-
-    func first() -> Bool {
-        answered.withLock { was in
-            defer { was = true }
-            return !was
+        func resume() {
+            continuation.withLock { $0.take() }?.resume()
         }
     }
 }

@@ -57,6 +57,7 @@ struct PostgresRetry: Sendable {
             if let inner = error.beginError ?? error.commitError { return isLostConnection(inner) }
             return false
         }
+        if error is ClosedUnderQuery { return true }
         guard let error = error as? PSQLError else { return false }
         if let state = error.serverInfo?[.sqlState] { return state.hasPrefix("08") || lostStates.contains(state) }
         switch error.code {

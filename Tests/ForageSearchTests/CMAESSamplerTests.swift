@@ -27,7 +27,7 @@ import Testing
         let space = Self.cube(3, -5, 5)
         let sampler = CMAESSampler(seed: 1, restarts: false)
         let (_, history) = TestSupport.run(sampler, space: space, trials: 150, objective: Self.sphere)
-        let state = sampler.replay(axes: space.parameters, history: history)
+        let state = sampler.replay(axes: space.parameters, history: history).state
         #expect(state.generation == 150 / state.populationSize)
         #expect(state.sigma < 1.0 / 6 / 10)
         #expect(state.mean.allSatisfy { abs($0 - 0.6) < 0.01 }, "\(state.mean)")
@@ -38,9 +38,9 @@ import Testing
         let space = Self.cube(2, 0, 1)
         let sampler = CMAESSampler(seed: 2, populationSize: 4, restarts: true)
         let (_, history) = TestSupport.run(sampler, space: space, trials: 200, objective: { _ in 1 })
-        #expect(sampler.replay(axes: space.parameters, history: history).populationSize >= 8)
+        #expect(sampler.replay(axes: space.parameters, history: history).state.populationSize >= 8)
         let withoutRestarts = CMAESSampler(seed: 2, populationSize: 4, restarts: false)
-        #expect(withoutRestarts.replay(axes: space.parameters, history: history).populationSize == 4)
+        #expect(withoutRestarts.replay(axes: space.parameters, history: history).state.populationSize == 4)
     }
 
     @Test func categoricalsAreDrawnAndIntegersStayInRange() {
@@ -54,5 +54,66 @@ import Testing
         }
         #expect(suggestions.allSatisfy(space.isValid))
         #expect(Set(suggestions.compactMap { $0["act"] }).count == 2)
+    }
+
+    /// The steps `(x − mean) / σ` of the trials suggested from one state (unit-cube coordinates, `C = I` at the start).
+    static func steps(_ suggestions: [ParameterSet], mean: Double, sigma: Double, low: Double, high: Double) -> [[Double]] {
+        suggestions.map { p in (0..<p.numbers.count).map { (((p.numbers["x\($0)"] ?? 0) - low) / (high - low) - mean) / sigma } }
+    }
+
+    static func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+
+    @Test func oneBlockOfOrthogonalDrawsIsMutuallyOrthogonalAndEachSlotStandsAlone() {
+        let vectors = (0..<6).map { OrthogonalDraws.vector(slot: $0, dimensions: 6, seed: 9, key: 3) }
+        for i in 0..<6 {
+            for j in 0..<i {
+                let cosine = Self.dot(vectors[i], vectors[j]) / (Self.dot(vectors[i], vectors[i]) * Self.dot(vectors[j], vectors[j])).squareRoot()
+                #expect(abs(cosine) < 1e-9, "slots \(i), \(j): \(cosine)")
+            }
+        }
+        // A slot's vector is the same however many others are drawn; the next block and another generation differ.
+        #expect(OrthogonalDraws.vector(slot: 4, dimensions: 6, seed: 9, key: 3) == vectors[4])
+        let nextBlock = OrthogonalDraws.vector(slot: 6, dimensions: 6, seed: 9, key: 3)
+        #expect(abs(Self.dot(nextBlock, vectors[0])) > 1e-6)
+        #expect(OrthogonalDraws.vector(slot: 0, dimensions: 6, seed: 9, key: 4) != vectors[0])
+    }
+
+    @Test func aGenerationsStepsAreOrthogonalAndAFailedTrialDoesNotRepeatOne() {
+        // σ₀ = 0.01 from the centre keeps every first-generation point inside the cube, so none is redrawn.
+        let space = Self.cube(5, -5, 5)
+        let sampler = CMAESSampler(seed: 5, sigma0: 0.01, populationSize: 4)
+        var history = TrialHistory(objective: TestSupport.objective)
+        var suggestions: [ParameterSet] = []
+        for number in 0..<5 {
+            guard let params = sampler.suggest(index: number, space: space, history: history) else { break }
+            suggestions.append(params)
+            // Trial 1 fails: it takes a position in the generation, so the next trial gets a new direction.
+            let failed = number == 1
+            history.upsert(TrialSnapshot(number: number, state: failed ? .failed : .completed, params: params, value: failed ? nil : Self.sphere(params)))
+        }
+        #expect(sampler.replay(axes: space.parameters, history: history).state.generation == 1)
+        let steps = Self.steps(suggestions, mean: 0.5, sigma: 0.01, low: -5, high: 5)
+        for i in 0..<5 {
+            for j in 0..<i {
+                #expect(abs(Self.dot(steps[i], steps[j])) < 1e-6, "trials \(i), \(j)")
+            }
+        }
+        // Drawn independently, the same trials' steps are not orthogonal.
+        let (iid, _) = TestSupport.run(CMAESSampler(seed: 5, sigma0: 0.01, populationSize: 4, orthogonal: false), space: space, trials: 4, objective: Self.sphere)
+        let iidSteps = Self.steps(iid, mean: 0.5, sigma: 0.01, low: -5, high: 5)
+        #expect(abs(Self.dot(iidSteps[0], iidSteps[1])) > 1e-3)
+    }
+
+    @Test func aRunningTrialTakesItsPositionSoParallelSuggestionsDiffer() {
+        let space = Self.cube(3, 0, 1)
+        let sampler = CMAESSampler(seed: 6, sigma0: 0.01, populationSize: 4)
+        var history = TrialHistory(objective: TestSupport.objective)
+        let first = sampler.suggest(index: 0, space: space, history: history)
+        history.upsert(TrialSnapshot(number: 0, state: .running, params: first ?? ParameterSet()))
+        let second = sampler.suggest(index: 1, space: space, history: history)
+        #expect(sampler.replay(axes: space.parameters, history: history).slot == 1)
+        #expect(first != nil && first != second)
+        let steps = Self.steps([first, second].compactMap { $0 }, mean: 0.5, sigma: 0.01, low: 0, high: 1)
+        #expect(abs(Self.dot(steps[0], steps[1])) < 1e-6)
     }
 }

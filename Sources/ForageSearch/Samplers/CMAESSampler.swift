@@ -18,6 +18,11 @@ import ForageCore
 /// complete trials (`CMAWarmStart`) instead of the centre of the cube with `sigma0`.
 ///
 /// A point outside the cube is redrawn (up to 100 times) and then clipped, as the `cmaes` package does.
+///
+/// With `sampling: orthogonal` (the default) the standard normal vectors of a generation are mutually orthogonal in
+/// blocks of `n` (`OrthogonalDraws`); a trial's position in its generation is the number of the experiment's trials
+/// (any state) after the last one the replay told, so sequential and parallel trials of one generation get distinct
+/// positions. `sampling: iid` draws them independently, as the `cmaes` package does.
 public struct CMAESSampler: Sampler {
     public let seed: UInt64
     /// The initial step size in unit-cube coordinates (Optuna's default `min range / 6` is 1/6 here).
@@ -26,12 +31,23 @@ public struct CMAESSampler: Sampler {
     public let populationSize: Int?
     /// Whether to restart with a doubled population when the search stagnates.
     public let restarts: Bool
+    /// Whether a generation's normal vectors are drawn orthogonal in blocks (true) or independently.
+    public let orthogonal: Bool
 
-    public init(seed: UInt64, sigma0: Double = 1.0 / 6, populationSize: Int? = nil, restarts: Bool = true) {
+    public init(seed: UInt64, sigma0: Double = 1.0 / 6, populationSize: Int? = nil, restarts: Bool = true, orthogonal: Bool = true) {
         self.seed = seed
         self.sigma0 = sigma0
         self.populationSize = populationSize
         self.restarts = restarts
+        self.orthogonal = orthogonal
+    }
+
+    /// The state after the replay, which run (0 for the first, one more per restart) it belongs to, and how many of
+    /// the experiment's trials come after the last trial of the last told generation (the next trial's position).
+    struct Replay {
+        var state: CMAState
+        var run: Int
+        var slot: Int
     }
 
     public func suggest(index: Int, space: SearchSpace, history: TrialHistory) -> ParameterSet? {
@@ -40,8 +56,13 @@ public struct CMAESSampler: Sampler {
         guard !axes.isEmpty else {
             return space.assign { parameter, _ in parameter.distribution.value(atUnit: rng.nextUnit()) }
         }
-        var state = replay(axes: axes, history: history)
-        let point = draw(from: &state, rng: &rng)
+        let replayed = replay(axes: axes, history: history)
+        var state = replayed.state
+        let first = orthogonal
+            ? OrthogonalDraws.vector(
+                slot: replayed.slot, dimensions: state.dimensions, seed: seed, key: UInt64(replayed.run) << 32 | UInt64(state.generation))
+            : nil
+        let point = draw(from: &state, rng: &rng, first: first)
         let names = Dictionary(uniqueKeysWithValues: axes.enumerated().map { ($1.name, $0) })
         return space.assign { parameter, _ in
             if let k = names[parameter.name] { return parameter.distribution.value(atUnit: point[k]) }
@@ -50,7 +71,7 @@ public struct CMAESSampler: Sampler {
     }
 
     /// The CMA state after every complete generation of the history (restarts included).
-    func replay(axes: [Parameter], history: TrialHistory) -> CMAState {
+    func replay(axes: [Parameter], history: TrialHistory) -> Replay {
         let sign: Double = history.objective.direction == .maximize ? -1 : 1
         var restart = 0
         // A warm start's complete trials set the first distribution (WS-CMA-ES); they are not replayed as generations.
@@ -61,12 +82,14 @@ public struct CMAESSampler: Sampler {
         var state = CMAWarmStart.state(from: warm, populationSize: populationSize)
             ?? CMAState(mean: [Double](repeating: 0.5, count: axes.count), sigma: sigma0, populationSize: populationSize)
         var generation: [(x: [Double], value: Double)] = []
+        var lastTold = Int.min
         for trial in history.trials where trial.state == .completed && !trial.isWarmStart {
             guard let value = trial.value, value.isFinite, let x = Self.coordinates(of: trial.params, axes: axes) else { continue }
             generation.append((x, sign * value))
             guard generation.count == state.populationSize else { continue }
             state.tell(generation)
             generation.removeAll(keepingCapacity: true)
+            lastTold = trial.number
             if restarts, state.shouldStop {
                 restart += 1
                 var rng = SplitMix64(seed: seed ^ 0xC3A5_C85C_97CB_3127, stream: UInt64(restart))
@@ -74,14 +97,16 @@ public struct CMAESSampler: Sampler {
                 state = CMAState(mean: mean, sigma: sigma0, populationSize: state.populationSize * 2)
             }
         }
-        return state
+        let slot = history.trials.reduce(0) { $0 + ($1.isWarmStart || $1.number <= lastTold ? 0 : 1) }
+        return Replay(state: state, run: restart, slot: slot)
     }
 
-    /// One point of the current distribution, redrawn while outside the unit cube (then clipped).
-    func draw(from state: inout CMAState, rng: inout SplitMix64) -> [Double] {
+    /// One point of the current distribution, redrawn while outside the unit cube (then clipped); `first` is the
+    /// standard normal vector of the first attempt (the redraws are independent).
+    func draw(from state: inout CMAState, rng: inout SplitMix64, first: [Double]? = nil) -> [Double] {
         var point: [Double] = []
-        for _ in 0..<100 {
-            let z = (0..<state.dimensions).map { _ in rng.nextGaussian() }
+        for attempt in 0..<100 {
+            let z = (attempt == 0 ? first : nil) ?? (0..<state.dimensions).map { _ in rng.nextGaussian() }
             let y = state.step(from: z)
             point = (0..<state.dimensions).map { state.mean[$0] + state.sigma * y[$0] }
             if point.allSatisfy({ $0 >= 0 && $0 <= 1 }) { return point }
@@ -118,10 +143,12 @@ extension CMAESSampler {
             .number("sigma0", min: 0, max: 1, openMin: true, "initial step size as a fraction of each range (default 1/6)"),
             .int("popsize", min: 2, "the first run's population size (default 4 + 3 ln n)"),
             .choice("restarts", ["ipop", "none"], "ipop doubles the population and restarts when the search stagnates (default ipop)"),
+            .choice("sampling", ["orthogonal", "iid"], "orthogonal draws each generation's steps in mutually orthogonal blocks; iid draws them independently, as the cmaes package does (default orthogonal)"),
         ]
     ) { context in
         CMAESSampler(
             seed: context.seed, sigma0: context.options.double("sigma0", default: 1.0 / 6), populationSize: context.options.int("popsize"),
-            restarts: context.options.string("restarts", default: "ipop") == "ipop")
+            restarts: context.options.string("restarts", default: "ipop") == "ipop",
+            orthogonal: context.options.string("sampling", default: "orthogonal") == "orthogonal")
     }
 }

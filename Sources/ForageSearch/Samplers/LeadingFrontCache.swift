@@ -73,17 +73,17 @@ struct CompletedLosses {
     func fewDominators(_ indices: [Int], count: Int) -> [Int] {
         guard objectives == 2, indices.count > count else { return indices }
         let n = indices.count
+        let first = indices.map { losses[$0 * 2] }
+        let second = indices.map { losses[$0 * 2 + 1] }
         // Dense ranks of the second loss (equal losses, equal ranks, from 1).
-        var bySecond = indices.enumerated().map { (loss: losses[$0.element * 2 + 1], k: $0.offset) }
-        bySecond.sort { $0.loss < $1.loss }
+        let bySecond = Self.order(second)
         var secondRank = [Int](repeating: 0, count: n)
         var levels = 0
         for t in 0..<n {
             if t == 0 || bySecond[t].loss != bySecond[t - 1].loss { levels += 1 }
             secondRank[bySecond[t].k] = levels
         }
-        var byFirst = indices.enumerated().map { (loss: losses[$0.element * 2], k: $0.offset) }
-        byFirst.sort { $0.loss < $1.loss }
+        let byFirst = Self.order(first)
         // Sweep by the first loss (ties together), counting earlier trials with a smaller second loss (a Fenwick tree).
         var tree = [Int](repeating: 0, count: levels + 1)
         var beaten = [Int](repeating: 0, count: n)
@@ -112,6 +112,15 @@ struct CompletedLosses {
         return (0..<n).filter { beaten[$0] < count }.map { indices[$0] }
     }
 
+    /// `keys` (finite) in increasing order with their positions (equal keys in any order).
+    private static func order(_ keys: [Double]) -> [(loss: Double, k: Int)] {
+        var positions = (0..<Int32(keys.count)).map { $0 }
+        keys.withUnsafeBufferPointer { keys in
+            positions.sort { keys[Int($0)] < keys[Int($1)] }
+        }
+        return positions.map { (keys[Int($0)], Int($0)) }
+    }
+
     /// Whether trial `k` here and trial `j` of `other` have the same number, losses and violation.
     func same(_ k: Int, as other: CompletedLosses, _ j: Int) -> Bool {
         guard numbers[k] == other.numbers[j], violations[k] == other.violations[j], objectives == other.objectives else { return false }
@@ -122,7 +131,8 @@ struct CompletedLosses {
 
 /// Which completed trials can still be among the best `count` by one loss (or by violation), or, with two
 /// objectives, survived `CompletedLosses.fewDominators`, remembered between suggestions of one sampler: a pure
-/// speed-up, never a change of result. (Three or more objectives do not use it.)
+/// speed-up, never a change of result. (With three or more objectives, only TPE's selection, which also stores
+/// `CompletedLosses.dominatorCounts`' counts, is reused.)
 ///
 /// When the history only grew (every trial read last time is still there, in the same order, with the same values),
 /// a trial left out last time had at least `count` trials strictly better (in both objectives) and still has; and
@@ -135,42 +145,67 @@ final class LeadingFrontCache: @unchecked Sendable {
     private var previous: CompletedLosses?
     private var kept: [Bool] = []
     private var covering = -1
+    /// Per trial of `previous`: how many kept trials beat it in every objective (three or more objectives, when the
+    /// kept trials are those `CompletedLosses.dominatorCounts` kept), or −1.
+    private var counts: [Int] = []
+    /// Whether the kept trials of three or more objectives can be reused (they are `dominatorCounts`' selection).
+    private var reusable = false
     /// The last cut of a front (its points, the count kept, the indices chosen).
     private var lastCut: (points: [[Double]], count: Int, chosen: [Int])?
 
     /// Indices into `current` (increasing) of the trials the selection must look at.
     func candidates(_ current: CompletedLosses, covering count: Int) -> [Int] {
+        candidatesAndCounts(current, covering: count).indices
+    }
+
+    /// `candidates`, with the count stored for each (−1 for a trial added since, or none stored).
+    func candidatesAndCounts(_ current: CompletedLosses, covering count: Int) -> (indices: [Int], counts: [Int]) {
         lock.lock()
         defer { lock.unlock() }
-        guard current.objectives <= 2, let previous, covering == count, previous.count <= current.count else {
-            return Array(0..<current.count)
+        let everything = (Array(0..<current.count), [Int](repeating: -1, count: current.count))
+        guard current.objectives <= 2 || reusable, let previous, covering == count, previous.count <= current.count else {
+            return everything
         }
         var result: [Int] = []
+        var known: [Int] = []
         var j = 0
         for i in 0..<previous.count {
             // Trials read now but not last time (finished since) come before the next one read last time.
             while j < current.count && current.numbers[j] != previous.numbers[i] {
                 result.append(j)
+                known.append(-1)
                 j += 1
             }
-            guard j < current.count, current.same(j, as: previous, i) else { return Array(0..<current.count) }
-            if kept[i] { result.append(j) }
+            guard j < current.count, current.same(j, as: previous, i) else { return everything }
+            if kept[i] {
+                result.append(j)
+                known.append(counts[i])
+            }
             j += 1
         }
         while j < current.count {
             result.append(j)
+            known.append(-1)
             j += 1
         }
-        return result
+        return (result, known)
     }
 
-    /// Remembers `current` and which of its trials (indices) the selection kept.
-    func store(_ current: CompletedLosses, kept indices: [Int], covering count: Int) {
+    /// Remembers `current` and which of its trials (indices) the selection kept; `counts` (aligned with `indices`,
+    /// −1 where unknown) are `CompletedLosses.dominatorCounts`' counts when it made the selection of three or more
+    /// objectives (without them, such a selection is not reused).
+    func store(_ current: CompletedLosses, kept indices: [Int], counts keptCounts: [Int]? = nil, covering count: Int) {
         var flags = [Bool](repeating: false, count: current.count)
-        for k in indices { flags[k] = true }
+        var stored = [Int](repeating: -1, count: current.count)
+        for (position, k) in indices.enumerated() {
+            flags[k] = true
+            if let keptCounts { stored[k] = keptCounts[position] }
+        }
         lock.lock()
         previous = current
         kept = flags
+        counts = stored
+        reusable = keptCounts != nil
         covering = count
         lock.unlock()
     }

@@ -63,6 +63,15 @@ extension Forage {
             @Option(help: "Seeds per searcher and function.")
             var seeds: Int = 10
 
+            @Option(help: "Only these Forage searchers on the five functions (random, sobol, tpe-indep, tpe, cmaes, gp), comma-separated; --optuna-samplers picks Optuna's.")
+            var searchers: String?
+
+            @Option(help: "Only these of the five functions (branin, hartmann6, rosenbrock10, ackley5, styblinski5), comma-separated, for Forage and Optuna alike.")
+            var problems: String?
+
+            @Option(help: "Optuna's samplers on the five functions with --optuna (tpe, gp, cmaes, random), comma-separated; 'none' runs only its CMA-ES on the long problems.")
+            var optunaSamplers: String = "tpe,gp"
+
             @Option(help: "Trials per CMA-ES study on the long problems (Rosenbrock-10, Ackley-5, sphere-20); 0 skips them.")
             var longTrials: Int = 1_000
 
@@ -83,8 +92,15 @@ extension Forage {
             func run() async throws {
                 try await reportingErrors {
                     if try pareto.run(seeds: seeds) { return }
-                    let report = try SearchQualityBenchmark.run(trials: trials, seeds: 0..<seeds)
-                    print(report.table())
+                    let selection = try BenchSearchSelection(searchers: searchers, problems: problems)
+                    var load = [0.0, 0, 0]
+                    _ = getloadavg(&load, 3)
+                    printNote(String(format: "load average %.2f %.2f %.2f", load[0], load[1], load[2]))
+                    if !selection.searchers.isEmpty {
+                        let report = try SearchQualityBenchmark.run(
+                            trials: trials, seeds: 0..<seeds, searchers: selection.searchers, problems: selection.problems)
+                        print(report.table())
+                    }
                     if longTrials > 0 {
                         printNote("running cmaes for \(longTrials) trials on the long problems…")
                         let long = try SearchQualityBenchmark.run(
@@ -96,7 +112,8 @@ extension Forage {
                     }
                     if let optuna {
                         try BenchOptuna.run(
-                            python: optuna, script: optunaScript, samplers: "tpe,gp", trials: trials, seeds: seeds, longTrials: longTrials)
+                            python: optuna, script: optunaScript, samplers: optunaSamplers == "none" ? nil : optunaSamplers, trials: trials,
+                            seeds: seeds, problems: selection.problems.map(\.name), longTrials: longTrials)
                     }
                     if warmStartTrials > 0 {
                         printNote("running the warm-start comparison…")

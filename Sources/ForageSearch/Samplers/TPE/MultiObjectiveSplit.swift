@@ -23,19 +23,35 @@ enum MultiObjectiveSplit {
     static func ranked(history: TrialHistory, wanted: Int, cache: LeadingFrontCache? = nil, prefilter: Bool = true) -> Ranked {
         let completed = CompletedLosses(history: history)
         let excluded = history.goals.isMultiObjective ? Set(completed.unusable) : []
-        let candidates = cache?.candidates(completed, covering: wanted) ?? Array(0..<completed.count)
+        let (candidates, known) = cache?.candidatesAndCounts(completed, covering: wanted)
+            ?? (Array(0..<completed.count), [Int](repeating: -1, count: completed.count))
         var feasible: [Int] = []
+        var feasibleKnown: [Int] = []
         var infeasible: [Int] = []
-        for k in candidates {
-            if completed.isFeasible(k) { feasible.append(k) } else { infeasible.append(k) }
+        for (k, count) in zip(candidates, known) {
+            if completed.isFeasible(k) {
+                feasible.append(k)
+                feasibleKnown.append(count)
+            } else {
+                infeasible.append(k)
+            }
         }
-        if prefilter { feasible = completed.fewDominators(feasible, count: wanted) }
+        // Two objectives: a sweep; three: counts kept between calls (the same selection); more: no prefilter.
+        let counted = prefilter && completed.objectives == 3
+        var counts: [Int] = []
+        if counted {
+            (feasible, counts) = completed.dominatorCounts(feasible, count: wanted, known: feasibleKnown)
+        } else if prefilter {
+            feasible = completed.fewDominators(feasible, count: wanted)
+        }
         let losses = feasible.map { completed.lossVector($0) }
         var order: [Int] = []
         let fronts = Pareto.leadingFronts(losses, covering: wanted)
         let byViolation = infeasible.sorted { completed.violations[$0] < completed.violations[$1] }.prefix(wanted)
-        let kept = completed.objectives == 2 ? feasible : fronts.flatMap { $0.map { feasible[$0] } }
-        cache?.store(completed, kept: kept + byViolation, covering: wanted)
+        let kept = completed.objectives == 2 || counted ? feasible : fronts.flatMap { $0.map { feasible[$0] } }
+        cache?.store(
+            completed, kept: kept + byViolation, counts: counted ? counts + Array(repeating: -1, count: byViolation.count) : nil,
+            covering: wanted)
         for front in fronts {
             guard order.count < wanted else { break }
             let room = wanted - order.count

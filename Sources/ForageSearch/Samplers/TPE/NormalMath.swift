@@ -9,6 +9,9 @@ enum NormalMath {
     /// `log(Φ(b) − Φ(a))` for a standard normal, stable in both tails; `a < b`.
     static func logMass(_ a: Double, _ b: Double) -> Double {
         guard b > a else { return -Double.infinity }
+        // Both ends beyond 9 standard deviations: each tail is below 1.2e-19, so the computed difference below is
+        // 1 − (less than 2⁻⁵⁴), which rounds to exactly 1 — the same 0 without the two erfc calls.
+        if a <= -9 && b >= 9 { return 0 }
         let difference: Double
         if a > 0 {
             difference = 0.5 * (erfc(a * sqrtHalf) - erfc(b * sqrtHalf))

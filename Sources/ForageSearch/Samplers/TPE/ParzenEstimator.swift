@@ -14,23 +14,45 @@ struct ParzenEstimator {
         case neighbour(scale: Double)
     }
 
-    private enum DimensionKind { case continuous, discrete, categorical }
+    enum DimensionKind { case continuous, discrete, categorical }
+
+    /// What an estimator derives from its weights alone (the log of each normalised weight, the prior's last, and
+    /// their running sum for choosing a kernel): the same for every parameter modelled one by one from the same
+    /// trials, so a suggestion computes it once.
+    struct Mixture {
+        let logWeights: [Double]
+        let cumulative: [Double]
+
+        init(weights: [Double], priorWeight: Double) {
+            var allWeights = weights
+            allWeights.append(priorWeight)
+            let total = allWeights.reduce(0, +)
+            var running = 0.0
+            cumulative = allWeights.map { running += $0 / total; return running }
+            logWeights = allWeights.map { Foundation.log(max($0 / total, 1e-300)) }
+        }
+    }
 
     let axes: [TPEAxis]
-    private let kinds: [DimensionKind]
-    private let lows: [Double]
-    private let highs: [Double]
-    private let dimensions: Int
+    let kinds: [DimensionKind]
+    let lows: [Double]
+    let highs: [Double]
+    let dimensions: Int
     /// Whether every dimension is continuous (the tight path of `logTerms`).
-    private let allContinuous: Bool
+    let allContinuous: Bool
     /// Number of kernels (observations + the prior, which is last).
     let kernels: Int
     /// Kernel centres, `kernels × dimensions` (categorical: the choice index; −1 for the prior).
-    private var mus: [Double]
+    private(set) var mus: [Double]
     private var sigmas: [Double]
-    private var inverseSigmas: [Double]
+    private(set) var inverseSigmas: [Double]
     /// Per kernel: log weight minus the log normalisers of its continuous dimensions.
-    private var constants: [Double]
+    private(set) var constants: [Double]
+    /// One continuous dimension only: the observation kernels (not the prior) by increasing centre — their
+    /// centres, inverse bandwidths and constants — for bounding the density near a point (`ScalarDensityBounds`).
+    private(set) var sortedMus: [Double] = []
+    private(set) var sortedInverseSigmas: [Double] = []
+    private(set) var sortedConstants: [Double] = []
     /// Cumulative normalised kernel weights, for choosing a kernel.
     private var cumulative: [Double]
     /// Per categorical dimension: probability of the observed choice, of any other, and of each under the prior.
@@ -40,10 +62,11 @@ struct ParzenEstimator {
     private var hitProbability: [Double]
 
     /// `observations` holds the coordinates of each observation in turn (one per axis, `axes.count` per observation);
-    /// `weights[i]` is the weight of observation `i`.
+    /// `weights[i]` is the weight of observation `i`. `mixture`, when given, is `Mixture(weights:priorWeight:)` of
+    /// these weights, computed once for several estimators.
     init(
         axes: [TPEAxis], observations: [Double], weights: [Double], priorWeight: Double, bandwidth: Bandwidth,
-        magicClip: Bool = true, clipKernels: Int? = nil
+        magicClip: Bool = true, clipKernels: Int? = nil, mixture: Mixture? = nil
     ) {
         self.axes = axes
         let d = axes.count
@@ -73,6 +96,7 @@ struct ParzenEstimator {
         var mus = observations
         mus.append(contentsOf: repeatElement(0, count: d))
         var sigmas = [Double](repeating: 1, count: kernels * d)
+        var sortedOrder: [Int] = []
         logHit = Array(repeating: 0, count: d)
         logMiss = Array(repeating: 0, count: d)
         logUniform = Array(repeating: 0, count: d)
@@ -96,14 +120,18 @@ struct ParzenEstimator {
             case .neighbour(let scale):
                 // Sort the observed centres; each takes the larger gap to its neighbours (the range's ends count as
                 // neighbours only when there is a single observation), as Optuna does.
-                var sorted = (0..<n).map { (x: mus[$0 * d + j], i: $0) }
-                sorted.sort { $0.x < $1.x }
+                // (A stable sort of positions by centre: equal centres keep their order.)
+                let centres = (0..<n).map { mus[$0 * d + j] }
+                var order = (0..<Int32(n)).map { $0 }
+                centres.withUnsafeBufferPointer { centres in order.sort { centres[Int($0)] < centres[Int($1)] } }
                 for rank in 0..<n {
-                    let x = sorted[rank].x
-                    let left = rank > 0 ? x - sorted[rank - 1].x : (n == 1 ? x - lows[j] : 0)
-                    let right = rank < n - 1 ? sorted[rank + 1].x - x : (n == 1 ? highs[j] - x : 0)
-                    sigmas[sorted[rank].i * d + j] = min(max(scale * max(left, right), minSigma), maxSigma)
+                    let i = Int(order[rank])
+                    let x = centres[i]
+                    let left = rank > 0 ? x - centres[Int(order[rank - 1])] : (n == 1 ? x - lows[j] : 0)
+                    let right = rank < n - 1 ? centres[Int(order[rank + 1])] - x : (n == 1 ? highs[j] - x : 0)
+                    sigmas[i * d + j] = min(max(scale * max(left, right), minSigma), maxSigma)
                 }
+                if d == 1 { sortedOrder = order.map { Int($0) } }
             }
             sigmas[n * d + j] = range
         }
@@ -111,33 +139,39 @@ struct ParzenEstimator {
         self.sigmas = sigmas
         inverseSigmas = sigmas.map { 1 / $0 }
 
-        var allWeights = weights
-        allWeights.append(priorWeight)
-        let total = allWeights.reduce(0, +)
-        var running = 0.0
-        cumulative = allWeights.map { running += $0 / total; return running }
+        let mixture = mixture ?? Mixture(weights: weights, priorWeight: priorWeight)
+        cumulative = mixture.cumulative
         constants = []
         constants.reserveCapacity(kernels)
+        // Most bandwidths are the same clipped minimum: its log is computed once per dimension (the same value).
+        var lastSigma = [Double](repeating: .nan, count: d)
+        var lastLogSigma = [Double](repeating: 0, count: d)
         for i in 0..<kernels {
-            var c = Foundation.log(max(allWeights[i] / total, 1e-300))
+            var c = mixture.logWeights[i]
             for j in 0..<d where kinds[j] != .categorical {
                 let mu = mus[i * d + j]
                 let sigma = sigmas[i * d + j]
                 c -= NormalMath.logMass((lows[j] - mu) / sigma, (highs[j] - mu) / sigma)
-                if kinds[j] == .continuous { c -= Foundation.log(sigma) + NormalMath.logSqrtTwoPi }
+                if kinds[j] == .continuous {
+                    if sigma != lastSigma[j] {
+                        lastSigma[j] = sigma
+                        lastLogSigma[j] = Foundation.log(sigma)
+                    }
+                    c -= lastLogSigma[j] + NormalMath.logSqrtTwoPi
+                }
             }
             constants.append(c)
+        }
+        if d == 1 && allContinuous {
+            sortedMus = sortedOrder.map { mus[$0] }
+            sortedInverseSigmas = sortedOrder.map { inverseSigmas[$0] }
+            sortedConstants = sortedOrder.map { constants[$0] }
         }
     }
 
     /// Draws raw coordinates (not yet snapped to the distributions) from the mixture.
     func sample(_ rng: inout SplitMix64Box) -> [Double] {
-        let u = rng.unit()
-        var kernel = kernels - 1
-        for (i, c) in cumulative.enumerated() where u < c {
-            kernel = i
-            break
-        }
+        let kernel = chooseKernel(&rng)
         var point = [Double](repeating: 0, count: dimensions)
         for j in 0..<dimensions {
             let mu = mus[kernel * dimensions + j]
@@ -155,6 +189,19 @@ struct ParzenEstimator {
             }
         }
         return point
+    }
+
+    /// One continuous dimension: the draw `sample` makes, without the array.
+    func sampleScalar(_ rng: inout SplitMix64Box) -> Double {
+        let kernel = chooseKernel(&rng)
+        return NormalMath.sampleTruncated(mu: mus[kernel], sigma: sigmas[kernel], low: lows[0], high: highs[0], rng: &rng)
+    }
+
+    /// The kernel a draw comes from (one uniform number).
+    private func chooseKernel(_ rng: inout SplitMix64Box) -> Int {
+        let u = rng.unit()
+        for (i, c) in cumulative.enumerated() where u < c { return i }
+        return kernels - 1
     }
 
     /// The log density (log probability for discrete dimensions) at each of `points` (snapped coordinates).

@@ -1,0 +1,115 @@
+import Foundation
+
+extension CompletedLosses {
+    /// Three objectives: of `indices` (increasing), those that fewer than `count` others beat in every
+    /// objective, in the same order, with how many beat each (`CompletedLosses.fewDominators` does the same for two
+    /// objectives; the reasoning there holds for any number). A trial kept has every trial beating it kept too (one
+    /// left out would bring `count` more), so its count is exact.
+    ///
+    /// `known[k]`, when 0 or more, is the count of `indices[k]` from an earlier call over the kept trials of a
+    /// history this one only added to (the rest, −1, are the trials added): then only the added trials are compared
+    /// with the others — a kept trial's count grows by the added trials beating it — instead of all pairs.
+    func dominatorCounts(_ indices: [Int], count: Int, known: [Int]) -> (kept: [Int], counts: [Int]) {
+        let n = indices.count
+        let m = objectives
+        guard n > 0, m == 3 else { return (indices, [Int](repeating: 0, count: n)) }
+        var counts = [Int](repeating: 0, count: n)
+        let added = (0..<n).filter { known[$0] < 0 }
+        losses.withUnsafeBufferPointer { losses in
+            // Whether indices[a] beats indices[b] in every objective.
+            func beats(_ a: Int, _ b: Int) -> Bool {
+                let pa = indices[a] * m
+                let pb = indices[b] * m
+                for j in 0..<m where !(losses[pa + j] < losses[pb + j]) { return false }
+                return true
+            }
+            if added.count * 8 <= n {
+                for k in 0..<n where known[k] >= 0 { counts[k] = known[k] }
+                for a in added {
+                    for b in 0..<n where b != a {
+                        if beats(b, a) {
+                            counts[a] += 1
+                        } else if known[b] >= 0 && beats(a, b) {
+                            counts[b] += 1
+                        }
+                    }
+                }
+                return
+            }
+            // From scratch (three objectives): every pair counted by divide and conquer.
+            let columns = (0..<m).map { j in indices.map { losses[$0 * m + j] } }
+            counts = Self.beatenCounts(columns[0], columns[1], columns[2])
+        }
+        var kept: [Int] = []
+        var keptCounts: [Int] = []
+        for k in 0..<n where counts[k] < count {
+            kept.append(indices[k])
+            keptCounts.append(counts[k])
+        }
+        return (kept, keptCounts)
+    }
+
+    /// For each point `k` of three coordinates `(x[k], y[k], z[k])`, how many points are smaller in all three
+    /// (strictly): the points sorted by `x` are halved at a change of `x`, each half counted on its own, and the
+    /// pairs across (every left `x` below every right `x`) counted by a sweep over `y` with a Fenwick tree over the
+    /// ranks of `z` — O(n log² n).
+    static func beatenCounts(_ x: [Double], _ y: [Double], _ z: [Double]) -> [Int] {
+        let n = x.count
+        var counts = [Int](repeating: 0, count: n)
+        guard n > 1 else { return counts }
+        // Dense ranks of z from 1 (equal values, equal ranks).
+        var byZ = Array(0..<n)
+        byZ.sort { z[$0] < z[$1] }
+        var zRank = [Int](repeating: 0, count: n)
+        var levels = 0
+        for t in 0..<n {
+            if t == 0 || z[byZ[t]] != z[byZ[t - 1]] { levels += 1 }
+            zRank[byZ[t]] = levels
+        }
+        var tree = [Int](repeating: 0, count: levels + 1)
+        func add(_ rank: Int, _ delta: Int) {
+            var i = rank
+            while i <= levels {
+                tree[i] += delta
+                i += i & -i
+            }
+        }
+        func below(_ rank: Int) -> Int {
+            var i = rank - 1
+            var sum = 0
+            while i > 0 {
+                sum += tree[i]
+                i -= i & -i
+            }
+            return sum
+        }
+        var order = Array(0..<n)
+        order.sort { x[$0] < x[$1] }
+        func solve(_ low: Int, _ high: Int) {
+            guard high - low > 1 else { return }
+            // Split where x changes, nearest the middle; a run of equal x beats nothing inside itself.
+            var middle = (low + high) / 2
+            while middle < high && x[order[middle]] == x[order[middle - 1]] { middle += 1 }
+            if middle == high {
+                middle = (low + high) / 2
+                while middle > low && x[order[middle]] == x[order[middle - 1]] { middle -= 1 }
+                guard middle > low else { return }
+            }
+            solve(low, middle)
+            solve(middle, high)
+            let left = order[low..<middle].sorted { y[$0] < y[$1] }
+            let right = order[middle..<high].sorted { y[$0] < y[$1] }
+            var i = 0
+            for r in right {
+                while i < left.count && y[left[i]] < y[r] {
+                    add(zRank[left[i]], 1)
+                    i += 1
+                }
+                counts[r] += below(zRank[r])
+            }
+            for j in 0..<i { add(zRank[left[j]], -1) }
+        }
+        solve(0, n)
+        return counts
+    }
+}

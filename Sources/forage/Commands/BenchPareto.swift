@@ -27,7 +27,7 @@ struct ParetoBenchOptions: ParsableArguments {
         if let optunaPython { peers = try optuna(python: optunaPython, seeds: seeds) }
         print(ParetoBenchmark.table(cells, trials: paretoTrials, seeds: seeds, peers: peers))
         print("")
-        print("suggestion time, CPU ms, median of 9 (random history growing by one trial per suggestion);")
+        print("suggestion time, CPU ms, median of 9 (random history growing by one trial per suggestion, to 100 / 1000 / 10000);")
         print("cmaes and gp use the first objective only: see the single-objective table")
         print("  sampler      problem        100 trials  1000 trials  10000 trials")
         for problem in [ParetoBenchmark.problems[0], ParetoBenchmark.problems[2]] {

@@ -150,8 +150,8 @@ struct CompletedLosses {
 
 /// Which completed trials can still be among the best `count` by one loss (or by violation), or, with two
 /// objectives, survived `CompletedLosses.fewDominators`, remembered between suggestions of one sampler: a pure
-/// speed-up, never a change of result. (With three or more objectives, only TPE's selection, which also stores
-/// `CompletedLosses.dominatorCounts`' counts, is reused.)
+/// speed-up, never a change of result. (With three objectives the selection is reused when it was made, and its
+/// counts stored, by `CompletedLosses.dominatorCounts`; with more, never.)
 ///
 /// When the history only grew (every trial read last time is still there, in the same order, with the same values),
 /// a trial left out last time had at least `count` trials strictly better (in both objectives) and still has; and

@@ -37,6 +37,14 @@ public enum SearchQualityBenchmark {
         Searcher(name: "gp", spec: SearcherSpec(algorithm: "gp")),
     ]
 
+    /// Samplers only timed (their suggestion time beside the others'), not in the regret study: `grid` (5 points per
+    /// parameter), `cfo` and `nsga2`.
+    public static let timingOnlySearchers: [Searcher] = [
+        Searcher(name: "grid", spec: SearcherSpec(algorithm: "grid")),
+        Searcher(name: "cfo", spec: SearcherSpec(algorithm: "cfo")),
+        Searcher(name: "nsga2", spec: SearcherSpec(algorithm: "nsga2")),
+    ]
+
     /// The problems of Optuna's peer study (`shared/peers/optuna_quality.py`, plus Styblinski-Tang-5 on [-5, 5]^5), with
     /// the same domains.
     public static let problems: [Problem] = [
@@ -130,7 +138,8 @@ public enum SearchQualityBenchmark {
     /// `timingCounts` is empty, the TPE suggestion-time measurement.
     public static func run(
         trials: Int = 100, seeds: Range<Int> = 0..<10, checkpoints: [Int] = [25, 50, 100], searchers: [Searcher] = searchers,
-        problems: [Problem] = problems, timingCounts: [Int] = [100, 1_000, 10_000]
+        problems: [Problem] = problems, timingCounts: [Int] = [100, 1_000, 10_000],
+        timingSearchers: [Searcher] = searchers + timingOnlySearchers
     ) throws -> Report {
         var cells: [Cell] = []
         let checkpoints = checkpoints.filter { $0 <= trials }
@@ -149,7 +158,7 @@ public enum SearchQualityBenchmark {
             }
         }
         var timings: [SuggestionTiming] = []
-        for searcher in searchers {
+        for searcher in timingCounts.isEmpty ? [] : timingSearchers {
             for count in Self.timingCounts(for: searcher.spec.algorithm, requested: timingCounts) {
                 let times = try suggestionTimes(spec: searcher.spec, finished: count)
                 timings.append(SuggestionTiming(

@@ -1,9 +1,9 @@
 import Foundation
 
 extension CompletedLosses {
-    /// Three objectives: of `indices` (increasing), those that fewer than `count` others beat in every
-    /// objective, in the same order, with how many beat each (`CompletedLosses.fewDominators` does the same for two
-    /// objectives; the reasoning there holds for any number). A trial kept has every trial beating it kept too (one
+    /// Two or three objectives: of `indices` (increasing), those that fewer than `count` others beat in every
+    /// objective, in the same order, with how many beat each (the selection `CompletedLosses.fewDominators` makes
+    /// for two objectives; the reasoning there holds for any number). A trial kept has every trial beating it kept too (one
     /// left out would bring `count` more), so its count is exact.
     ///
     /// `known[k]`, when 0 or more, is the count of `indices[k]` from an earlier call over the kept trials of a
@@ -12,7 +12,7 @@ extension CompletedLosses {
     func dominatorCounts(_ indices: [Int], count: Int, known: [Int]) -> (kept: [Int], counts: [Int]) {
         let n = indices.count
         let m = objectives
-        guard n > 0, m == 3 else { return (indices, [Int](repeating: 0, count: n)) }
+        guard n > 0, m == 2 || m == 3 else { return (indices, [Int](repeating: 0, count: n)) }
         var counts = [Int](repeating: 0, count: n)
         let added = (0..<n).filter { known[$0] < 0 }
         losses.withUnsafeBufferPointer { losses in
@@ -36,7 +36,11 @@ extension CompletedLosses {
                 }
                 return
             }
-            // From scratch (three objectives): every pair counted by divide and conquer.
+            // From scratch: every pair counted, by a sweep (two objectives) or divide and conquer (three).
+            guard m == 3 else {
+                counts = twoObjectiveBeatenCounts(indices)
+                return
+            }
             let columns = (0..<m).map { j in indices.map { losses[$0 * m + j] } }
             counts = Self.beatenCounts(columns[0], columns[1], columns[2])
         }

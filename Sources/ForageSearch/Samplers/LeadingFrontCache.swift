@@ -18,42 +18,55 @@ struct CompletedLosses {
         let multi = goals.isMultiObjective
         let directions = goals.objectives.map(\.direction)
         objectives = multi ? directions.count : 1
-        let trials = history.trials
-        positions.reserveCapacity(trials.count)
-        numbers.reserveCapacity(trials.count)
-        losses.reserveCapacity(trials.count * objectives)
-        violations.reserveCapacity(trials.count)
-        for index in trials.indices {
-            let state = trials[index].state
-            guard state == .completed || state == .pruned else { continue }
-            var usable = state == .completed
-            if usable {
-                let start = losses.count
-                if multi {
-                    if let values = trials[index].values, values.count >= objectives {
-                        for k in 0..<objectives {
-                            let loss = directions[k].loss(values[k])
-                            if !loss.isFinite { usable = false }
-                            losses.append(loss)
+        let count = history.trials.count
+        var positions: [Int] = []
+        var numbers: [Int] = []
+        var losses: [Double] = []
+        var violations: [Double] = []
+        var unusable: [Int] = []
+        positions.reserveCapacity(count)
+        numbers.reserveCapacity(count)
+        losses.reserveCapacity(count * objectives)
+        violations.reserveCapacity(count)
+        let objectives = objectives
+        history.trials.withUnsafeBufferPointer { trials in
+            for index in 0..<count {
+                let state = trials[index].state
+                guard state == .completed || state == .pruned else { continue }
+                var usable = state == .completed
+                if usable {
+                    let start = losses.count
+                    if multi {
+                        if let values = trials[index].values, values.count >= objectives {
+                            for k in 0..<objectives {
+                                let loss = directions[k].loss(values[k])
+                                if !loss.isFinite { usable = false }
+                                losses.append(loss)
+                            }
+                        } else {
+                            usable = false
                         }
+                    } else if let value = trials[index].value, value.isFinite {
+                        losses.append(directions[0].loss(value))
                     } else {
                         usable = false
                     }
-                } else if let value = trials[index].value, value.isFinite {
-                    losses.append(directions[0].loss(value))
-                } else {
-                    usable = false
+                    if usable {
+                        positions.append(index)
+                        numbers.append(trials[index].number)
+                        violations.append(trials[index].violation ?? 0)
+                        continue
+                    }
+                    losses.removeSubrange(start...)
                 }
-                if usable {
-                    positions.append(index)
-                    numbers.append(trials[index].number)
-                    violations.append(trials[index].violation ?? 0)
-                    continue
-                }
-                losses.removeSubrange(start...)
+                if trials[index].value != nil { unusable.append(index) }
             }
-            if trials[index].value != nil { unusable.append(index) }
         }
+        self.positions = positions
+        self.numbers = numbers
+        self.losses = losses
+        self.violations = violations
+        self.unusable = unusable
     }
 
     /// Completed trials read.
@@ -72,6 +85,12 @@ struct CompletedLosses {
     /// numbers of objectives: `indices` unchanged.
     func fewDominators(_ indices: [Int], count: Int) -> [Int] {
         guard objectives == 2, indices.count > count else { return indices }
+        let beaten = twoObjectiveBeatenCounts(indices)
+        return (0..<indices.count).filter { beaten[$0] < count }.map { indices[$0] }
+    }
+
+    /// Two objectives: for each of `indices`, how many of the others beat it in both.
+    func twoObjectiveBeatenCounts(_ indices: [Int]) -> [Int] {
         let n = indices.count
         let first = indices.map { losses[$0 * 2] }
         let second = indices.map { losses[$0 * 2 + 1] }
@@ -109,7 +128,7 @@ struct CompletedLosses {
             }
             start = end
         }
-        return (0..<n).filter { beaten[$0] < count }.map { indices[$0] }
+        return beaten
     }
 
     /// `keys` (finite) in increasing order with their positions (equal keys in any order).
@@ -131,8 +150,8 @@ struct CompletedLosses {
 
 /// Which completed trials can still be among the best `count` by one loss (or by violation), or, with two
 /// objectives, survived `CompletedLosses.fewDominators`, remembered between suggestions of one sampler: a pure
-/// speed-up, never a change of result. (With three or more objectives, only TPE's selection, which also stores
-/// `CompletedLosses.dominatorCounts`' counts, is reused.)
+/// speed-up, never a change of result. (With three objectives the selection is reused when it was made, and its
+/// counts stored, by `CompletedLosses.dominatorCounts`; with more, never.)
 ///
 /// When the history only grew (every trial read last time is still there, in the same order, with the same values),
 /// a trial left out last time had at least `count` trials strictly better (in both objectives) and still has; and

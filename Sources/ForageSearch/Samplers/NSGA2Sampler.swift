@@ -123,20 +123,38 @@ public struct NSGA2Sampler: Sampler {
     /// result is the same with or without it.
     static func elite(history: TrialHistory, size: Int, cache: LeadingFrontCache? = nil, prefilter: Bool = true) -> [Member] {
         let completed = CompletedLosses(history: history)
-        let candidates = cache?.candidates(completed, covering: size) ?? Array(0..<completed.count)
+        let (candidates, known) = cache?.candidatesAndCounts(completed, covering: size)
+            ?? (Array(0..<completed.count), [Int](repeating: -1, count: completed.count))
         var feasible: [Int] = []
+        var feasibleKnown: [Int] = []
         var infeasible: [Int] = []
-        for k in candidates {
-            if completed.isFeasible(k) { feasible.append(k) } else { infeasible.append(k) }
+        for (k, count) in zip(candidates, known) {
+            if completed.isFeasible(k) {
+                feasible.append(k)
+                feasibleKnown.append(count)
+            } else {
+                infeasible.append(k)
+            }
         }
-        if prefilter { feasible = completed.fewDominators(feasible, count: size) }
+        // Two objectives: a sweep; three: dominator counts kept between calls (as TPE's); more: no prefilter.
+        let counted = prefilter && completed.objectives == 3
+        var counts: [Int] = []
+        if counted {
+            (feasible, counts) = completed.dominatorCounts(feasible, count: size, known: feasibleKnown)
+        } else if prefilter {
+            feasible = completed.fewDominators(feasible, count: size)
+        }
         func params(_ k: Int) -> ParameterSet { history.trials[completed.positions[k]].params }
         var members: [Member] = []
         members.reserveCapacity(size)
         var kept: [Int] = []
         let fronts = Pareto.leadingFronts(feasible.map { completed.lossVector($0) }, covering: size)
         let byViolation = infeasible.sorted { completed.violations[$0] < completed.violations[$1] }.prefix(size)
-        defer { cache?.store(completed, kept: (completed.objectives == 2 ? feasible : kept) + byViolation, covering: size) }
+        defer {
+            cache?.store(
+                completed, kept: (completed.objectives == 2 || counted ? feasible : kept) + byViolation,
+                counts: counted ? counts + Array(repeating: -1, count: byViolation.count) : nil, covering: size)
+        }
         for (rank, front) in fronts.enumerated() {
             kept += front.map { feasible[$0] }
             guard members.count < size else { continue }

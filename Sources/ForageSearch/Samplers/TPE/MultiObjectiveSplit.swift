@@ -36,8 +36,8 @@ enum MultiObjectiveSplit {
                 infeasible.append(k)
             }
         }
-        // Two objectives: a sweep; three: counts kept between calls (the same selection); more: no prefilter.
-        let counted = prefilter && completed.objectives == 3
+        // Two or three objectives: counts kept between calls; more: no prefilter.
+        let counted = prefilter && (completed.objectives == 2 || completed.objectives == 3)
         var counts: [Int] = []
         if counted {
             (feasible, counts) = completed.dominatorCounts(feasible, count: wanted, known: feasibleKnown)

@@ -63,7 +63,7 @@ extension ParzenEstimator {
     }
 
     /// One continuous dimension: at most the log density `scalarLogDensity` computes at `x`, up to rounding, from
-    /// the prior and the `window` kernels on either side of `x` (−∞ when no finite bound is found).
+    /// the prior and the `window` kernels (at most 64) on either side of `x` (−∞ when no finite bound is found).
     func lowerLogDensity(near x: Double, window: Int) -> Double {
         let n = sortedMus.count
         // The first centre at or above x.
@@ -78,24 +78,26 @@ extension ParzenEstimator {
         let priorZ = (x - mus[n]) * inverseSigmas[n]
         let prior = constants[n] - 0.5 * (priorZ * priorZ)
         var top = prior
-        for i in first..<last {
-            let z = (x - sortedMus[i]) * sortedInverseSigmas[i]
-            let v = sortedConstants[i] - 0.5 * (z * z)
-            if v > top { top = v }
-        }
-        guard top.isFinite else { return -.infinity }
-        var sum = 0.0
-        Self.lowerTable.withUnsafeBufferPointer { table in
-            func add(_ v: Double) {
-                let d = top - v
+        // The window's terms, computed once (at most 64 kernels on each side).
+        let width = min(last - first, 128)
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(width, 1)) { terms in
+            for i in 0..<width {
+                let z = (x - sortedMus[first + i]) * sortedInverseSigmas[first + i]
+                let v = sortedConstants[first + i] - 0.5 * (z * z)
+                terms[i] = v
+                if v > top { top = v }
+            }
+            guard top.isFinite else { return -.infinity }
+            var sum = 0.0
+            Self.lowerTable.withUnsafeBufferPointer { table in
+                let d = top - prior
                 if d < 40 { sum += table[Int(d * Self.steps)] }
+                for i in 0..<width {
+                    let d = top - terms[i]
+                    if d < 40 { sum += table[Int(d * Self.steps)] }
+                }
             }
-            add(prior)
-            for i in first..<last {
-                let z = (x - sortedMus[i]) * sortedInverseSigmas[i]
-                add(sortedConstants[i] - 0.5 * (z * z))
-            }
+            return top + Foundation.log(sum)
         }
-        return top + Foundation.log(sum)
     }
 }

@@ -41,21 +41,27 @@ struct TPESplit {
         losses.reserveCapacity(trials.count)
         finishedIndices.reserveCapacity(trials.count)
         others.reserveCapacity(trials.count)
+        // (Ranking by front reads the losses itself.)
+        let byFront = history.goals.ranksByFront
+        var finishedCount = 0
         for index in trials.indices {
             let state = trials[index].state
             if state == .completed || state == .pruned, let value = trials[index].value, value.isFinite {
-                losses.append(direction.loss(value))
-                finishedIndices.append(index)
+                finishedCount += 1
+                if !byFront {
+                    losses.append(direction.loss(value))
+                    finishedIndices.append(index)
+                }
                 others.append(index)
             } else if constantLiar && state == .running {
                 others.append(index)
             }
         }
-        let n = losses.count
+        let n = finishedCount
         finished = n
         let wanted = Self.goodCount(finished: n, gamma: gamma, cap: maxGood)
         var best: [(loss: Double, index: Int)] = []
-        if history.goals.ranksByFront {
+        if byFront {
             // Several objectives or constraints (MOTPE, constrained TPE): the good trials in rank order.
             let ranked = MultiObjectiveSplit.ranked(history: history, wanted: wanted, cache: cache)
             finished = ranked.finished

@@ -1,7 +1,6 @@
 import ForageStore
 import Foundation
 import PostgresNIO
-import Synchronization
 
 /// An experiment's driver lock: a session-level PostgreSQL advisory lock, held on one connection of the pool for
 /// as long as the driver drives. When the process dies its connection closes and the server releases the lock, so
@@ -53,30 +52,17 @@ final class PostgresDriverLock: DriverLock {
 
     /// Returns once `task` ends or `bound` has passed, whichever comes first (the task is not awaited past it).
     private static func wait(for task: Task<Void, Never>, atMost bound: Duration) async {
-        let once = ResumeOnce()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let once = ResumeOnce<Void>()
+        try? await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             once.set(continuation)
             Task {
                 await task.value
-                once.resume()
+                once.resume(.success(()))
             }
             Task {
                 try? await Task.sleep(for: bound)
-                once.resume()
+                once.resume(.success(()))
             }
-        }
-    }
-
-    /// A continuation resumed by the first of several callers.
-    private final class ResumeOnce: Sendable {
-        private let continuation = Mutex<CheckedContinuation<Void, Never>?>(nil)
-
-        func set(_ continuation: CheckedContinuation<Void, Never>) {
-            self.continuation.withLock { $0 = continuation }
-        }
-
-        func resume() {
-            continuation.withLock { $0.take() }?.resume()
         }
     }
 }

@@ -1,7 +1,6 @@
 import ForageStore
 import Foundation
 import PostgresNIO
-import Synchronization
 
 extension PostgresConnection {
     /// Sends `query` and returns its rows, or fails with `ClosedUnderQuery` when the connection closed and the
@@ -15,7 +14,7 @@ extension PostgresConnection {
     /// `PostgresRetry` runs the call again on a fresh one. A query on an open connection is never cut short.
     func send(_ query: PostgresQuery) async throws -> PostgresRowSequence {
         let connection = self
-        let answer = QueryAnswer()
+        let answer = ResumeOnce<PostgresRowSequence>()
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresRowSequence, any Error>) in
             answer.set(continuation)
             let watchdog = Task {
@@ -61,17 +60,4 @@ extension PostgresConnection {
 /// The connection closed under a query that was never answered (see `PostgresConnection.send`).
 struct ClosedUnderQuery: Error, CustomStringConvertible {
     var description: String { "the connection closed under a query that was never answered" }
-}
-
-/// Lets exactly one of a query's answer and its watchdog resume the caller.
-private final class QueryAnswer: Sendable {
-    private let continuation = Mutex<CheckedContinuation<PostgresRowSequence, any Error>?>(nil)
-
-    func set(_ continuation: CheckedContinuation<PostgresRowSequence, any Error>) {
-        self.continuation.withLock { $0 = continuation }
-    }
-
-    func resume(_ result: Result<PostgresRowSequence, any Error>) {
-        continuation.withLock { $0.take() }?.resume(with: result)
-    }
 }

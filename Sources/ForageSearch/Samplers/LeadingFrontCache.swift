@@ -243,3 +243,24 @@ final class LeadingFrontCache: @unchecked Sendable {
         return chosen
     }
 }
+
+extension CompletedLosses {
+    /// The trials a selection of `count` needs to look at (all of them, or those `cache` kept), split into feasible
+    /// ones (with the dominator counts the cache knows for them, -1 where unknown) and infeasible ones.
+    func candidates(cache: LeadingFrontCache?, covering count: Int) -> (feasible: [Int], known: [Int], infeasible: [Int]) {
+        let (indices, counts) = cache?.candidatesAndCounts(self, covering: count)
+            ?? (Array(0..<self.count), [Int](repeating: -1, count: self.count))
+        var feasible: [Int] = []
+        var known: [Int] = []
+        var infeasible: [Int] = []
+        for (k, count) in zip(indices, counts) {
+            if isFeasible(k) {
+                feasible.append(k)
+                known.append(count)
+            } else {
+                infeasible.append(k)
+            }
+        }
+        return (feasible, known, infeasible)
+    }
+}

@@ -123,19 +123,7 @@ public struct NSGA2Sampler: Sampler {
     /// result is the same with or without it.
     static func elite(history: TrialHistory, size: Int, cache: LeadingFrontCache? = nil, prefilter: Bool = true) -> [Member] {
         let completed = CompletedLosses(history: history)
-        let (candidates, known) = cache?.candidatesAndCounts(completed, covering: size)
-            ?? (Array(0..<completed.count), [Int](repeating: -1, count: completed.count))
-        var feasible: [Int] = []
-        var feasibleKnown: [Int] = []
-        var infeasible: [Int] = []
-        for (k, count) in zip(candidates, known) {
-            if completed.isFeasible(k) {
-                feasible.append(k)
-                feasibleKnown.append(count)
-            } else {
-                infeasible.append(k)
-            }
-        }
+        var (feasible, feasibleKnown, infeasible) = completed.candidates(cache: cache, covering: size)
         // Two objectives: a sweep; three: dominator counts kept between calls (as TPE's); more: no prefilter.
         let counted = prefilter && completed.objectives == 3
         var counts: [Int] = []

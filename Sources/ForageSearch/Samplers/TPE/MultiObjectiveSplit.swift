@@ -23,19 +23,7 @@ enum MultiObjectiveSplit {
     static func ranked(history: TrialHistory, wanted: Int, cache: LeadingFrontCache? = nil, prefilter: Bool = true) -> Ranked {
         let completed = CompletedLosses(history: history)
         let excluded = history.goals.isMultiObjective ? Set(completed.unusable) : []
-        let (candidates, known) = cache?.candidatesAndCounts(completed, covering: wanted)
-            ?? (Array(0..<completed.count), [Int](repeating: -1, count: completed.count))
-        var feasible: [Int] = []
-        var feasibleKnown: [Int] = []
-        var infeasible: [Int] = []
-        for (k, count) in zip(candidates, known) {
-            if completed.isFeasible(k) {
-                feasible.append(k)
-                feasibleKnown.append(count)
-            } else {
-                infeasible.append(k)
-            }
-        }
+        var (feasible, feasibleKnown, infeasible) = completed.candidates(cache: cache, covering: wanted)
         // Two or three objectives: counts kept between calls; more: no prefilter.
         let counted = prefilter && (completed.objectives == 2 || completed.objectives == 3)
         var counts: [Int] = []

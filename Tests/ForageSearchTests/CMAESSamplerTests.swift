@@ -81,7 +81,7 @@ import Testing
     @Test func aGenerationsStepsAreOrthogonalAndAFailedTrialDoesNotRepeatOne() {
         // σ₀ = 0.01 from the centre keeps every first-generation point inside the cube, so none is redrawn.
         let space = Self.cube(5, -5, 5)
-        let sampler = CMAESSampler(seed: 5, sigma0: 0.01, populationSize: 4)
+        let sampler = CMAESSampler(seed: 5, sigma0: 0.01, populationSize: 4, sampling: .orthogonal)
         var history = TrialHistory(objective: TestSupport.objective)
         var suggestions: [ParameterSet] = []
         for number in 0..<5 {
@@ -99,14 +99,14 @@ import Testing
             }
         }
         // Drawn independently, the same trials' steps are not orthogonal.
-        let (iid, _) = TestSupport.run(CMAESSampler(seed: 5, sigma0: 0.01, populationSize: 4, orthogonal: false), space: space, trials: 4, objective: Self.sphere)
+        let (iid, _) = TestSupport.run(CMAESSampler(seed: 5, sigma0: 0.01, populationSize: 4, sampling: .iid), space: space, trials: 4, objective: Self.sphere)
         let iidSteps = Self.steps(iid, mean: 0.5, sigma: 0.01, low: -5, high: 5)
         #expect(abs(Self.dot(iidSteps[0], iidSteps[1])) > 1e-3)
     }
 
     @Test func aRunningTrialTakesItsPositionSoParallelSuggestionsDiffer() {
         let space = Self.cube(3, 0, 1)
-        let sampler = CMAESSampler(seed: 6, sigma0: 0.01, populationSize: 4)
+        let sampler = CMAESSampler(seed: 6, sigma0: 0.01, populationSize: 4, sampling: .orthogonal)
         var history = TrialHistory(objective: TestSupport.objective)
         let first = sampler.suggest(index: 0, space: space, history: history)
         history.upsert(TrialSnapshot(number: 0, state: .running, params: first ?? ParameterSet()))
@@ -115,5 +115,63 @@ import Testing
         #expect(first != nil && first != second)
         let steps = Self.steps([first, second].compactMap { $0 }, mean: 0.5, sigma: 0.01, low: 0, high: 1)
         #expect(abs(Self.dot(steps[0], steps[1])) < 1e-6)
+    }
+
+    @Test func mirroredSamplingPairsOppositeStepsWithOrthogonalBases() {
+        // σ₀ = 0.01 from the centre keeps every point inside the cube, so no pair is redrawn.
+        let space = Self.cube(4, -5, 5)
+        let (suggestions, _) = TestSupport.run(CMAESSampler(seed: 7, sigma0: 0.01, populationSize: 6), space: space, trials: 6, objective: Self.sphere)
+        let steps = Self.steps(suggestions, mean: 0.5, sigma: 0.01, low: -5, high: 5)
+        for j in 0..<3 {
+            #expect(zip(steps[2 * j], steps[2 * j + 1]).allSatisfy { abs($0 + $1) < 1e-9 }, "pair \(j)")
+            #expect(Self.dot(steps[2 * j], steps[2 * j]) > 1e-6)
+        }
+        // The pairs' base steps are mutually orthogonal (one block of n = 4).
+        #expect(abs(Self.dot(steps[0], steps[2])) < 1e-6 && abs(Self.dot(steps[0], steps[4])) < 1e-6 && abs(Self.dot(steps[2], steps[4])) < 1e-6)
+    }
+
+    @Test func thePairedNormaliserIsMuEffectiveUnlessAPairIsSelectedTogether() {
+        let state = CMAState(mean: [0.5, 0.5, 0.5], sigma: 0.1, populationSize: 6)
+        let a = [0.3, -1.0, 0.2]
+        let b = [1.1, 0.4, -0.7]
+        let c = [-0.2, 0.5, 0.9]
+        let minus: ([Double]) -> [Double] = { $0.map { -$0 } }
+        // Best first. μ = 3: a pair split between selected and unselected counts as one selected point.
+        let apart = CMAState.pairedMuEffective(steps: [a, b, c, minus(a), minus(b), minus(c)], weights: state.weights, mu: state.mu)
+        #expect(abs(apart - state.muEffective) < 1e-12)
+        // a and −a both selected: c = (w₁ − w₂, w₃), so the paired μ is 1 / ((w₁ − w₂)² + w₃²), above μ_eff.
+        let together = CMAState.pairedMuEffective(steps: [a, minus(a), b, c, minus(b), minus(c)], weights: state.weights, mu: state.mu)
+        let w = state.weights
+        #expect(abs(together - 1 / (pow(w[0] - w[1], 2) + w[2] * w[2])) < 1e-12)
+        #expect(together > state.muEffective)
+    }
+
+    @Test func underRandomSelectionMirroredPairsDoNotShrinkTheStepSize() {
+        // Random values select mirrored pairs together as often as apart; with √μ_eff as the normaliser σ drifts down
+        // (the flaw of plain mirroring), with the paired normaliser it holds as with independent draws.
+        func drift(mirroredNormaliser: Bool) -> Double {
+            var total = 0.0
+            let runs = 30
+            for run in 0..<runs {
+                var rng = SplitMix64(seed: 11, stream: UInt64(run))
+                var state = CMAState(mean: [Double](repeating: 0.5, count: 10), sigma: 1e-3)
+                for _ in 0..<40 {
+                    var generation: [(x: [Double], value: Double)] = []
+                    for _ in 0..<(state.populationSize / 2) {
+                        let y = state.step(from: (0..<10).map { _ in rng.nextGaussian() })
+                        for sign in [1.0, -1.0] {
+                            generation.append(((0..<10).map { state.mean[$0] + sign * state.sigma * y[$0] }, rng.nextUnit()))
+                        }
+                    }
+                    state.tell(generation, mirrored: mirroredNormaliser)
+                }
+                total += log(state.sigma / 1e-3)
+            }
+            return total / Double(runs)
+        }
+        let corrected = drift(mirroredNormaliser: true)
+        let plain = drift(mirroredNormaliser: false)
+        #expect(corrected > -0.4, "corrected drift \(corrected)")
+        #expect(plain < corrected - 0.5, "plain \(plain), corrected \(corrected)")
     }
 }

@@ -92,4 +92,21 @@ import Testing
             #expect(incremental.kept == scratch.kept && incremental.counts == scratch.counts, "after \(number + 1) trials")
         }
     }
+
+    @Test func leadingFrontsFromTheDominatorCountsArePeeledFronts() {
+        // Ties in every coordinate (a weak dominator need not beat in all three), and fronts 1 to several deep.
+        for (count, seed, covering) in [(40, 11, 3), (300, 12, 25), (300, 13, 60), (600, 14, 50)] as [(Int, UInt64, Int)] {
+            let points = Self.losses(count, seed: seed)
+            var history = TrialHistory(goals: ObjectiveSet(objectives: (1...3).map { Objective(metric: "f\($0)", direction: .minimize) }))
+            for (number, values) in points.enumerated() {
+                history.upsert(TrialSnapshot(number: number, state: .completed, params: ParameterSet(), value: values[0], values: values))
+            }
+            let completed = CompletedLosses(history: history)
+            let (kept, counts) = completed.dominatorCounts(Array(0..<completed.count), count: covering, known: Array(repeating: -1, count: completed.count))
+            let expected = Pareto.leadingFronts(kept.map { points[$0] }, covering: covering)
+            #expect(completed.leadingFronts(kept, covering: covering, beaten: counts) == expected, "\(count) points, covering \(covering)")
+            #expect(completed.leadingFronts(kept, covering: covering) == expected)
+            #expect(expected.reduce(0) { $0 + $1.count } >= min(covering, kept.count))
+        }
+    }
 }

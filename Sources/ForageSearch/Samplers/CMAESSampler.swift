@@ -19,10 +19,16 @@ import ForageCore
 ///
 /// A point outside the cube is redrawn (up to 100 times) and then clipped, as the `cmaes` package does.
 ///
-/// With `sampling: orthogonal` (the default) the standard normal vectors of a generation are mutually orthogonal in
-/// blocks of `n` (`OrthogonalDraws`); a trial's position in its generation is the number of the experiment's trials
-/// (any state) after the last one the replay told, so sequential and parallel trials of one generation get distinct
-/// positions. `sampling: iid` draws them independently, as the `cmaes` package does.
+/// A trial's position in its generation is the number of the experiment's trials (any state) after the last one
+/// the replay told, so sequential and parallel trials of one generation get distinct positions. How a position's
+/// step is drawn is `sampling`:
+/// - `mirrored` (the default): mirrored orthogonal sampling (Wang, Emmerich & Bäck, 2014) without pairwise
+///   selection — positions `2j` and `2j + 1` take the steps `+z_j` and `−z_j`, and the base vectors `z_j` are
+///   orthogonal in blocks of `n` (`OrthogonalDraws`); a pair outside the cube is redrawn together, so its points stay
+///   mirrored. Every point is recombined as usual; `CMAState.tell` corrects the evolution paths' normaliser for
+///   pairs selected together, so the step size is not biased downwards (the known flaw of plain mirroring).
+/// - `orthogonal`: the vectors of a generation are orthogonal in blocks of `n`, without mirrors.
+/// - `iid`: independent draws, as the `cmaes` package does.
 public struct CMAESSampler: Sampler {
     public let seed: UInt64
     /// The initial step size in unit-cube coordinates (Optuna's default `min range / 6` is 1/6 here).
@@ -31,15 +37,20 @@ public struct CMAESSampler: Sampler {
     public let populationSize: Int?
     /// Whether to restart with a doubled population when the search stagnates.
     public let restarts: Bool
-    /// Whether a generation's normal vectors are drawn orthogonal in blocks (true) or independently.
-    public let orthogonal: Bool
+    /// How a generation's standard normal vectors are drawn.
+    public let sampling: Sampling
 
-    public init(seed: UInt64, sigma0: Double = 1.0 / 6, populationSize: Int? = nil, restarts: Bool = true, orthogonal: Bool = true) {
+    /// How a generation's standard normal vectors are drawn (see the type's documentation).
+    public enum Sampling: String, Sendable, CaseIterable {
+        case mirrored, orthogonal, iid
+    }
+
+    public init(seed: UInt64, sigma0: Double = 1.0 / 6, populationSize: Int? = nil, restarts: Bool = true, sampling: Sampling = .mirrored) {
         self.seed = seed
         self.sigma0 = sigma0
         self.populationSize = populationSize
         self.restarts = restarts
-        self.orthogonal = orthogonal
+        self.sampling = sampling
     }
 
     /// The state after the replay, which run (0 for the first, one more per restart) it belongs to, and how many of
@@ -58,11 +69,16 @@ public struct CMAESSampler: Sampler {
         }
         let replayed = replay(axes: axes, history: history)
         var state = replayed.state
-        let first = orthogonal
-            ? OrthogonalDraws.vector(
-                slot: replayed.slot, dimensions: state.dimensions, seed: seed, key: UInt64(replayed.run) << 32 | UInt64(state.generation))
-            : nil
-        let point = draw(from: &state, rng: &rng, first: first)
+        let key = UInt64(replayed.run) << 32 | UInt64(state.generation)
+        let point: [Double]
+        switch sampling {
+        case .mirrored:
+            point = drawMirrored(from: state, slot: replayed.slot, key: key)
+        case .orthogonal:
+            point = draw(from: &state, rng: &rng, first: OrthogonalDraws.vector(slot: replayed.slot, dimensions: state.dimensions, seed: seed, key: key))
+        case .iid:
+            point = draw(from: &state, rng: &rng)
+        }
         let names = Dictionary(uniqueKeysWithValues: axes.enumerated().map { ($1.name, $0) })
         return space.assign { parameter, _ in
             if let k = names[parameter.name] { return parameter.distribution.value(atUnit: point[k]) }
@@ -87,7 +103,7 @@ public struct CMAESSampler: Sampler {
             guard let value = trial.value, value.isFinite, let x = Self.coordinates(of: trial.params, axes: axes) else { continue }
             generation.append((x, sign * value))
             guard generation.count == state.populationSize else { continue }
-            state.tell(generation)
+            state.tell(generation, mirrored: sampling == .mirrored)
             generation.removeAll(keepingCapacity: true)
             lastTold = trial.number
             if restarts, state.shouldStop {
@@ -110,6 +126,27 @@ public struct CMAESSampler: Sampler {
             let y = state.step(from: z)
             point = (0..<state.dimensions).map { state.mean[$0] + state.sigma * y[$0] }
             if point.allSatisfy({ $0 >= 0 && $0 <= 1 }) { return point }
+        }
+        return point.map { min(max($0, 0), 1) }
+    }
+
+    /// The point of position `slot` under mirrored sampling: `mean ± σ·B·D·z` for the pair's base vector `z`
+    /// (`+` at even slots), redrawn for the pair (from the pair's own stream, so both points agree) while either
+    /// point leaves the cube, up to 100 times; then clipped.
+    func drawMirrored(from state: CMAState, slot: Int, key: UInt64) -> [Double] {
+        let n = state.dimensions
+        let pair = slot / 2
+        let sign: Double = slot % 2 == 0 ? 1 : -1
+        var redraws = SplitMix64(seed: seed ^ 0x9E37_79B9_7F4A_7C15, stream: key &* 0x1_0000 &+ UInt64(pair))
+        var point: [Double] = []
+        for attempt in 0..<100 {
+            let z = attempt == 0
+                ? OrthogonalDraws.vector(slot: pair, dimensions: n, seed: seed, key: key)
+                : (0..<n).map { _ in redraws.nextGaussian() }
+            let y = state.step(from: z)
+            point = (0..<n).map { state.mean[$0] + sign * state.sigma * y[$0] }
+            let mirror = (0..<n).map { state.mean[$0] - sign * state.sigma * y[$0] }
+            if point.allSatisfy({ $0 >= 0 && $0 <= 1 }) && mirror.allSatisfy({ $0 >= 0 && $0 <= 1 }) { return point }
         }
         return point.map { min(max($0, 0), 1) }
     }
@@ -143,12 +180,12 @@ extension CMAESSampler {
             .number("sigma0", min: 0, max: 1, openMin: true, "initial step size as a fraction of each range (default 1/6)"),
             .int("popsize", min: 2, "the first run's population size (default 4 + 3 ln n)"),
             .choice("restarts", ["ipop", "none"], "ipop doubles the population and restarts when the search stagnates (default ipop)"),
-            .choice("sampling", ["orthogonal", "iid"], "orthogonal draws each generation's steps in mutually orthogonal blocks; iid draws them independently, as the cmaes package does (default orthogonal)"),
+            .choice("sampling", Sampling.allCases.map(\.rawValue), "mirrored draws each generation's steps in mirrored pairs ±z with orthogonal base vectors; orthogonal draws them in mutually orthogonal blocks; iid independently, as the cmaes package does (default mirrored)"),
         ]
     ) { context in
         CMAESSampler(
             seed: context.seed, sigma0: context.options.double("sigma0", default: 1.0 / 6), populationSize: context.options.int("popsize"),
             restarts: context.options.string("restarts", default: "ipop") == "ipop",
-            orthogonal: context.options.string("sampling", default: "orthogonal") == "orthogonal")
+            sampling: Sampling(rawValue: context.options.string("sampling", default: "mirrored")) ?? .mirrored)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ForageCore
 
 extension CompletedLosses {
     /// Two or three objectives: of `indices` (increasing), those that fewer than `count` others beat in every
@@ -115,5 +116,77 @@ extension CompletedLosses {
         }
         solve(0, n)
         return counts
+    }
+}
+
+extension CompletedLosses {
+    /// `Pareto.leadingFronts` of the loss vectors of `indices`: the first non-dominated fronts (positions into
+    /// `indices`, in the same order as `Pareto.leadingFronts` gives them) until they hold at least `count` trials.
+    /// Three or more objectives are peeled on the flat losses (no loss vector is copied out; positions sorted
+    /// lexicographically, so a trial can only be dominated by one before it); one or two go to `Pareto`'s sweep.
+    ///
+    /// `beaten`, when given, is how many trials beat each of `indices` in every objective (`dominatorCounts`' exact
+    /// counts). Whatever dominates a trial has no more beating it (a trial beating the dominator beats the trial),
+    /// so the first front is the non-dominated part of the trials nothing beats — usually a small set, which is all
+    /// a long history's selection needs when that front alone covers `count`.
+    func leadingFronts(_ indices: [Int], covering count: Int, beaten: [Int]? = nil) -> [[Int]] {
+        let m = objectives
+        guard m >= 3, !indices.isEmpty else { return Pareto.leadingFronts(indices.map { lossVector($0) }, covering: count) }
+        return losses.withUnsafeBufferPointer { losses -> [[Int]] in
+            func precedes(_ a: Int, _ b: Int) -> Bool {
+                let pa = indices[a] * m
+                let pb = indices[b] * m
+                for j in 0..<m where losses[pa + j] != losses[pb + j] { return losses[pa + j] < losses[pb + j] }
+                return false
+            }
+            // Pareto dominance (no worse in every objective, better in one), as `Pareto.dominates`.
+            func dominates(_ a: Int, _ b: Int) -> Bool {
+                let pa = indices[a] * m
+                let pb = indices[b] * m
+                var better = false
+                for j in 0..<m {
+                    let x = losses[pa + j]
+                    let y = losses[pb + j]
+                    if x > y { return false }
+                    if x < y { better = true }
+                }
+                return better
+            }
+            // One peel: the non-dominated positions of `sorted` (lexicographic order), and the rest, both in order.
+            func peel(_ sorted: [Int]) -> (front: [Int], rest: [Int]) {
+                var front: [Int] = []
+                var rest: [Int] = []
+                rest.reserveCapacity(sorted.count)
+                for i in sorted {
+                    var dominated = false
+                    for f in front where dominates(f, i) {
+                        dominated = true
+                        break
+                    }
+                    if dominated { rest.append(i) } else { front.append(i) }
+                }
+                return (front, rest)
+            }
+            var result: [[Int]] = []
+            var remaining: [Int]
+            if let beaten, beaten.count == indices.count {
+                let first = peel(indices.indices.filter { beaten[$0] == 0 }.sorted(by: precedes)).front
+                result.append(first)
+                guard first.count < count else { return result }
+                var inFirst = [Bool](repeating: false, count: indices.count)
+                for i in first { inFirst[i] = true }
+                remaining = indices.indices.filter { !inFirst[$0] }.sorted(by: precedes)
+            } else {
+                remaining = indices.indices.sorted(by: precedes)
+            }
+            var taken = result.first?.count ?? 0
+            while !remaining.isEmpty && taken < count {
+                let (front, rest) = peel(remaining)
+                result.append(front)
+                taken += front.count
+                remaining = rest
+            }
+            return result
+        }
     }
 }

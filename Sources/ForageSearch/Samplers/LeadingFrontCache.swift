@@ -78,6 +78,9 @@ struct CompletedLosses {
     /// The loss vector of trial `k`.
     func lossVector(_ k: Int) -> [Double] { Array(losses[(k * objectives)..<((k + 1) * objectives)]) }
 
+    /// Objective `m`'s loss of trial `k`.
+    func loss(_ k: Int, _ m: Int) -> Double { losses[k * objectives + m] }
+
     /// Of `indices` (increasing), those that fewer than `count` others beat in both of two objectives, in the same
     /// order. A trial left out is dominated by at least `count` others, all in earlier fronts, so no leading fronts
     /// covering `count` trials reach it; and whatever a left-out trial dominates is left out too (the trials beating

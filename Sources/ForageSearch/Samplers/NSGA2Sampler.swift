@@ -136,7 +136,7 @@ public struct NSGA2Sampler: Sampler {
         var members: [Member] = []
         members.reserveCapacity(size)
         var kept: [Int] = []
-        let fronts = Pareto.leadingFronts(feasible.map { completed.lossVector($0) }, covering: size)
+        let fronts = completed.leadingFronts(feasible, covering: size, beaten: counted ? counts : nil)
         let byViolation = infeasible.sorted { completed.violations[$0] < completed.violations[$1] }.prefix(size)
         defer {
             cache?.store(

@@ -102,7 +102,17 @@ struct CMAState {
     }
 
     /// Updates the distribution with one generation of `(point, value)` pairs (values are minimised).
-    mutating func tell(_ solutions: [(x: [Double], value: Double)]) {
+    ///
+    /// `mirrored`: the generation was drawn in mirrored pairs (`x = m ± σ·y`). When both points of a pair are
+    /// selected their steps partly cancel in the weighted mean step, so the usual normaliser `√μ_eff` of the
+    /// evolution paths would see a step shorter than the search distribution's and shrink σ even under random
+    /// selection. The paths are normalised instead by `1 / ‖c‖` (`√` of `pairedMuEffective`), where `c_j` is the weight the mean step puts on
+    /// pair `j`'s base step (the weight of its `+` point minus that of its `−` point; an unpaired point's own
+    /// weight): under random selection the normalised step is then standard normal again, as without mirroring; it
+    /// equals `√μ_eff` whenever at most one point of each pair is selected. Pairs are recognised from the points
+    /// themselves (steps that are each other's negatives), so a failed trial or a clipped point just leaves its
+    /// partner unpaired.
+    mutating func tell(_ solutions: [(x: [Double], value: Double)], mirrored: Bool = false) {
         let n = dimensions
         generation += 1
         let sorted = solutions.enumerated().sorted { ($0.element.value, $0.offset) < ($1.element.value, $1.offset) }.map(\.element)
@@ -116,13 +126,14 @@ struct CMAState {
         }
         for i in 0..<n { mean[i] += sigma * yW[i] }
         let whitened = whiten(yW)
-        let sigmaScale = (cSigma * (2 - cSigma) * muEffective).squareRoot()
+        let normalised = mirrored ? Self.pairedMuEffective(steps: ys, weights: weights, mu: mu) : muEffective
+        let sigmaScale = (cSigma * (2 - cSigma) * normalised).squareRoot()
         for i in 0..<n { pSigma[i] = (1 - cSigma) * pSigma[i] + sigmaScale * whitened[i] }
         let normPSigma = pSigma.reduce(0) { $0 + $1 * $1 }.squareRoot()
         sigma = min(sigma * exp((cSigma / dSigma) * (normPSigma / chiN - 1)), 1e32)
         let left = normPSigma / (1 - pow(1 - cSigma, Double(2 * (generation + 1)))).squareRoot()
         let hSigma: Double = left < (1.4 + 2 / Double(n + 1)) * chiN ? 1 : 0
-        let cScale = (cc * (2 - cc) * muEffective).squareRoot()
+        let cScale = (cc * (2 - cc) * normalised).squareRoot()
         for i in 0..<n { pC[i] = (1 - cc) * pC[i] + hSigma * cScale * yW[i] }
         let deltaH = (1 - hSigma) * cc * (2 - cc)
         let weightSum = weights.reduce(0, +)
@@ -143,6 +154,32 @@ struct CMAState {
             }
         }
         decompose()
+    }
+
+    /// `1 / ‖c‖²` for steps `ys` sorted best first (see `tell`; `μ_eff` itself when no pair has both points
+    /// selected): `c` has one entry per mirrored pair (the positive
+    /// weight of its first point minus that of its partner) and one per unpaired point (its positive weight); points
+    /// ranked `mu` or worse weigh 0. Two steps are a pair when they are each other's negatives to rounding.
+    static func pairedMuEffective(steps ys: [[Double]], weights: [Double], mu: Int) -> Double {
+        let positive = ys.indices.map { $0 < mu && $0 < weights.count ? weights[$0] : 0 }
+        func mirrors(_ a: [Double], _ b: [Double]) -> Bool {
+            for i in a.indices where !(abs(a[i] + b[i]) <= 1e-9 * (1 + abs(a[i]))) { return false }
+            return true
+        }
+        var partner = [Int](repeating: -1, count: ys.count)
+        for a in ys.indices where partner[a] < 0 {
+            for b in (a + 1)..<ys.count where partner[b] < 0 && mirrors(ys[a], ys[b]) {
+                partner[a] = b
+                partner[b] = a
+                break
+            }
+        }
+        var squares = 0.0
+        for a in ys.indices where partner[a] < 0 || partner[a] > a {
+            let c = positive[a] - (partner[a] > a ? positive[partner[a]] : 0)
+            squares += c * c
+        }
+        return 1 / max(squares, 1e-300)
     }
 
     /// The stopping criteria of the `cmaes` package (flat values, tiny or exploding steps, no effect, ill-conditioning):

@@ -32,9 +32,8 @@ enum MultiObjectiveSplit {
         } else if prefilter {
             feasible = completed.fewDominators(feasible, count: wanted)
         }
-        let losses = feasible.map { completed.lossVector($0) }
         var order: [Int] = []
-        let fronts = Pareto.leadingFronts(losses, covering: wanted)
+        let fronts = completed.leadingFronts(feasible, covering: wanted, beaten: counted ? counts : nil)
         let byViolation = infeasible.sorted { completed.violations[$0] < completed.violations[$1] }.prefix(wanted)
         let kept = completed.objectives == 2 || counted ? feasible : fronts.flatMap { $0.map { feasible[$0] } }
         cache?.store(
@@ -45,9 +44,9 @@ enum MultiObjectiveSplit {
             let room = wanted - order.count
             if front.count <= room {
                 // Inside a front, the first objective orders (a stable order for the rank weights).
-                order += front.sorted { losses[$0][0] < losses[$1][0] }.map { completed.positions[feasible[$0]] }
+                order += front.sorted { completed.loss(feasible[$0], 0) < completed.loss(feasible[$1], 0) }.map { completed.positions[feasible[$0]] }
             } else {
-                let points = front.map { losses[$0] }
+                let points = front.map { completed.lossVector(feasible[$0]) }
                 let chosen = cache?.cut(points, count: room) { hypervolumeSubset(points, count: room) } ?? hypervolumeSubset(points, count: room)
                 order += chosen.map { completed.positions[feasible[front[$0]]] }
             }

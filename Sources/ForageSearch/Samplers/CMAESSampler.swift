@@ -68,16 +68,16 @@ public struct CMAESSampler: Sampler {
             return space.assign { parameter, _ in parameter.distribution.value(atUnit: rng.nextUnit()) }
         }
         let replayed = replay(axes: axes, history: history)
-        var state = replayed.state
+        let state = replayed.state
         let key = UInt64(replayed.run) << 32 | UInt64(state.generation)
         let point: [Double]
         switch sampling {
         case .mirrored:
             point = drawMirrored(from: state, slot: replayed.slot, key: key)
         case .orthogonal:
-            point = draw(from: &state, rng: &rng, first: OrthogonalDraws.vector(slot: replayed.slot, dimensions: state.dimensions, seed: seed, key: key))
+            point = draw(from: state, rng: &rng, first: OrthogonalDraws.vector(slot: replayed.slot, dimensions: state.dimensions, seed: seed, key: key))
         case .iid:
-            point = draw(from: &state, rng: &rng)
+            point = draw(from: state, rng: &rng)
         }
         let names = Dictionary(uniqueKeysWithValues: axes.enumerated().map { ($1.name, $0) })
         return space.assign { parameter, _ in
@@ -117,38 +117,30 @@ public struct CMAESSampler: Sampler {
         return Replay(state: state, run: restart, slot: slot)
     }
 
-    /// One point of the current distribution, redrawn while outside the unit cube (then clipped); `first` is the
-    /// standard normal vector of the first attempt (the redraws are independent).
-    func draw(from state: inout CMAState, rng: inout SplitMix64, first: [Double]? = nil) -> [Double] {
+    /// One point `mean + sign·σ·B·D·z` of the current distribution, redrawn while outside the unit cube (with
+    /// `mirrored`, also while its mirror `mean − sign·σ·B·D·z` is), up to 100 times, then clipped; `first` is the
+    /// standard normal vector `z` of the first attempt, and the redraws are independent draws from `rng`.
+    func draw(from state: CMAState, rng: inout SplitMix64, first: [Double]? = nil, sign: Double = 1, mirrored: Bool = false) -> [Double] {
+        let n = state.dimensions
+        func inside(_ x: [Double]) -> Bool { x.allSatisfy { $0 >= 0 && $0 <= 1 } }
         var point: [Double] = []
         for attempt in 0..<100 {
-            let z = (attempt == 0 ? first : nil) ?? (0..<state.dimensions).map { _ in rng.nextGaussian() }
+            let z = (attempt == 0 ? first : nil) ?? (0..<n).map { _ in rng.nextGaussian() }
             let y = state.step(from: z)
-            point = (0..<state.dimensions).map { state.mean[$0] + state.sigma * y[$0] }
-            if point.allSatisfy({ $0 >= 0 && $0 <= 1 }) { return point }
+            point = (0..<n).map { state.mean[$0] + sign * state.sigma * y[$0] }
+            if inside(point) && (!mirrored || inside((0..<n).map { state.mean[$0] - sign * state.sigma * y[$0] })) { return point }
         }
         return point.map { min(max($0, 0), 1) }
     }
 
-    /// The point of position `slot` under mirrored sampling: `mean ± σ·B·D·z` for the pair's base vector `z`
-    /// (`+` at even slots), redrawn for the pair (from the pair's own stream, so both points agree) while either
-    /// point leaves the cube, up to 100 times; then clipped.
+    /// The point of position `slot` under mirrored sampling: `draw` with the pair's base vector (`+` at even slots),
+    /// redrawn from the pair's own stream, so both points of a pair make the same draws and stay mirrors.
     func drawMirrored(from state: CMAState, slot: Int, key: UInt64) -> [Double] {
-        let n = state.dimensions
         let pair = slot / 2
-        let sign: Double = slot % 2 == 0 ? 1 : -1
         var redraws = SplitMix64(seed: seed ^ 0x9E37_79B9_7F4A_7C15, stream: key &* 0x1_0000 &+ UInt64(pair))
-        var point: [Double] = []
-        for attempt in 0..<100 {
-            let z = attempt == 0
-                ? OrthogonalDraws.vector(slot: pair, dimensions: n, seed: seed, key: key)
-                : (0..<n).map { _ in redraws.nextGaussian() }
-            let y = state.step(from: z)
-            point = (0..<n).map { state.mean[$0] + sign * state.sigma * y[$0] }
-            let mirror = (0..<n).map { state.mean[$0] - sign * state.sigma * y[$0] }
-            if point.allSatisfy({ $0 >= 0 && $0 <= 1 }) && mirror.allSatisfy({ $0 >= 0 && $0 <= 1 }) { return point }
-        }
-        return point.map { min(max($0, 0), 1) }
+        return draw(
+            from: state, rng: &redraws, first: OrthogonalDraws.vector(slot: pair, dimensions: state.dimensions, seed: seed, key: key),
+            sign: slot % 2 == 0 ? 1 : -1, mirrored: true)
     }
 
     /// A trial's unit-cube coordinates on `axes`, or nil when one is missing or outside the space (a trial of an

@@ -1,3 +1,4 @@
+import Synchronization
 /// What searchers and schedulers know about one trial: its parameters, state, objective value and the objective's
 /// intermediate values by step.
 public struct TrialSnapshot: Sendable, Equatable {
@@ -44,6 +45,11 @@ public struct TrialHistory: Sendable, Equatable {
     /// Every objective and the constraints; `TrialSnapshot.values` follow its objective order.
     public var goals: ObjectiveSet
     public private(set) var trials: [TrialSnapshot]
+    /// One revision per trial, aligned with `trials`: renewed whenever that trial changes (`upsert`, `record`,
+    /// `finish`) and unique within the process, so a trial whose revision a sampler saw before is, in any history,
+    /// exactly the trial it saw (trials never move: a new number is appended, a known one replaced in place). For
+    /// caches that must only ever speed a suggestion up, never change it; `==` ignores it.
+    public private(set) var revisions: [UInt64]
     private var indexByNumber: [Int: Int]
 
     public init(objective: Objective, trials: [TrialSnapshot] = []) {
@@ -53,6 +59,7 @@ public struct TrialHistory: Sendable, Equatable {
     public init(goals: ObjectiveSet, trials: [TrialSnapshot] = []) {
         self.goals = goals
         self.trials = []
+        self.revisions = []
         self.indexByNumber = [:]
         for trial in trials.sorted(by: { $0.number < $1.number }) { upsert(trial) }
     }
@@ -65,9 +72,11 @@ public struct TrialHistory: Sendable, Equatable {
     public mutating func upsert(_ trial: TrialSnapshot) {
         if let index = indexByNumber[trial.number] {
             trials[index] = trial
+            revisions[index] = TrialRevision.next()
         } else {
             indexByNumber[trial.number] = trials.count
             trials.append(trial)
+            revisions.append(TrialRevision.next())
         }
     }
 
@@ -75,6 +84,7 @@ public struct TrialHistory: Sendable, Equatable {
     public mutating func record(number: Int, step: Int, value: Double) {
         guard let index = indexByNumber[number] else { return }
         trials[index].intermediate[step] = value
+        revisions[index] = TrialRevision.next()
     }
 
     /// Marks a trial's final state and value (with every objective's value and its constraint violation).
@@ -84,6 +94,12 @@ public struct TrialHistory: Sendable, Equatable {
         trials[index].value = value
         trials[index].values = values
         trials[index].violation = violation
+        revisions[index] = TrialRevision.next()
+    }
+
+    /// Equal goals and trials (revisions aside).
+    public static func == (a: TrialHistory, b: TrialHistory) -> Bool {
+        a.goals == b.goals && a.trials == b.trials
     }
 
     /// A completed trial's losses (smaller is better) for every objective, or nil without them.
@@ -107,4 +123,11 @@ public struct TrialHistory: Sendable, Equatable {
         }
         return best
     }
+}
+
+/// The process-wide source of `TrialHistory.revisions`.
+private enum TrialRevision {
+    static let counter = Atomic<UInt64>(0)
+
+    static func next() -> UInt64 { counter.wrappingAdd(1, ordering: .relaxed).newValue }
 }

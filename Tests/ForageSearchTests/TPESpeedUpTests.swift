@@ -49,6 +49,41 @@ import Testing
         }
     }
 
+    /// What a sampler keeps between suggestions (losses and observation rows by trial revision, the front
+    /// selection) changes nothing: reused along a history, it suggests at each step what a fresh sampler suggests,
+    /// also after trials change in place (running trials finishing, an earlier value corrected) and when it is
+    /// handed another history in between (the same trial numbers with other parameters).
+    @Test(arguments: [1, 2, 3]) func whatASamplerKeepsBetweenSuggestionsChangesNothing(objectives: Int) throws {
+        let goals = ObjectiveSet(objectives: (1...objectives).map { Objective(metric: "f\($0)", direction: .minimize) })
+        let options = TPEOptions(startupTrials: 10)
+        let reused = try TPESampler(seed: 5, options: options)
+        var history = TrialHistory(goals: goals)
+        func finish(_ number: Int, _ params: ParameterSet, shift: Double = 0, in history: inout TrialHistory) {
+            let values = Self.values(params, objectives: objectives).map { $0 + shift }
+            history.finish(number: number, state: .completed, value: values[0], values: objectives > 1 ? values : nil)
+        }
+        for number in 0..<140 {
+            let suggested = reused.suggest(index: number, space: Self.space, history: history)
+            #expect(suggested == (try TPESampler(seed: 5, options: options)).suggest(index: number, space: Self.space, history: history), "trial \(number)")
+            guard let params = suggested else { break }
+            history.upsert(TrialSnapshot(number: number, state: .running, params: params))
+            if number % 3 != 0 { finish(number, params, in: &history) }
+            if number % 3 == 2 { finish(number - 2, history.trials[number - 2].params, in: &history) }
+            if number % 17 == 16 { finish(number / 2, history.trials[number / 2].params, shift: 0.5, in: &history) }
+            if number % 29 == 28 {
+                // Another history: every trial with its parameters taken from the one before it.
+                let shuffled = history.trials.indices.map { k in
+                    var trial = history.trials[k]
+                    trial.params = history.trials[(k + history.trials.count - 1) % history.trials.count].params
+                    return trial
+                }
+                let other = TrialHistory(goals: goals, trials: shuffled)
+                #expect(reused.suggest(index: number, space: Self.space, history: other)
+                    == (try TPESampler(seed: 5, options: options)).suggest(index: number, space: Self.space, history: other), "other history at \(number)")
+            }
+        }
+    }
+
     /// Seeded three-objective losses on a coarse grid (many ties in every coordinate).
     static func losses(_ count: Int, seed: UInt64) -> [[Double]] {
         var rng = SplitMix64(seed: seed)

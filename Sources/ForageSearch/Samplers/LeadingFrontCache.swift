@@ -13,8 +13,17 @@ struct CompletedLosses {
     /// experiment, or completed ones with a missing or non-finite objective).
     private(set) var unusable: [Int] = []
 
-    init(history: TrialHistory) {
+    /// The goals and trial revisions the losses were read under (for `init(history:reusing:)`).
+    private let goals: ObjectiveSet
+    private let revisions: [UInt64]
+
+    /// `previous` (losses read from an earlier state of the same or another history) saves reading the trials whose
+    /// revision it saw: their entries are copied from it instead, so a long history costs a pass over two flat
+    /// arrays rather than a visit to every trial's own values. The result is what reading every trial gives.
+    init(history: TrialHistory, reusing previous: CompletedLosses? = nil) {
         let goals = history.goals
+        self.goals = goals
+        revisions = history.revisions
         let multi = goals.isMultiObjective
         let directions = goals.objectives.map(\.direction)
         objectives = multi ? directions.count : 1
@@ -29,8 +38,27 @@ struct CompletedLosses {
         losses.reserveCapacity(count * objectives)
         violations.reserveCapacity(count)
         let objectives = objectives
+        let reusable = previous.flatMap { $0.goals == goals ? $0 : nil }
+        // Cursors into `reusable`'s usable and unusable lists (both increasing by position).
+        var p = 0
+        var u = 0
         history.trials.withUnsafeBufferPointer { trials in
             for index in 0..<count {
+                if let reusable {
+                    while p < reusable.positions.count && reusable.positions[p] < index { p += 1 }
+                    while u < reusable.unusable.count && reusable.unusable[u] < index { u += 1 }
+                    if index < reusable.revisions.count && reusable.revisions[index] == revisions[index] {
+                        if p < reusable.positions.count && reusable.positions[p] == index {
+                            positions.append(index)
+                            numbers.append(reusable.numbers[p])
+                            violations.append(reusable.violations[p])
+                            for k in 0..<objectives { losses.append(reusable.losses[p * objectives + k]) }
+                        } else if u < reusable.unusable.count && reusable.unusable[u] == index {
+                            unusable.append(index)
+                        }
+                        continue
+                    }
+                }
                 let state = trials[index].state
                 guard state == .completed || state == .pruned else { continue }
                 var usable = state == .completed
@@ -143,8 +171,14 @@ struct CompletedLosses {
         return positions.map { (keys[Int($0)], Int($0)) }
     }
 
-    /// Whether trial `k` here and trial `j` of `other` have the same number, losses and violation.
+    /// Whether both were read under the same objectives and constraints (so one trial revision gives both the same
+    /// entry).
+    func hasSameGoals(as other: CompletedLosses) -> Bool { goals == other.goals }
+
+    /// Whether trial `k` here and trial `j` of `other` have the same number, losses and violation, given
+    /// `hasSameGoals(as: other)` (at once when both were read from one revision of one trial).
     func same(_ k: Int, as other: CompletedLosses, _ j: Int) -> Bool {
+        if revisions[positions[k]] == other.revisions[other.positions[j]] { return true }
         guard numbers[k] == other.numbers[j], violations[k] == other.violations[j], objectives == other.objectives else { return false }
         for m in 0..<objectives where losses[k * objectives + m] != other.losses[j * objectives + m] { return false }
         return true
@@ -175,6 +209,13 @@ final class LeadingFrontCache: @unchecked Sendable {
     /// The last cut of a front (its points, the count kept, the indices chosen).
     private var lastCut: (points: [[Double]], count: Int, chosen: [Int])?
 
+    /// The losses the last selection read (to read the next history's from, `CompletedLosses(history:reusing:)`).
+    var lastLosses: CompletedLosses? {
+        lock.lock()
+        defer { lock.unlock() }
+        return previous
+    }
+
     /// Indices into `current` (increasing) of the trials the selection must look at.
     func candidates(_ current: CompletedLosses, covering count: Int) -> [Int] {
         candidatesAndCounts(current, covering: count).indices
@@ -185,7 +226,8 @@ final class LeadingFrontCache: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let everything = (Array(0..<current.count), [Int](repeating: -1, count: current.count))
-        guard current.objectives <= 2 || reusable, let previous, covering == count, previous.count <= current.count else {
+        guard current.objectives <= 2 || reusable, let previous, covering == count, previous.count <= current.count,
+              current.hasSameGoals(as: previous) else {
             return everything
         }
         var result: [Int] = []

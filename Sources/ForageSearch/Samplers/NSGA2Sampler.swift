@@ -122,7 +122,7 @@ public struct NSGA2Sampler: Sampler {
     /// `cache` (the sampler's) narrows the trials looked at when the history only grew since the last call; the
     /// result is the same with or without it.
     static func elite(history: TrialHistory, size: Int, cache: LeadingFrontCache? = nil, prefilter: Bool = true) -> [Member] {
-        let completed = CompletedLosses(history: history)
+        let completed = CompletedLosses(history: history, reusing: cache?.lastLosses)
         var (feasible, feasibleKnown, infeasible) = completed.candidates(cache: cache, covering: size)
         // Two objectives: a sweep; three: dominator counts kept between calls (as TPE's); more: no prefilter.
         let counted = prefilter && completed.objectives == 3

@@ -36,6 +36,8 @@ public struct TPESampler: Sampler {
     let tuning: Tuning
     /// The multi-objective ranking's candidates from the last suggestion (a speed-up only; see `LeadingFrontCache`).
     let frontCache = LeadingFrontCache()
+    /// The observation rows of the last suggestion (a speed-up only; see `ObservationRowCache`).
+    let rowCache = ObservationRowCache()
 
     /// Internal constants of the estimators (exposed to tests and benchmarks inside the module).
     struct Tuning: Sendable {
@@ -90,7 +92,7 @@ public struct TPESampler: Sampler {
             axes.append(axis)
         }
         let shared = Shared(
-            observations: TPEObservations(history: history, trials: split.good + split.bad, names: names, axes: axes),
+            observations: TPEObservations(history: history, trials: split.good + split.bad, names: names, axes: axes, cache: rowCache),
             goodWeights: weights,
             goodMixture: .init(weights: weights ?? Array(repeating: 1, count: split.good.count), priorWeight: tuning.priorWeight),
             badMixture: .init(weights: split.badWeights, priorWeight: tuning.priorWeight))

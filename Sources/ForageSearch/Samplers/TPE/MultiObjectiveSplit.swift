@@ -21,7 +21,7 @@ enum MultiObjectiveSplit {
     /// `cache` (the sampler's) narrows the trials looked at when the history only grew since the last call; the
     /// result is the same with or without it.
     static func ranked(history: TrialHistory, wanted: Int, cache: LeadingFrontCache? = nil, prefilter: Bool = true) -> Ranked {
-        let completed = CompletedLosses(history: history)
+        let completed = CompletedLosses(history: history, reusing: cache?.lastLosses)
         let excluded = history.goals.isMultiObjective ? Set(completed.unusable) : []
         var (feasible, feasibleKnown, infeasible) = completed.candidates(cache: cache, covering: wanted)
         // Two or three objectives: counts kept between calls; more: no prefilter.

@@ -121,17 +121,17 @@ struct ParzenEstimator {
                 // Sort the observed centres; each takes the larger gap to its neighbours (the range's ends count as
                 // neighbours only when there is a single observation), as Optuna does.
                 // (A stable sort of positions by centre: equal centres keep their order.)
-                let centres = (0..<n).map { mus[$0 * d + j] }
-                var order = (0..<Int32(n)).map { $0 }
-                centres.withUnsafeBufferPointer { centres in order.sort { centres[Int($0)] < centres[Int($1)] } }
+                // (Sorting (centre, position) pairs by centre, then position: the stable order, read without indirection.)
+                var order = (0..<n).map { (centre: mus[$0 * d + j], position: Int32($0)) }
+                order.sort { $0.centre < $1.centre || ($0.centre == $1.centre && $0.position < $1.position) }
                 for rank in 0..<n {
-                    let i = Int(order[rank])
-                    let x = centres[i]
-                    let left = rank > 0 ? x - centres[Int(order[rank - 1])] : (n == 1 ? x - lows[j] : 0)
-                    let right = rank < n - 1 ? centres[Int(order[rank + 1])] - x : (n == 1 ? highs[j] - x : 0)
+                    let i = Int(order[rank].position)
+                    let x = order[rank].centre
+                    let left = rank > 0 ? x - order[rank - 1].centre : (n == 1 ? x - lows[j] : 0)
+                    let right = rank < n - 1 ? order[rank + 1].centre - x : (n == 1 ? highs[j] - x : 0)
                     sigmas[i * d + j] = min(max(scale * max(left, right), minSigma), maxSigma)
                 }
-                if d == 1 { sortedOrder = order.map { Int($0) } }
+                if d == 1 { sortedOrder = order.map { Int($0.position) } }
             }
             sigmas[n * d + j] = range
         }

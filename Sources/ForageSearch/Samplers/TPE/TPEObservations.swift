@@ -1,4 +1,5 @@
 import ForageCore
+import Synchronization
 
 /// The coordinates of the trials one TPE suggestion learns from, for each modelled parameter, read in one pass over
 /// each trial's parameters. Looking every name up in every trial's dictionary hashed the name each time (30
@@ -22,28 +23,49 @@ struct TPEObservations {
     private var entries: [Entry]
     private var values: [Double]
 
-    /// `names` and `axes` describe the modelled parameters (the columns), in order.
-    init(history: TrialHistory, trials: [Int], names: [String], axes: [TPEAxis]) {
+    /// `names` and `axes` describe the modelled parameters (the columns), in order. `cache` (the sampler's) holds
+    /// the rows of the last call by trial revision: a trial it has seen is copied from it instead of read again.
+    init(history: TrialHistory, trials: [Int], names: [String], axes: [TPEAxis], cache: ObservationRowCache? = nil) {
         self.trials = trials
         let table = NameTable(names)
         self.names = table
         let rows = trials.count
-        var entries = [Entry](repeating: .missing, count: rows * names.count)
-        var values = [Double](repeating: 0, count: rows * names.count)
+        let width = names.count
+        let known = cache?.rows(names: names, axes: axes)
+        var seen = ObservationRowCache.Rows(width: width)
+        seen.reserve(rows)
+        var entries = [Entry](repeating: .missing, count: rows * width)
+        var values = [Double](repeating: 0, count: rows * width)
         axes.withUnsafeBufferPointer { axes in
             for (row, index) in trials.enumerated() {
+                let revision = history.revisions[index]
+                if let known, let start = known.start(of: revision) {
+                    for column in 0..<width {
+                        entries[column * rows + row] = known.entries[start + column]
+                        values[column * rows + row] = known.values[start + column]
+                    }
+                    seen.append(revision, entries: known.entries[start..<(start + width)], values: known.values[start..<(start + width)])
+                    continue
+                }
+                var rowEntries = [Entry](repeating: .missing, count: width)
+                var rowValues = [Double](repeating: 0, count: width)
                 for (name, value) in history.trials[index].params.values {
                     guard let column = table.column(of: name) else { continue }
-                    let slot = column * rows + row
                     if let t = axes[column].coordinate(of: value) {
-                        entries[slot] = .coordinate
-                        values[slot] = t
+                        rowEntries[column] = .coordinate
+                        rowValues[column] = t
                     } else {
-                        entries[slot] = .outside
+                        rowEntries[column] = .outside
                     }
                 }
+                for column in 0..<width {
+                    entries[column * rows + row] = rowEntries[column]
+                    values[column * rows + row] = rowValues[column]
+                }
+                seen.append(revision, entries: rowEntries[...], values: rowValues[...])
             }
         }
+        cache?.store(seen, names: names, axes: axes)
         self.entries = entries
         self.values = values
     }
@@ -55,6 +77,59 @@ struct TPEObservations {
     func entry(_ column: Int, _ row: Int) -> (Entry, Double) {
         let slot = column * trials.count + row
         return (entries[slot], values[slot])
+    }
+}
+
+/// The observation rows of a TPE sampler's last suggestion, by trial revision (`TrialHistory.revisions`), for the
+/// parameters and distributions they were read for: a pure speed-up (a revision names one exact trial, so a row
+/// copied from here is the row reading the trial gives). Only the last call's rows are kept, so it stays as small
+/// as one suggestion's observations.
+final class ObservationRowCache: Sendable {
+    /// Rows, `width` entries each, with the start of each revision's row.
+    struct Rows {
+        let width: Int
+        var entries: [TPEObservations.Entry] = []
+        var values: [Double] = []
+        private var starts: [UInt64: Int] = [:]
+
+        init(width: Int) { self.width = width }
+
+        mutating func reserve(_ rows: Int) {
+            entries.reserveCapacity(rows * width)
+            values.reserveCapacity(rows * width)
+            starts.reserveCapacity(rows)
+        }
+
+        func start(of revision: UInt64) -> Int? { starts[revision] }
+
+        mutating func append(_ revision: UInt64, entries rowEntries: ArraySlice<TPEObservations.Entry>, values rowValues: ArraySlice<Double>) {
+            guard starts[revision] == nil else { return }
+            starts[revision] = entries.count
+            entries.append(contentsOf: rowEntries)
+            values.append(contentsOf: rowValues)
+        }
+    }
+
+    private struct Stored: Sendable {
+        let names: [String]
+        let distributions: [Distribution]
+        let rows: Rows
+    }
+
+    private let last = Mutex<Stored?>(nil)
+
+    /// The rows stored for exactly these columns, or nil.
+    func rows(names: [String], axes: [TPEAxis]) -> Rows? {
+        let distributions = axes.map(\.distribution)
+        return last.withLock { last in
+            guard let last, last.names == names, last.distributions == distributions else { return nil }
+            return last.rows
+        }
+    }
+
+    func store(_ rows: Rows, names: [String], axes: [TPEAxis]) {
+        let stored = Stored(names: names, distributions: axes.map(\.distribution), rows: rows)
+        last.withLock { $0 = stored }
     }
 }
 

@@ -17,6 +17,9 @@ import ForageCore
 /// With `warm_start:`, the first run starts from the distribution WS-CMA-ES derives from the other experiment's best
 /// complete trials (`CMAWarmStart`) instead of the centre of the cube with `sigma0`.
 ///
+/// With `diagonal: true` (the default), each coordinate's scale is also adapted apart, with faster learning rates
+/// (dd-CMA's diagonal decoding, see `CMAState`): the distribution stretches along the axes that matter sooner.
+///
 /// A point outside the cube is redrawn (up to 100 times) and then clipped, as the `cmaes` package does.
 ///
 /// A trial's position in its generation is the number of the experiment's trials (any state) after the last one
@@ -39,14 +42,20 @@ public struct CMAESSampler: Sampler {
     public let restarts: Bool
     /// How a generation's standard normal vectors are drawn.
     public let sampling: Sampling
+    /// Whether the coordinate scales are adapted apart, with faster rates (dd-CMA; see `CMAState`).
+    public let diagonal: Bool
 
     /// How a generation's standard normal vectors are drawn (see the type's documentation).
     public enum Sampling: String, Sendable, CaseIterable {
         case mirrored, orthogonal, iid
     }
 
-    public init(seed: UInt64, sigma0: Double = 1.0 / 6, populationSize: Int? = nil, restarts: Bool = true, sampling: Sampling = .mirrored) {
+    public init(
+        seed: UInt64, sigma0: Double = 1.0 / 6, populationSize: Int? = nil, restarts: Bool = true, sampling: Sampling = .mirrored,
+        diagonal: Bool = true
+    ) {
         self.seed = seed
+        self.diagonal = diagonal
         self.sigma0 = sigma0
         self.populationSize = populationSize
         self.restarts = restarts
@@ -95,8 +104,8 @@ public struct CMAESSampler: Sampler {
             guard trial.state == .completed, let value = trial.value, value.isFinite, let x = Self.coordinates(of: trial.params, axes: axes) else { return nil }
             return (x, sign * value)
         }
-        var state = CMAWarmStart.state(from: warm, populationSize: populationSize)
-            ?? CMAState(mean: [Double](repeating: 0.5, count: axes.count), sigma: sigma0, populationSize: populationSize)
+        var state = CMAWarmStart.state(from: warm, populationSize: populationSize, diagonal: diagonal)
+            ?? CMAState(mean: [Double](repeating: 0.5, count: axes.count), sigma: sigma0, populationSize: populationSize, diagonal: diagonal)
         var generation: [(x: [Double], value: Double)] = []
         var lastTold = Int.min
         for trial in history.trials where trial.state == .completed && !trial.isWarmStart {
@@ -110,7 +119,7 @@ public struct CMAESSampler: Sampler {
                 restart += 1
                 var rng = SplitMix64(seed: seed ^ 0xC3A5_C85C_97CB_3127, stream: UInt64(restart))
                 let mean = (0..<axes.count).map { _ in rng.nextUnit() }
-                state = CMAState(mean: mean, sigma: sigma0, populationSize: state.populationSize * 2)
+                state = CMAState(mean: mean, sigma: sigma0, populationSize: state.populationSize * 2, diagonal: diagonal)
             }
         }
         let slot = history.trials.reduce(0) { $0 + ($1.isWarmStart || $1.number <= lastTold ? 0 : 1) }
@@ -165,7 +174,7 @@ public struct CMAESSampler: Sampler {
 }
 
 extension CMAESSampler {
-    /// `searcher: {algorithm: cmaes, seed, sigma0, popsize, restarts}`.
+    /// `searcher: {algorithm: cmaes, seed, sigma0, popsize, restarts, sampling, diagonal}`.
     public static let entry = SamplerEntry(
         name: "cmaes", summary: "CMA-ES over the float and integer parameters, with IPOP restarts",
         options: [
@@ -173,11 +182,13 @@ extension CMAESSampler {
             .int("popsize", min: 2, "the first run's population size (default 4 + 3 ln n)"),
             .choice("restarts", ["ipop", "none"], "ipop doubles the population and restarts when the search stagnates (default ipop)"),
             .choice("sampling", Sampling.allCases.map(\.rawValue), "mirrored draws each generation's steps in mirrored pairs ±z with orthogonal base vectors; orthogonal draws them in mutually orthogonal blocks; iid independently, as the cmaes package does (default mirrored)"),
+            .bool("diagonal", "adapt each coordinate's scale apart with faster rates (dd-CMA's diagonal decoding; default true)"),
         ]
     ) { context in
         CMAESSampler(
             seed: context.seed, sigma0: context.options.double("sigma0", default: 1.0 / 6), populationSize: context.options.int("popsize"),
             restarts: context.options.string("restarts", default: "ipop") == "ipop",
-            sampling: Sampling(rawValue: context.options.string("sampling", default: "mirrored")) ?? .mirrored)
+            sampling: Sampling(rawValue: context.options.string("sampling", default: "mirrored")) ?? .mirrored,
+            diagonal: context.options.bool("diagonal", default: true))
     }
 }

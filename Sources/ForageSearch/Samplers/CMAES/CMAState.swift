@@ -4,6 +4,12 @@ import ForageNumerics
 /// The state of one CMA-ES run (Hansen's (μ/μ_w, λ)-CMA-ES with negative weights, as in the `cmaes` package that
 /// Optuna uses), minimising in the unit cube. It is rebuilt from the trial history by replaying `tell` for every
 /// finished generation, so it is never stored.
+///
+/// With `diagonal` (the default), the sampling covariance is `diag(scales)·C·diag(scales)`: dd-CMA's diagonal
+/// decoding (Akimoto & Hansen, "Diagonal acceleration for covariance matrix adaptation evolution strategies",
+/// Evolutionary Computation 28(3), 2020) adapts the coordinate scales with their own, faster learning rates
+/// (`DiagonalRates`), and `C` is kept a correlation matrix (its diagonal moved into `scales` after each update).
+/// `C` itself is updated as the `cmaes` package updates it, from the steps with the scales divided out.
 struct CMAState {
     let dimensions: Int
     let populationSize: Int
@@ -25,8 +31,38 @@ struct CMAState {
     /// `B` (eigenvectors as rows) and `D` (square roots of the eigenvalues) of `covariance`.
     private(set) var eigenvectors: [Double]
     private(set) var axisLengths: [Double]
+    /// dd-CMA's learning rates and weights (nil: plain CMA-ES, `scales` stay 1).
+    let diagonal: DiagonalRates?
+    /// The diagonal decoding: each coordinate's scale (all 1 without `diagonal`).
+    private(set) var scales: [Double]
+    /// The evolution path of the diagonal update and its normaliser.
+    private var pD: [Double]
+    private var gammaD = 0.0
 
-    init(mean: [Double], sigma: Double, populationSize: Int? = nil) {
+    /// dd-CMA's constants for the diagonal update (Akimoto & Hansen 2020, section 3).
+    struct DiagonalRates {
+        let c1, cMu, cc: Double
+        /// Recombination weights of the diagonal update: the positive ones sum to 1, the negative ones to
+        /// `−min(1 + c1/cμ, 1 + 2μ⁻/(μ_eff + 2))`.
+        let weights: [Double]
+
+        init(dimensions n: Int, populationSize lambda: Int, muEffective muEff: Double) {
+            let raw = (0..<lambda).map { log(Double(lambda + 1) / 2) - log(Double($0 + 1)) }
+            let mPrime = muEff + 1 / muEff - 2 + Double(lambda) / Double(2 * lambda + 10)
+            c1 = 1 / (4 * pow(Double(n + 1), 0.75) + muEff / 2)
+            cMu = min(1 - c1, mPrime * c1)
+            cc = (muEff * c1).squareRoot() / 2
+            let positiveSum = raw.filter { $0 > 0 }.reduce(0, +)
+            let negativeSum = abs(raw.filter { $0 < 0 }.reduce(0, +))
+            let normalised = raw.map { $0 > 0 ? $0 / positiveSum : $0 / max(negativeSum, 1e-300) }
+            let negativeSquares = normalised.filter { $0 < 0 }.reduce(0) { $0 + $1 * $1 }
+            let muEffMinus = negativeSquares > 0 ? 1 / negativeSquares : 0
+            let scale = min(1 + c1 / cMu, 1 + 2 * muEffMinus / (muEff + 2))
+            weights = normalised.map { $0 < 0 ? $0 * scale : $0 }
+        }
+    }
+
+    init(mean: [Double], sigma: Double, populationSize: Int? = nil, diagonal: Bool = true) {
         let n = mean.count
         dimensions = n
         let lambda = max(populationSize ?? (4 + Int(floor(3 * log(Double(n))))), 2)
@@ -60,6 +96,9 @@ struct CMAState {
         pC = pSigma
         eigenvectors = covariance
         axisLengths = [Double](repeating: 1, count: n)
+        self.diagonal = diagonal ? DiagonalRates(dimensions: n, populationSize: lambda, muEffective: muEff) : nil
+        scales = [Double](repeating: 1, count: n)
+        pD = pSigma
     }
 
     /// Recomputes `B` and `D` from `C` (symmetrised; tiny or negative eigenvalues are lifted to ε).
@@ -77,7 +116,7 @@ struct CMAState {
         axisLengths = eigen.values.map { max($0, 1e-30).squareRoot() }
     }
 
-    /// `y = B·diag(D)·z` for a standard normal `z`: a step of the sampling distribution before `sigma`.
+    /// `y = diag(scales)·B·diag(D)·z` for a standard normal `z`: a step of the sampling distribution before `sigma`.
     func step(from z: [Double]) -> [Double] {
         let n = dimensions
         var y = [Double](repeating: 0, count: n)
@@ -85,6 +124,7 @@ struct CMAState {
             let scaled = axisLengths[k] * z[k]
             for i in 0..<n { y[i] += eigenvectors[k * n + i] * scaled }
         }
+        for i in 0..<n { y[i] *= scales[i] }
         return y
     }
 
@@ -120,12 +160,18 @@ struct CMAState {
         if valueRanges.count > 10 + Int(ceil(30 * Double(n) / Double(populationSize))) { valueRanges.removeFirst() }
         decompose()
         let ys = sorted.map { solution in (0..<n).map { (solution.x[$0] - mean[$0]) / sigma } }
+        // The steps with the diagonal decoding divided out: distributed as `N(0, C)`.
+        let bare = ys.map { y in (0..<n).map { y[$0] / scales[$0] } }
         var yW = [Double](repeating: 0, count: n)
+        var bareW = [Double](repeating: 0, count: n)
         for k in 0..<min(mu, ys.count) {
-            for i in 0..<n { yW[i] += weights[k] * ys[k][i] }
+            for i in 0..<n {
+                yW[i] += weights[k] * ys[k][i]
+                bareW[i] += weights[k] * bare[k][i]
+            }
         }
         for i in 0..<n { mean[i] += sigma * yW[i] }
-        let whitened = whiten(yW)
+        let whitened = whiten(bareW)
         let normalised = mirrored ? Self.pairedMuEffective(steps: ys, weights: weights, mu: mu) : muEffective
         let sigmaScale = (cSigma * (2 - cSigma) * normalised).squareRoot()
         for i in 0..<n { pSigma[i] = (1 - cSigma) * pSigma[i] + sigmaScale * whitened[i] }
@@ -135,25 +181,57 @@ struct CMAState {
         let hSigma: Double = left < (1.4 + 2 / Double(n + 1)) * chiN ? 1 : 0
         let cScale = (cc * (2 - cc) * normalised).squareRoot()
         for i in 0..<n { pC[i] = (1 - cc) * pC[i] + hSigma * cScale * yW[i] }
+        let pCBare = (0..<n).map { pC[$0] / scales[$0] }
+        // `C^{-1/2}·ȳ` of each step under the distribution the generation was drawn from.
+        let zs = bare.map(whiten)
+        let zSquares = zs.map { $0.reduce(0) { $0 + $1 * $1 } }
         let deltaH = (1 - hSigma) * cc * (2 - cc)
         let weightSum = weights.reduce(0, +)
         let decay = 1 + c1 * deltaH - c1 - cMu * weightSum
         for index in 0..<(n * n) { covariance[index] *= decay }
         for i in 0..<n {
-            for j in 0..<n { covariance[i * n + j] += c1 * pC[i] * pC[j] }
+            for j in 0..<n { covariance[i * n + j] += c1 * pCBare[i] * pCBare[j] }
         }
-        for (k, y) in ys.enumerated() where k < weights.count {
+        for (k, y) in bare.enumerated() where k < weights.count {
             var w = weights[k]
-            if w < 0 {
-                let norm = whiten(y).reduce(0) { $0 + $1 * $1 }
-                w *= Double(n) / (norm + 1e-8)
-            }
+            if w < 0 { w *= Double(n) / (zSquares[k] + 1e-8) }
             let scale = cMu * w
             for i in 0..<n {
                 for j in 0..<n { covariance[i * n + j] += scale * y[i] * y[j] }
             }
         }
+        if let diagonal { updateScales(diagonal, yW: yW, zs: zs, zSquares: zSquares, hSigma: hSigma, normalised: normalised) }
         decompose()
+    }
+
+    /// dd-CMA's diagonal update (from the steps `zs` in the coordinates of the `C` they were drawn under), damped by
+    /// `1 / max(1, √cond(C) − 1)`, then `C` turned back into a correlation matrix by moving its diagonal into
+    /// `scales`.
+    private mutating func updateScales(
+        _ rates: DiagonalRates, yW: [Double], zs: [[Double]], zSquares: [Double], hSigma: Double, normalised: Double
+    ) {
+        let n = dimensions
+        let pathScale = (rates.cc * (2 - rates.cc) * normalised).squareRoot()
+        for i in 0..<n { pD[i] = (1 - rates.cc) * pD[i] + hSigma * pathScale * yW[i] }
+        gammaD = (1 - rates.cc) * (1 - rates.cc) * gammaD + hSigma * rates.cc * (2 - rates.cc)
+        let path = whiten((0..<n).map { pD[$0] / scales[$0] })
+        var delta = (0..<n).map { rates.c1 * (path[$0] * path[$0] - gammaD) }
+        let weightSum = rates.weights.prefix(zs.count).reduce(0, +)
+        for (k, z) in zs.enumerated() where k < rates.weights.count {
+            var w = rates.weights[k]
+            if w < 0 { w *= Double(n) / (zSquares[k] + 1e-8) }
+            for i in 0..<n { delta[i] += rates.cMu * w * z[i] * z[i] }
+        }
+        for i in 0..<n { delta[i] -= rates.cMu * weightSum }
+        let largest = axisLengths.max() ?? 1
+        let smallest = axisLengths.min() ?? 1
+        let beta = 1 / max(1, largest / max(smallest, 1e-300) - 1)
+        for i in 0..<n { scales[i] *= exp(beta / 2 * delta[i]) }
+        let diagonalRoots = (0..<n).map { max(covariance[$0 * n + $0], 1e-300).squareRoot() }
+        for i in 0..<n {
+            scales[i] *= diagonalRoots[i]
+            for j in 0..<n { covariance[i * n + j] /= diagonalRoots[i] * diagonalRoots[j] }
+        }
     }
 
     /// `1 / ‖c‖²` for steps `ys` sorted best first (see `tell`; `μ_eff` itself when no pair has both points
@@ -192,14 +270,20 @@ struct CMAState {
             let worst = valueRanges.map(\.1).max() ?? 0
             if worst - best < 1e-12 { return true }
         }
-        let diagonal = (0..<n).map { covariance[$0 * n + $0] }
+        // The sampling covariance is diag(scales)·C·diag(scales).
+        let diagonal = (0..<n).map { covariance[$0 * n + $0] * scales[$0] * scales[$0] }
         let tolX = 1e-12 * sigma0
         if diagonal.allSatisfy({ sigma * $0 < tolX }) && pC.allSatisfy({ sigma * $0 < tolX }) { return true }
-        if sigma * (axisLengths.max() ?? 1) > 1e4 { return true }
+        let widestScale = scales.max() ?? 1
+        if sigma * (axisLengths.max() ?? 1) * widestScale > 1e4 { return true }
         if (0..<n).contains(where: { mean[$0] == mean[$0] + 0.2 * sigma * diagonal[$0].squareRoot() }) { return true }
         let axis = generation % n
-        if (0..<n).allSatisfy({ mean[$0] == mean[$0] + 0.1 * sigma * axisLengths[axis] * eigenvectors[axis * n + $0] }) { return true }
-        if let largest = axisLengths.max(), let smallest = axisLengths.min(), smallest > 0, largest / smallest > 1e7 { return true }
+        if (0..<n).allSatisfy({ mean[$0] == mean[$0] + 0.1 * sigma * axisLengths[axis] * eigenvectors[axis * n + $0] * scales[$0] }) {
+            return true
+        }
+        // An upper bound of the sampling covariance's axis ratio: C's, times the ratio of the scales.
+        let scaleRatio = widestScale / max(scales.min() ?? 1, 1e-300)
+        if let largest = axisLengths.max(), let smallest = axisLengths.min(), smallest > 0, largest / smallest * scaleRatio > 1e7 { return true }
         return false
     }
 }

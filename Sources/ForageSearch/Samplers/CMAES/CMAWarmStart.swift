@@ -9,7 +9,7 @@ enum CMAWarmStart {
     static let alpha = 0.1
 
     /// The warm-started state for `solutions` (unit-cube points with minimised values), or nil without any.
-    static func state(from solutions: [(x: [Double], value: Double)], populationSize: Int?) -> CMAState? {
+    static func state(from solutions: [(x: [Double], value: Double)], populationSize: Int?, diagonal: Bool = true) -> CMAState? {
         guard let n = solutions.first?.x.count, n > 0 else { return nil }
         let sorted = solutions.enumerated().sorted { ($0.element.value, $0.offset) < ($1.element.value, $1.offset) }.map(\.element.x)
         let top = Array(sorted.prefix(max(1, Int(gamma * Double(sorted.count)))))
@@ -25,7 +25,7 @@ enum CMAWarmStart {
         guard let factor = try? CholeskyFactor(symmetric: covariance, count: n) else { return nil }
         let sigma = exp(factor.logDeterminant / Double(2 * n))
         guard sigma.isFinite, sigma > 0 else { return nil }
-        var state = CMAState(mean: mean, sigma: sigma, populationSize: populationSize)
+        var state = CMAState(mean: mean, sigma: sigma, populationSize: populationSize, diagonal: diagonal)
         state.covariance = covariance.map { $0 / (sigma * sigma) }
         state.decompose()
         return state

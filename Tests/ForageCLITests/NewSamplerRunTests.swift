@@ -20,7 +20,9 @@ import Testing
         """
     }
 
-    @Test(arguments: ["{algorithm: cmaes, seed: 3, popsize: 6}", "{algorithm: gp, seed: 3, n_startup: 4, n_candidates: 64}"])
+    @Test(arguments: [
+        "{algorithm: cmaes, seed: 3, popsize: 6}", "{algorithm: cmaes, seed: 3, diagonal: false, sampling: iid}", "{algorithm: gp, seed: 3, n_startup: 4, n_candidates: 64}",
+    ])
     func runsAndResumesToTheNewTotal(searcher: String) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

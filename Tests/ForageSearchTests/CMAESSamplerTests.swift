@@ -174,4 +174,48 @@ import Testing
         #expect(corrected > -0.4, "corrected drift \(corrected)")
         #expect(plain < corrected - 0.5, "plain \(plain), corrected \(corrected)")
     }
+
+    /// Runs `generations` generations of `state` on `f` (independent draws) and returns the final state and the best
+    /// value seen.
+    static func evolve(_ state: CMAState, generations: Int, seed: UInt64, _ f: ([Double]) -> Double) -> (CMAState, Double) {
+        var state = state
+        var rng = SplitMix64(seed: seed, stream: 0)
+        var best = Double.infinity
+        for _ in 0..<generations {
+            let n = state.dimensions
+            let generation = (0..<state.populationSize).map { _ -> (x: [Double], value: Double) in
+                let y = state.step(from: (0..<n).map { _ in rng.nextGaussian() })
+                let x = (0..<n).map { state.mean[$0] + state.sigma * y[$0] }
+                return (x, f(x))
+            }
+            best = min(best, generation.map(\.value).min() ?? .infinity)
+            state.tell(generation, mirrored: false)
+        }
+        return (state, best)
+    }
+
+    @Test func diagonalDecodingLearnsASeparableEllipsoidsScalesAndKeepsCACorrelationMatrix() {
+        // f = Σ 10^(4i/(n−1)) (x_i − 0.3)²: the right sampling scales differ a hundredfold between x0 and x9.
+        let n = 10
+        let ellipsoid = { (x: [Double]) in (0..<n).reduce(0.0) { $0 + pow(10, 4 * Double($1) / Double(n - 1)) * pow(x[$1] - 0.3, 2) } }
+        let start = [Double](repeating: 0.5, count: n)
+        let (decoded, decodedBest) = Self.evolve(CMAState(mean: start, sigma: 1.0 / 6), generations: 150, seed: 5, ellipsoid)
+        let (plain, plainBest) = Self.evolve(CMAState(mean: start, sigma: 1.0 / 6, diagonal: false), generations: 150, seed: 5, ellipsoid)
+        #expect(decodedBest < plainBest / 100, "dd-CMA \(decodedBest), plain \(plainBest)")
+        #expect(plain.scales.allSatisfy { $0 == 1 })
+        // The learnt scales fall along the axes as 1/√a_i would (a tenfold drop from x0 to x9 at least), and C's
+        // diagonal was moved into them.
+        #expect(decoded.scales[0] > 10 * decoded.scales[n - 1], "\(decoded.scales)")
+        for i in 0..<n { #expect(abs(decoded.covariance[i * n + i] - 1) < 1e-9) }
+    }
+
+    @Test func withoutDiagonalDecodingTheFirstGenerationIsTheSameAndLaterOnesDiffer() {
+        let space = Self.cube(3, -5, 5)
+        let (decoded, _) = TestSupport.run(CMAESSampler(seed: 7), space: space, trials: 60, objective: Self.sphere)
+        let (plain, _) = TestSupport.run(CMAESSampler(seed: 7, diagonal: false), space: space, trials: 60, objective: Self.sphere)
+        // The first generation is drawn before any update, so it is the same; later ones differ.
+        let first = CMAState(mean: [0.5, 0.5, 0.5], sigma: 1.0 / 6).populationSize
+        #expect(Array(decoded.prefix(first)) == Array(plain.prefix(first)))
+        #expect(decoded != plain)
+    }
 }

@@ -144,4 +144,35 @@ import Testing
             #expect(expected.reduce(0) { $0 + $1.count } >= min(covering, kept.count))
         }
     }
+
+    @Test func theBoundedArgmaxIsTheFullArgmaxAndSortingByCentreIsTheStableSort() {
+        var rng = SplitMix64(seed: 21, stream: 0)
+        for round in 0..<400 {
+            let count = 1 + round % 70
+            // Coarse scores (many ties), some −∞ and NaN; bounds at or above the scores, some NaN (unknown).
+            let scores = (0..<count).map { _ -> Double in
+                let u = rng.nextUnit()
+                return u < 0.05 ? -.infinity : (u < 0.08 ? .nan : (rng.nextUnit() * 8).rounded())
+            }
+            let bounds = scores.map { rng.nextUnit() < 0.1 ? Double.nan : ($0.isNaN ? .infinity : $0 + (rng.nextUnit() < 0.5 ? 0 : rng.nextUnit() * 3)) }
+            var full = 0
+            var best = -Double.infinity
+            for k in scores.indices where scores[k] > best {
+                best = scores[k]
+                full = k
+            }
+            var scored = 0
+            let bounded = TPESampler.argmax(bounds: bounds) { k in
+                scored += 1
+                return scores[k]
+            }
+            #expect(bounded == full, "round \(round): \(scores) \(bounds)")
+            #expect(scored <= count)
+            var pairs = (0..<(1 + round % 200)).map { (centre: (rng.nextUnit() * 20).rounded() / 20, position: Int32($0)) }
+            pairs.shuffle(using: &rng)
+            let expected = pairs.sorted { a, b in a.centre < b.centre || (a.centre == b.centre && a.position < b.position) }
+            ParzenEstimator.sortByCentre(&pairs)
+            #expect(pairs.map(\.centre) == expected.map(\.centre) && pairs.map(\.position) == expected.map(\.position))
+        }
+    }
 }

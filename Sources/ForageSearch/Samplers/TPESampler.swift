@@ -244,26 +244,34 @@ public struct TPESampler: Sampler {
             coordinates.append(snapped)
         }
         // The score is log l − log g. Log g is at least its largest kernel term, so `log l − largest term` bounds a
-        // candidate's score from above: candidates are scored exactly from the largest bound down, and once a bound
-        // falls below the best exact score the rest cannot win (the choice is the full argmax's, ties to the first).
+        // candidate's score from above: only candidates whose bound is not below the best exact score so far are
+        // scored (see `argmax`; the choice is the full argmax's, ties to the first).
         // Most of g's exponentials are skipped (g has up to 500 kernels, l at most 26).
         let below = l.logDensities(coordinates)
         let floors = g.largestLogTerms(coordinates)
         let bounds = coordinates.indices.map { below[$0] - floors[$0] }
-        let order = coordinates.indices.sorted { a, b in
-            bounds[a] > bounds[b] || (bounds[a] == bounds[b] && a < b) || (bounds[a].isNaN && !bounds[b].isNaN)
-        }
+        return values[Self.argmax(bounds: bounds) { below[$0] - g.logDensity(coordinates[$0]) }]
+    }
+
+    /// The index of the largest `score` (ties to the first) among candidates whose scores are at most `bounds`
+    /// (NaN: unknown), scoring as few as it can: the candidate with the largest bound first, then, in order, only
+    /// those whose bound is not below the best score so far (a candidate below it can neither win nor tie).
+    /// (The full argmax's choice: the first of the largest scores, or 0 when none is above −∞.)
+    static func argmax(bounds: [Double], score: (Int) -> Double) -> Int {
+        var first = 0
+        for k in bounds.indices where bounds[k] > bounds[first] || (bounds[first].isNaN && !bounds[k].isNaN) { first = k }
         var bestIndex = 0
         var bestScore = -Double.infinity
-        for k in order {
-            guard !(bounds[k] < bestScore) else { break }
-            let score = below[k] - g.logDensity(coordinates[k])
-            if score > bestScore || (score == bestScore && k < bestIndex) {
-                bestScore = score
+        func consider(_ k: Int) {
+            let value = score(k)
+            if value > bestScore || (value == bestScore && k < bestIndex) {
+                bestScore = value
                 bestIndex = k
             }
         }
-        return values[bestIndex]
+        consider(first)
+        for k in bounds.indices where k != first && !(bounds[k] < bestScore) { consider(k) }
+        return bestIndex
     }
 
     /// `bestCandidate` for one continuous parameter (the common case with several objectives, where every
@@ -271,7 +279,7 @@ public struct TPESampler: Sampler {
     /// score `log l − log g` is bounded from above by an upper bound of `log l` (all of l's few kernels, with
     /// tabulated exponentials) minus a lower bound of `log g` (only the kernels of g nearest the candidate), plus a
     /// margin far above their rounding; only candidates whose bound can still beat the best exact score are scored
-    /// exactly, from the largest bound down — usually a few of the 64, which saves most of g's up to 501-term sums.
+    /// exactly (`argmax`) — usually a few of the 64, which saves most of g's up to 501-term sums.
     private func bestScalarCandidate(l: ParzenEstimator, g: ParzenEstimator, rng: inout SplitMix64Box) -> ParameterValue {
         let axis = l.axes[0]
         let count = options.candidates
@@ -293,18 +301,10 @@ public struct TPESampler: Sampler {
             let bound = upper - lower + 1e-9 * (1 + abs(upper) + abs(lower))
             bounds[k] = bound.isNaN ? .infinity : bound
         }
-        let order = (0..<count).sorted { a, b in bounds[a] > bounds[b] || (bounds[a] == bounds[b] && a < b) }
-        var bestIndex = 0
-        var bestScore = -Double.infinity
-        for k in order {
-            guard !(bounds[k] < bestScore) else { break }
-            let score = l.scalarLogDensity(points[k], scratch: &scratchL) - g.scalarLogDensity(points[k], scratch: &scratchG)
-            if score > bestScore || (score == bestScore && k < bestIndex) {
-                bestScore = score
-                bestIndex = k
-            }
+        let best = Self.argmax(bounds: bounds) { k in
+            l.scalarLogDensity(points[k], scratch: &scratchL) - g.scalarLogDensity(points[k], scratch: &scratchG)
         }
-        return values[bestIndex]
+        return values[best]
     }
 }
 

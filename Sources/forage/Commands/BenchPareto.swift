@@ -9,7 +9,7 @@ struct ParetoBenchOptions: ParsableArguments {
     @Flag(help: "Run only the multi-objective benchmark (hypervolume on ZDT1, ZDT2, DTLZ2).")
     var pareto = false
 
-    @Option(help: "Trials per multi-objective study.")
+    @Option(help: "Trials per multi-objective study (0: only the suggestion times).")
     var paretoTrials = 200
 
     @Option(help: "A Python with optuna: runs bench/optuna_pareto.py in the same run and prints Optuna's hypervolume beside Forage's.")
@@ -18,15 +18,18 @@ struct ParetoBenchOptions: ParsableArguments {
     /// Runs the multi-objective part when `--pareto` asks; returns whether it ran.
     func run(seeds: Int) throws -> Bool {
         guard pareto else { return false }
+        guard paretoTrials >= 0 else { throw CLIError("--pareto-trials must be 0 or more (got \(paretoTrials))") }
         BenchSupport.noteIfDebugBuild()
         var load = [0.0, 0, 0]
         _ = getloadavg(&load, 3)
         printNote(String(format: "load average %.2f %.2f %.2f", load[0], load[1], load[2]))
-        let cells = try ParetoBenchmark.run(trials: paretoTrials, seeds: 0..<seeds)
-        var peers: [String: (median: Double, q25: Double, q75: Double)] = [:]
-        if let optunaPython { peers = try optuna(python: optunaPython, seeds: seeds) }
-        print(ParetoBenchmark.table(cells, trials: paretoTrials, seeds: seeds, peers: peers))
-        print("")
+        if paretoTrials > 0 {
+            let cells = try ParetoBenchmark.run(trials: paretoTrials, seeds: 0..<seeds)
+            var peers: [String: (median: Double, q25: Double, q75: Double)] = [:]
+            if let optunaPython { peers = try optuna(python: optunaPython, seeds: seeds) }
+            print(ParetoBenchmark.table(cells, trials: paretoTrials, seeds: seeds, peers: peers))
+            print("")
+        }
         print("suggestion time, CPU ms, median of 9 (random history growing by one trial per suggestion, to 100 / 1000 / 10000);")
         print("cmaes and gp use the first objective only: see the single-objective table")
         print("  sampler      problem        100 trials  1000 trials  10000 trials")

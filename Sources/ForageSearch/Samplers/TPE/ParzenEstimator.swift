@@ -120,10 +120,9 @@ struct ParzenEstimator {
             case .neighbour(let scale):
                 // Sort the observed centres; each takes the larger gap to its neighbours (the range's ends count as
                 // neighbours only when there is a single observation), as Optuna does.
-                // (A stable sort of positions by centre: equal centres keep their order.)
-                // (Sorting (centre, position) pairs by centre, then position: the stable order, read without indirection.)
+                // ((centre, position) pairs sorted by centre, then position: a stable order, read without indirection.)
                 var order = (0..<n).map { (centre: mus[$0 * d + j], position: Int32($0)) }
-                order.sort { $0.centre < $1.centre || ($0.centre == $1.centre && $0.position < $1.position) }
+                Self.sortByCentre(&order)
                 for rank in 0..<n {
                     let i = Int(order[rank].position)
                     let x = order[rank].centre
@@ -166,6 +165,26 @@ struct ParzenEstimator {
             sortedMus = sortedOrder.map { mus[$0] }
             sortedInverseSigmas = sortedOrder.map { inverseSigmas[$0] }
             sortedConstants = sortedOrder.map { constants[$0] }
+        }
+    }
+
+    /// Sorts pairs by centre, then position: by insertion (no closure calls: faster than `sort`) for up to 128
+    /// pairs, which covers the bad estimator beyond 1 000 trials (100 kernels), with `sort` beyond.
+    static func sortByCentre(_ order: inout [(centre: Double, position: Int32)]) {
+        guard order.count <= 128 else {
+            order.sort { $0.centre < $1.centre || ($0.centre == $1.centre && $0.position < $1.position) }
+            return
+        }
+        order.withUnsafeMutableBufferPointer { pairs in
+            for i in pairs.indices.dropFirst() {
+                let pair = pairs[i]
+                var k = i
+                while k > 0 && (pair.centre < pairs[k - 1].centre || (pair.centre == pairs[k - 1].centre && pair.position < pairs[k - 1].position)) {
+                    pairs[k] = pairs[k - 1]
+                    k -= 1
+                }
+                pairs[k] = pair
+            }
         }
     }
 

@@ -218,4 +218,42 @@ import Testing
         #expect(Array(decoded.prefix(first)) == Array(plain.prefix(first)))
         #expect(decoded != plain)
     }
+
+    @Test(arguments: [Direction.minimize, .maximize])
+    func whatTheReplayKeepsBetweenSuggestionsChangesNothing(direction: Direction) throws {
+        // Out-of-order and failed trials, warm-start trials added midway, IPOP restarts (a coarse, soon flat
+        // objective) and other histories: a reused sampler suggests what a fresh one does.
+        let space = SearchSpace(Self.cube(3, -5, 5).parameters + [Parameter(name: "n", distribution: .int(low: 0, high: 9, log: false, step: 1))])
+        let make = { CMAESSampler(seed: 9, populationSize: 4) }
+        let reused = make()
+        let value = { (p: ParameterSet) -> Double in
+            let loss = (Self.sphere(p) / 50).rounded()
+            return direction == .minimize ? loss : -loss
+        }
+        var rng = SplitMix64(seed: 4, stream: 0)
+        let random = { (number: Int) -> TrialSnapshot in
+            let params = space.assign { parameter, _ in parameter.distribution.value(atUnit: rng.nextUnit()) }
+            return TrialSnapshot(number: number, state: .completed, params: params, value: value(params))
+        }
+        var history = TrialHistory(objective: Objective(metric: "loss", direction: direction), trials: (0..<5).map { random(-10 + $0) })
+        for number in 0..<320 {
+            let suggested = reused.suggest(index: number, space: space, history: history)
+            #expect(suggested == make().suggest(index: number, space: space, history: history), "trial \(number)")
+            guard let params = suggested else { break }
+            history.upsert(TrialSnapshot(number: number, state: .running, params: params))
+            let position = history.trials.count - 1
+            if number % 3 != 0 { history.finish(number: number, state: .completed, value: value(params)) }
+            if number % 3 == 2 {
+                let earlier = history.trials[position - 2]
+                history.finish(number: earlier.number, state: number % 9 == 8 ? .failed : .completed, value: value(earlier.params))
+            }
+            if number % 61 == 60 { history.upsert(random(-100 - number)) }
+            if number % 47 == 46 {
+                let other = TrialHistory(objective: history.objective, trials: history.trials)
+                #expect(reused.suggest(index: number, space: space, history: other) == make().suggest(index: number, space: space, history: other))
+            }
+        }
+        let axes = space.parameters
+        #expect(reused.replay(axes: axes, history: history).run >= 1, "the objective should stall a run")
+    }
 }

@@ -44,6 +44,8 @@ public struct CMAESSampler: Sampler {
     public let sampling: Sampling
     /// Whether the coordinate scales are adapted apart, with faster rates (dd-CMA; see `CMAState`).
     public let diagonal: Bool
+    /// The states the last replay passed through (a speed-up only; see `CMAReplayCache`).
+    let replayCache = CMAReplayCache()
 
     /// How a generation's standard normal vectors are drawn (see the type's documentation).
     public enum Sampling: String, Sendable, CaseIterable {
@@ -95,21 +97,39 @@ public struct CMAESSampler: Sampler {
         }
     }
 
-    /// The CMA state after every complete generation of the history (restarts included).
+    /// The CMA state after every complete generation of the history (restarts included), replayed from the latest
+    /// state the last replay passed through whose trials are unchanged (`CMAReplayCache`; the same result).
     func replay(axes: [Parameter], history: TrialHistory) -> Replay {
-        let sign: Double = history.objective.direction == .maximize ? -1 : 1
+        let minimizes = history.objective.direction != .maximize
+        let sign: Double = minimizes ? 1 : -1
+        let trials = history.trials
+        let warmPositions = trials.indices.filter { trials[$0].isWarmStart }
+        var checkpoints = replayCache.checkpoints(axes: axes, minimizes: minimizes, history: history, warmPositions: warmPositions)
+        var state: CMAState
         var restart = 0
-        // A warm start's complete trials set the first distribution (WS-CMA-ES); they are not replayed as generations.
-        let warm = history.trials.filter(\.isWarmStart).compactMap { trial -> (x: [Double], value: Double)? in
-            guard trial.state == .completed, let value = trial.value, value.isFinite, let x = Self.coordinates(of: trial.params, axes: axes) else { return nil }
-            return (x, sign * value)
-        }
-        var state = CMAWarmStart.state(from: warm, populationSize: populationSize, diagonal: diagonal)
-            ?? CMAState(mean: [Double](repeating: 0.5, count: axes.count), sigma: sigma0, populationSize: populationSize, diagonal: diagonal)
-        var generation: [(x: [Double], value: Double)] = []
         var lastTold = Int.min
-        for trial in history.trials where trial.state == .completed && !trial.isWarmStart {
-            guard let value = trial.value, value.isFinite, let x = Self.coordinates(of: trial.params, axes: axes) else { continue }
+        var start = 0
+        if let resumed = checkpoints.last {
+            state = resumed.state
+            restart = resumed.restart
+            lastTold = resumed.lastTold
+            start = resumed.position + 1
+        } else {
+            // A warm start's complete trials set the first distribution (WS-CMA-ES); they are not replayed as generations.
+            let warm = warmPositions.compactMap { position -> (x: [Double], value: Double)? in
+                let trial = trials[position]
+                guard trial.state == .completed, let value = trial.value, value.isFinite, let x = Self.coordinates(of: trial.params, axes: axes) else { return nil }
+                return (x, sign * value)
+            }
+            state = CMAWarmStart.state(from: warm, populationSize: populationSize, diagonal: diagonal)
+                ?? CMAState(mean: [Double](repeating: 0.5, count: axes.count), sigma: sigma0, populationSize: populationSize, diagonal: diagonal)
+        }
+        var generation: [(x: [Double], value: Double)] = []
+        for position in start..<trials.count {
+            let trial = trials[position]
+            guard trial.state == .completed, !trial.isWarmStart, let value = trial.value, value.isFinite,
+                let x = Self.coordinates(of: trial.params, axes: axes)
+            else { continue }
             generation.append((x, sign * value))
             guard generation.count == state.populationSize else { continue }
             state.tell(generation, mirrored: sampling == .mirrored)
@@ -121,8 +141,11 @@ public struct CMAESSampler: Sampler {
                 let mean = (0..<axes.count).map { _ in rng.nextUnit() }
                 state = CMAState(mean: mean, sigma: sigma0, populationSize: state.populationSize * 2, diagonal: diagonal)
             }
+            checkpoints.append(.init(position: position, state: state, restart: restart, lastTold: lastTold))
+            if checkpoints.count > 2 * CMAReplayCache.limit { checkpoints.removeFirst(CMAReplayCache.limit) }
         }
-        let slot = history.trials.reduce(0) { $0 + ($1.isWarmStart || $1.number <= lastTold ? 0 : 1) }
+        replayCache.store(checkpoints, axes: axes, minimizes: minimizes, history: history, warmPositions: warmPositions)
+        let slot = trials.reduce(0) { $0 + ($1.isWarmStart || $1.number <= lastTold ? 0 : 1) }
         return Replay(state: state, run: restart, slot: slot)
     }
 

@@ -125,6 +125,7 @@ public struct CMAESSampler: Sampler {
                 ?? CMAState(mean: [Double](repeating: 0.5, count: axes.count), sigma: sigma0, populationSize: populationSize, diagonal: diagonal)
         }
         var generation: [(x: [Double], value: Double)] = []
+        let kept = CMAReplayCache.limit(dimensions: axes.count)
         for position in start..<trials.count {
             let trial = trials[position]
             guard trial.state == .completed, !trial.isWarmStart, let value = trial.value, value.isFinite,
@@ -142,7 +143,7 @@ public struct CMAESSampler: Sampler {
                 state = CMAState(mean: mean, sigma: sigma0, populationSize: state.populationSize * 2, diagonal: diagonal)
             }
             checkpoints.append(.init(position: position, state: state, restart: restart, lastTold: lastTold))
-            if checkpoints.count > 2 * CMAReplayCache.limit { checkpoints.removeFirst(CMAReplayCache.limit) }
+            if checkpoints.count > 2 * kept { checkpoints.removeFirst(kept) }
         }
         replayCache.store(checkpoints, axes: axes, minimizes: minimizes, history: history, warmPositions: warmPositions)
         let slot = trials.reduce(0) { $0 + ($1.isWarmStart || $1.number <= lastTold ? 0 : 1) }

@@ -5,7 +5,8 @@ import ForageCore
 ///
 /// After `startupTrials` random draws (the same draws `RandomSampler` makes), the finished trials are split into the
 /// best `γ·n` (at most 25) and the rest; a Parzen estimator `l(x)` is fitted to the good ones and `g(x)` to the bad
-/// ones, `candidates` points are drawn from `l`, and the one maximising `log l(x) − log g(x)` is proposed.
+/// ones, `candidates` points (64 with one objective, 32 with several, by default) are drawn from `l`, and the one
+/// maximising `log l(x) − log g(x)` is proposed.
 ///
 /// - Bandwidths follow Optuna 5: per dimension, each kernel's is the larger gap to a neighbouring observation,
 ///   clipped between `range / min(100, 1 + kernels)` and the range; a prior kernel (centre of the range, the range as
@@ -66,7 +67,9 @@ public struct TPESampler: Sampler {
         guard options.startupTrials >= 0 else {
             throw SamplerError("tpe: startup_trials must be 0 or more (got \(options.startupTrials))")
         }
-        guard options.candidates >= 1 else { throw SamplerError("tpe: candidates must be at least 1 (got \(options.candidates))") }
+        if let candidates = options.candidates, candidates < 1 {
+            throw SamplerError("tpe: candidates must be at least 1 (got \(candidates))")
+        }
         guard options.gamma > 0, options.gamma <= 1 else {
             throw SamplerError("tpe: gamma must be in (0, 1] (got \(options.gamma))")
         }
@@ -95,7 +98,8 @@ public struct TPESampler: Sampler {
             observations: TPEObservations(history: history, trials: split.good + split.bad, names: names, axes: axes, cache: rowCache),
             goodWeights: weights,
             goodMixture: .init(weights: weights ?? Array(repeating: 1, count: split.good.count), priorWeight: tuning.priorWeight),
-            badMixture: .init(weights: split.badWeights, priorWeight: tuning.priorWeight))
+            badMixture: .init(weights: split.badWeights, priorWeight: tuning.priorWeight),
+            candidates: options.candidateCount(severalObjectives: history.goals.isMultiObjective))
         var joint: [String: ParameterValue] = [:]
         if options.multivariate ?? !history.goals.isMultiObjective {
             joint = suggestJointly(space: space, split: split, shared: shared, rng: &rng)
@@ -107,12 +111,14 @@ public struct TPESampler: Sampler {
     }
 
     /// What every parameter's estimators of one suggestion share: the trials' coordinates (good trials first), the
-    /// good trials' weights, and the mixtures of both sets' weights (used when no trial lacks the parameter).
+    /// good trials' weights, the mixtures of both sets' weights (used when no trial lacks the parameter), and the
+    /// number of candidates to draw.
     private struct Shared {
         var observations: TPEObservations
         var goodWeights: [Double]?
         var goodMixture: ParzenEstimator.Mixture
         var badMixture: ParzenEstimator.Mixture
+        var candidates: Int
     }
 
     /// Proposes the unconditional parameters together from product-kernel estimators.
@@ -170,7 +176,7 @@ public struct TPESampler: Sampler {
         let g = ParzenEstimator(
             axes: axes, observations: badPoints, weights: badWeights, priorWeight: tuning.priorWeight, bandwidth: bandwidth,
             magicClip: tuning.magicClip)
-        let chosen = bestCandidate(l: l, g: g, rng: &rng)
+        let chosen = bestCandidate(l: l, g: g, count: shared.candidates, rng: &rng)
         var values: [String: ParameterValue] = [:]
         for (j, name) in names.enumerated() { values[name] = chosen[j] }
         return values
@@ -219,19 +225,19 @@ public struct TPESampler: Sampler {
         let g = ParzenEstimator(
             axes: [axis], observations: badPoints, weights: badWeights, priorWeight: tuning.priorWeight, bandwidth: .neighbour(scale: tuning.bandwidthScale),
             magicClip: tuning.magicClip, mixture: badPoints.count == split.bad.count ? shared.badMixture : nil)
-        return bestCandidate(l: l, g: g, rng: &rng)[0]
+        return bestCandidate(l: l, g: g, count: shared.candidates, rng: &rng)[0]
     }
 
-    /// Draws `options.candidates` points from `l` and returns the values of the one with the largest `l/g`.
-    private func bestCandidate(l: ParzenEstimator, g: ParzenEstimator, rng: inout SplitMix64Box) -> [ParameterValue] {
+    /// Draws `count` points from `l` and returns the values of the one with the largest `l/g`.
+    private func bestCandidate(l: ParzenEstimator, g: ParzenEstimator, count: Int, rng: inout SplitMix64Box) -> [ParameterValue] {
         if tuning.scalarBounds && l.dimensions == 1 && l.allContinuous && g.allContinuous {
-            return [bestScalarCandidate(l: l, g: g, rng: &rng)]
+            return [bestScalarCandidate(l: l, g: g, count: count, rng: &rng)]
         }
         var values: [[ParameterValue]] = []
         var coordinates: [[Double]] = []
-        values.reserveCapacity(options.candidates)
-        coordinates.reserveCapacity(options.candidates)
-        for _ in 0..<options.candidates {
+        values.reserveCapacity(count)
+        coordinates.reserveCapacity(count)
+        for _ in 0..<count {
             let raw = l.sample(&rng)
             var value: [ParameterValue] = []
             var snapped: [Double] = []
@@ -279,10 +285,9 @@ public struct TPESampler: Sampler {
     /// score `log l − log g` is bounded from above by an upper bound of `log l` (all of l's few kernels, with
     /// tabulated exponentials) minus a lower bound of `log g` (only the kernels of g nearest the candidate), plus a
     /// margin far above their rounding; only candidates whose bound can still beat the best exact score are scored
-    /// exactly (`argmax`) — usually a few of the 64, which saves most of g's up to 501-term sums.
-    private func bestScalarCandidate(l: ParzenEstimator, g: ParzenEstimator, rng: inout SplitMix64Box) -> ParameterValue {
+    /// exactly (`argmax`) — usually a few of the 32 or 64, which saves most of g's up to 501-term sums.
+    private func bestScalarCandidate(l: ParzenEstimator, g: ParzenEstimator, count: Int, rng: inout SplitMix64Box) -> ParameterValue {
         let axis = l.axes[0]
-        let count = options.candidates
         var values: [ParameterValue] = []
         var points: [Double] = []
         values.reserveCapacity(count)

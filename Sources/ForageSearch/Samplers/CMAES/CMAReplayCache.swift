@@ -8,7 +8,7 @@ import Synchronization
 /// A checkpoint is the state right after a generation was told (and any restart it caused), at the position of the
 /// trial that completed it. It stays valid while every trial up to that position has the revision it had
 /// (`TrialHistory.revisions`: trials never move, a changed one gets a new revision), the warm-start trials are the
-/// same, and the sampler replays the same axes in the same direction. The latest `limit` checkpoints are kept: a trial
+/// same, and the sampler replays the same axes in the same direction. The latest few checkpoints are kept: a trial
 /// that finishes out of order (a parallel slot) invalidates only those after its position.
 final class CMAReplayCache: Sendable {
     /// A state after a told generation.
@@ -28,8 +28,11 @@ final class CMAReplayCache: Sendable {
         let checkpoints: [Checkpoint]
     }
 
-    /// Checkpoints kept between replays.
-    static let limit = 32
+    /// Checkpoints kept between replays for states of `dimensions` coordinates: 32, fewer when the states are large
+    /// (a state holds two `n × n` matrices; the kept ones stay within about 32 MB).
+    static func limit(dimensions n: Int) -> Int {
+        max(1, min(32, 2_000_000 / max(1, n * n)))
+    }
 
     private let stored = Mutex<Stored?>(nil)
 
@@ -44,11 +47,11 @@ final class CMAReplayCache: Sendable {
         return last.checkpoints.filter { $0.position < unchanged }
     }
 
-    /// Keeps the latest `limit` of `checkpoints` (in position order) for `history`.
+    /// Keeps the latest `limit(dimensions:)` of `checkpoints` (in position order) for `history`.
     func store(_ checkpoints: [Checkpoint], axes: [Parameter], minimizes: Bool, history: TrialHistory, warmPositions: [Int]) {
         let kept = Stored(
             axes: axes, minimizes: minimizes, revisions: history.revisions, warmPositions: warmPositions,
-            checkpoints: Array(checkpoints.suffix(Self.limit)))
+            checkpoints: Array(checkpoints.suffix(Self.limit(dimensions: axes.count))))
         stored.withLock { $0 = kept }
     }
 

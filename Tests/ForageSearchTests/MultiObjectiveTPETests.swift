@@ -69,6 +69,24 @@ import Testing
         return (space, history)
     }
 
+    @Test func severalObjectivesDrawThirtyTwoCandidatesByDefaultAndNCandidatesStillSetsAny() throws {
+        #expect(TPEOptions().candidateCount(severalObjectives: true) == 32)
+        #expect(TPEOptions().candidateCount(severalObjectives: false) == 64)
+        #expect(TPEOptions(candidates: 7).candidateCount(severalObjectives: true) == 7)
+        let (space, history) = Self.history(count: 40)
+        let byDefault = try TPESampler(seed: 4)
+        let thirtyTwo = try TPESampler(seed: 4, options: TPEOptions(candidates: 32))
+        let sixtyFour = try TPESampler(seed: 4, options: TPEOptions(candidates: 64))
+        var differs = false
+        for index in 40..<46 {
+            let suggestion = byDefault.suggest(index: index, space: space, history: history)
+            #expect(suggestion == thirtyTwo.suggest(index: index, space: space, history: history))
+            if suggestion != sixtyFour.suggest(index: index, space: space, history: history) { differs = true }
+        }
+        #expect(differs)
+        #expect(throws: SamplerError.self) { try TPESampler(seed: 4, options: TPEOptions(candidates: 0)) }
+    }
+
     @Test func severalObjectivesModelTheParametersOneByOneByDefault() throws {
         #expect(TPEOptions().multivariate == nil)
         let (space, history) = Self.history(count: 40)

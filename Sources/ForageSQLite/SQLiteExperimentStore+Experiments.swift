@@ -39,6 +39,16 @@ extension SQLiteExperimentStore {
     }
 
     public func acquire(_ name: String, owner: OwnerIdentity, force: Bool) async throws -> (ExperimentRecord, OwnerLease) {
+        if !force {
+            // A live owner is refused from a read first: a frozen owner may hold the write lock, and the refusal
+            // (naming it, and `--force`) must not wait for it. The write below checks again.
+            try await read { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ?", arguments: [name]) else { return }
+                if let current = Self.recordedOwner(row), current.mayBeAlive {
+                    throw StoreError.owned(name: name, owner: current.label, secondsAgo: current.heartbeatAge)
+                }
+            }
+        }
         let now = Date().timeIntervalSince1970
         let (id, epoch) = try await write { db -> (Int64, Int64) in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ?", arguments: [name]) else {

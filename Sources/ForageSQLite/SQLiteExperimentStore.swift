@@ -103,10 +103,13 @@ public final class SQLiteExperimentStore: ExperimentStore {
                     try db.execute(sql: "PRAGMA mmap_size = \(Self.mmapSize)")
                 }
                 let pool = try DatabasePool(path: url.path, configuration: configuration)
-                try pool.write { db in
-                    if try Schema.migrator.hasBeenSuperseded(db) { throw StoreError.newerSchema(path: directory.path) }
+                // Checked in a read, which another process's open write transaction does not block (a frozen owner
+                // may hold one): the write lock is only needed when there is something to migrate.
+                let (superseded, migrated) = try pool.read { db in
+                    (try Schema.migrator.hasBeenSuperseded(db), try Schema.migrator.hasCompletedMigrations(db))
                 }
-                try Schema.migrator.migrate(pool)
+                if superseded { throw StoreError.newerSchema(path: directory.path) }
+                if !migrated { try Schema.migrator.migrate(pool) }
                 return pool
             } catch let error as StoreError {
                 throw error

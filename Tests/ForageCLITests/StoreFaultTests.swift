@@ -31,6 +31,47 @@ import Testing
         return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
     }
 
+    /// A frozen owner may be stopped inside a write transaction. With the write lock held by another connection for
+    /// 8 s (SQLite's lock, taken here by a Python `BEGIN IMMEDIATE`), a plain resume is still refused at
+    /// once, naming the owner — not after the busy timeout with "database is locked".
+    @Test func aResumeIsRefusedByNameWhileTheOwnerHoldsTheWriteLock() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("echo.yaml", Self.echoSpec)
+        let owner = try LoggedProcess.start(["run", "echo.yaml"], in: directory.url, label: "owner")
+        defer { owner.kill() }
+        let started = Date()
+        while !owner.stdout.contains(" completed "), Date().timeIntervalSince(started) < 60 { usleep(10_000) }
+        kill(owner.process.processIdentifier, SIGSTOP)
+        defer { kill(owner.process.processIdentifier, SIGCONT) }
+        let database = directory.url.appendingPathComponent(".forage/forage.sqlite").path
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = [
+            "python3", "-c",
+            "import sqlite3, sys, time\n"
+                + "c = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)\n"
+                + "c.execute('BEGIN IMMEDIATE')\nprint('locked', flush=True)\ntime.sleep(8)",
+            database,
+        ]
+        let out = Pipe()
+        holder.standardOutput = out
+        try holder.run()
+        defer {
+            holder.terminate()
+            holder.waitUntilExit()
+        }
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        try #require(line.contains("locked"), "the lock holder printed '\(line)'")
+
+        let asked = Date()
+        let refused = try ForageProcess.run(["resume", "echo"], in: directory.url)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("is being run by pid \(owner.process.processIdentifier)"), "\(refused.stderr)")
+        // Refused before the 8 s hold ended (6 s leaves room for a process start on a loaded machine).
+        #expect(Date().timeIntervalSince(asked) < 6, "the refusal waited for the write lock")
+    }
+
     /// Synchronous on purpose: its timeline (stop the owner, wait, take over) must not wait for a cooperative thread
     /// that other tests' blocking calls hold.
     @Test func aFrozenOwnerIsRefusedThenFencedOutWhenForcedAndNothingIsCountedTwice() throws {

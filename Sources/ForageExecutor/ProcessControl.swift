@@ -53,16 +53,23 @@ final class ProcessControl: Sendable {
 
     /// Kills the trial's whole process group with SIGKILL once the process Forage started — `forage-supervise`, or
     /// the command itself without it — has exited: processes it leaves behind must not outlive it, and a supervisor
-    /// killed by SIGKILL cannot take them down itself. The leader is still an unreaped zombie while this runs (it is
-    /// reaped only after the trial's I/O is done), so the group's id cannot have been reused. Returns true when the
-    /// leader has exited. A process that called `setsid` (or `setpgid`) itself has left the group and is not reached.
+    /// killed by SIGKILL cannot take them down itself. Returns true when the leader has exited. A process that called
+    /// `setsid` (or `setpgid`) itself has left the group and is not reached.
+    ///
+    /// Another trial's group must never be hit. While the leader is an unreaped zombie its id cannot be reused. Once
+    /// it is reaped (the subprocess library may reap it before this runs), the kernel still keeps the id from reuse
+    /// while any process of the group is left. So when no process has the leader's id, a group with that id is what
+    /// is left of this trial's. When a process has it, the id was reused (this group is empty), and nothing is sent.
     @discardableResult
     func killGroupIfLeaderExited() -> Bool {
         guard let pid = state.withLock({ $0.pid }) else { return false }
         var info = siginfo_t()
-        let result = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
-        let exited = result == 0 ? info.si_signo == SIGCHLD : errno == ECHILD
-        guard exited else { return false }
+        if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 {
+            guard info.si_signo == SIGCHLD else { return false }
+        } else {
+            guard errno == ECHILD else { return false }
+            guard kill(pid, 0) != 0, errno == ESRCH else { return true }
+        }
         kill(-pid, SIGKILL)
         return true
     }

@@ -15,20 +15,22 @@ import Testing
         (try? String(contentsOf: url, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    @Test func killingTheSupervisorKillsTheTrialsProcessGroup() async throws {
+    /// Synchronous on purpose (as the other tests here): under the full suite a task's `Task.sleep` can wait minutes for
+    /// a cooperative thread that other tests' blocking calls hold, long enough for the trial to end on its own.
+    @Test func killingTheSupervisorKillsTheTrialsProcessGroup() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         // The shell's parent is the supervisor; a background sleep and the shell are the trial's processes.
         try directory.write("s.yaml", #"""
             objective: {metric: loss, direction: minimize}
-            trial: {command: 'sleep 120 & echo $! > "$FORAGE_TRIAL_DIR/child.pid"; echo $PPID > "$FORAGE_TRIAL_DIR/supervisor.pid"; echo $$ > "$FORAGE_TRIAL_DIR/shell.pid"; wait'}
+            trial: {command: 'sleep 900 & echo $! > "$FORAGE_TRIAL_DIR/child.pid"; echo $PPID > "$FORAGE_TRIAL_DIR/supervisor.pid"; echo $$ > "$FORAGE_TRIAL_DIR/shell.pid"; wait'}
             search_space: {x: {type: float, low: 0, high: 1}}
             budget: {trials: 1}
             """#)
         let running = try ForageProcess.start(["run", "s.yaml"], in: directory.url)
         let folder = directory.url.appendingPathComponent(".forage/trials/s/0")
         var pids: (supervisor: pid_t, shell: pid_t, child: pid_t)?
-        for _ in 0..<400 {
+        for _ in 0..<2_400 {
             if let supervisor = Self.readPID(folder.appendingPathComponent("supervisor.pid")),
                 let shell = Self.readPID(folder.appendingPathComponent("shell.pid")),
                 let child = Self.readPID(folder.appendingPathComponent("child.pid"))
@@ -36,7 +38,7 @@ import Testing
                 pids = (supervisor, shell, child)
                 break
             }
-            try await Task.sleep(for: .milliseconds(25))
+            usleep(25_000)
         }
         let found = try #require(pids, "the trial never started")
         let command = try String(contentsOfFile: "/proc/\(found.supervisor)/cmdline", encoding: .utf8)
@@ -45,12 +47,12 @@ import Testing
 
         kill(found.supervisor, SIGKILL)
         var gone = false
-        for _ in 0..<200 {
+        for _ in 0..<400 {
             if !Self.isAlive(found.child) && !Self.isAlive(found.shell) {
                 gone = true
                 break
             }
-            try await Task.sleep(for: .milliseconds(25))
+            usleep(25_000)
         }
         #expect(gone, "the trial's processes outlived their supervisor")
         if !gone {
@@ -68,12 +70,12 @@ import Testing
 
     /// With forage frozen (so only the kernel can act), SIGKILL to the supervisor still takes its command down:
     /// the command runs with PR_SET_PDEATHSIG.
-    @Test func theCommandDiesWithItsSupervisorEvenWhenForageCannotAct() async throws {
+    @Test func theCommandDiesWithItsSupervisorEvenWhenForageCannotAct() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("d.yaml", #"""
             objective: {metric: loss, direction: minimize}
-            trial: {command: 'echo $PPID > "$FORAGE_TRIAL_DIR/supervisor.pid"; echo $$ > "$FORAGE_TRIAL_DIR/child.pid"; exec sleep 120'}
+            trial: {command: 'echo $PPID > "$FORAGE_TRIAL_DIR/supervisor.pid"; echo $$ > "$FORAGE_TRIAL_DIR/child.pid"; exec sleep 900'}
             search_space: {x: {type: float, low: 0, high: 1}}
             budget: {trials: 1}
             """#)
@@ -84,7 +86,7 @@ import Testing
         }
         let folder = directory.url.appendingPathComponent(".forage/trials/d/0")
         var pids: (supervisor: pid_t, child: pid_t)?
-        for _ in 0..<400 {
+        for _ in 0..<2_400 {
             if let supervisor = Self.readPID(folder.appendingPathComponent("supervisor.pid")),
                 let child = Self.readPID(folder.appendingPathComponent("child.pid")),
                 ((try? String(contentsOfFile: "/proc/\(child)/cmdline", encoding: .utf8)) ?? "").hasPrefix("sleep")
@@ -92,18 +94,18 @@ import Testing
                 pids = (supervisor, child)
                 break
             }
-            try await Task.sleep(for: .milliseconds(25))
+            usleep(25_000)
         }
         let found = try #require(pids, "the trial never started")
         kill(running.process.processIdentifier, SIGSTOP)
         kill(found.supervisor, SIGKILL)
         var gone = false
-        for _ in 0..<200 {
+        for _ in 0..<400 {
             if !Self.isAlive(found.child) {
                 gone = true
                 break
             }
-            try await Task.sleep(for: .milliseconds(25))
+            usleep(25_000)
         }
         #expect(gone, "the command outlived its supervisor")
         if !gone { kill(found.child, SIGKILL) }

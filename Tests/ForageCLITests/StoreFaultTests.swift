@@ -23,6 +23,16 @@ import Testing
         return !logged.process.isRunning
     }
 
+    /// Starts `forage run echo.yaml` and stops it (SIGSTOP) as soon as it has committed a trial (its progress lines
+    /// say so); 40 trials of 0.4 s on 2 slots take 8 s, far longer than that.
+    static func startFrozenOwner(in directory: URL, label: String) throws -> LoggedProcess {
+        let owner = try LoggedProcess.start(["run", "echo.yaml"], in: directory, label: label)
+        let started = Date()
+        while !owner.stdout.contains(" completed "), Date().timeIntervalSince(started) < 60 { usleep(10_000) }
+        kill(owner.process.processIdentifier, SIGSTOP)
+        return owner
+    }
+
     /// The store's trials as CSV rows (header → cell).
     static func trialRows(_ directory: URL, experiment: String) throws -> [[String: String]] {
         let csv = try ForageProcess.run(["trials", experiment, "--format", "csv"], in: directory)
@@ -38,11 +48,8 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("echo.yaml", Self.echoSpec)
-        let owner = try LoggedProcess.start(["run", "echo.yaml"], in: directory.url, label: "owner")
+        let owner = try Self.startFrozenOwner(in: directory.url, label: "owner")
         defer { owner.kill() }
-        let started = Date()
-        while !owner.stdout.contains(" completed "), Date().timeIntervalSince(started) < 60 { usleep(10_000) }
-        kill(owner.process.processIdentifier, SIGSTOP)
         defer { kill(owner.process.processIdentifier, SIGCONT) }
         let database = directory.url.appendingPathComponent(".forage/forage.sqlite").path
         let holder = Process()
@@ -78,15 +85,8 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write("echo.yaml", Self.echoSpec)
-        let first = try LoggedProcess.start(["run", "echo.yaml"], in: directory.url, label: "first")
+        let first = try Self.startFrozenOwner(in: directory.url, label: "first")
         defer { first.kill() }
-        let started = Date()
-        // Stop it as soon as it has committed a trial (its progress lines say so); 40 trials of 0.4 s on 2 slots take
-        // 8 s, far longer than that.
-        while !first.stdout.contains(" completed "), Date().timeIntervalSince(started) < 60 {
-            usleep(10_000)
-        }
-        kill(first.process.processIdentifier, SIGSTOP)
         sleep(2)
 
         // A stopped owner is alive: a plain resume is refused, naming it and the way to take over anyway.

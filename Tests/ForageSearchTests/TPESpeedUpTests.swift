@@ -168,10 +168,12 @@ import Testing
             }
             #expect(bounded == full, "round \(round): \(scores) \(bounds)")
             #expect(scored <= count)
-            var pairs = (0..<(1 + round % 200)).map { (centre: (rng.nextUnit() * 20).rounded() / 20, position: Int32($0)) }
+            var pairs = (0..<(1 + round % 600)).map { (centre: (rng.nextUnit() * 20).rounded() / 20, position: Int32($0)) }
             pairs.shuffle(using: &rng)
             let expected = pairs.sorted { a, b in a.centre < b.centre || (a.centre == b.centre && a.position < b.position) }
-            ParzenEstimator.sortByCentre(&pairs)
+            // The range the buckets assume: the centres' own, a narrower one (centres outside it), or none.
+            let (low, high) = [(0.0, 1.0), (0.3, 0.5), (0.0, 0.0)][round % 3]
+            ParzenEstimator.sortByCentre(&pairs, low: low, high: high)
             #expect(pairs.map(\.centre) == expected.map(\.centre) && pairs.map(\.position) == expected.map(\.position))
         }
     }

@@ -42,8 +42,25 @@ struct CompletedLosses {
         // Cursors into `reusable`'s usable and unusable lists (both increasing by position).
         var p = 0
         var u = 0
+        // The leading trials whose revisions `reusable` saw in the same places: their entries are copied in bulk.
+        var start = 0
+        if let reusable {
+            let shared = min(count, reusable.revisions.count)
+            revisions.withUnsafeBufferPointer { now in
+                reusable.revisions.withUnsafeBufferPointer { then in
+                    while start < shared && now[start] == then[start] { start += 1 }
+                }
+            }
+            p = Self.firstAtOrAbove(start, in: reusable.positions)
+            u = Self.firstAtOrAbove(start, in: reusable.unusable)
+            positions.append(contentsOf: reusable.positions[..<p])
+            numbers.append(contentsOf: reusable.numbers[..<p])
+            violations.append(contentsOf: reusable.violations[..<p])
+            losses.append(contentsOf: reusable.losses[..<(p * objectives)])
+            unusable.append(contentsOf: reusable.unusable[..<u])
+        }
         history.trials.withUnsafeBufferPointer { trials in
-            for index in 0..<count {
+            for index in start..<count {
                 if let reusable {
                     while p < reusable.positions.count && reusable.positions[p] < index { p += 1 }
                     while u < reusable.unusable.count && reusable.unusable[u] < index { u += 1 }
@@ -99,6 +116,29 @@ struct CompletedLosses {
 
     /// Completed trials read.
     var count: Int { positions.count }
+
+    /// The first place in `sorted` (increasing) holding `value` or more.
+    private static func firstAtOrAbove(_ value: Int, in sorted: [Int]) -> Int {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// Whether the first `other.revisions.count` trials read here are those `other` read (the same revisions in
+    /// the same places): then `other`'s entries are the first `other.count` here.
+    func extends(_ other: CompletedLosses) -> Bool {
+        guard other.revisions.count <= revisions.count else { return false }
+        return revisions.withUnsafeBufferPointer { now in
+            other.revisions.withUnsafeBufferPointer { then in
+                for k in 0..<then.count where now[k] != then[k] { return false }
+                return true
+            }
+        }
+    }
 
     /// Whether trial `k` (an index into these lists) met every constraint.
     func isFeasible(_ k: Int) -> Bool { violations[k] <= 0 }
@@ -200,6 +240,8 @@ final class LeadingFrontCache: @unchecked Sendable {
     private let lock = NSLock()
     private var previous: CompletedLosses?
     private var kept: [Bool] = []
+    /// The indices of `kept`'s true flags, increasing.
+    private var keptIndices: [Int] = []
     private var covering = -1
     /// Per trial of `previous`: how many kept trials beat it in every objective (three or more objectives, when the
     /// kept trials are those `CompletedLosses.dominatorCounts` kept), or −1.
@@ -232,6 +274,18 @@ final class LeadingFrontCache: @unchecked Sendable {
         }
         var result: [Int] = []
         var known: [Int] = []
+        if current.extends(previous) {
+            // Only added to: the trials read last time are the first `previous.count` now, in the same order.
+            result.reserveCapacity(keptIndices.count + current.count - previous.count)
+            known.reserveCapacity(result.capacity)
+            for i in keptIndices {
+                result.append(i)
+                known.append(counts[i])
+            }
+            result.append(contentsOf: previous.count..<current.count)
+            known.append(contentsOf: repeatElement(-1, count: current.count - previous.count))
+            return (result, known)
+        }
         var j = 0
         for i in 0..<previous.count {
             // Trials read now but not last time (finished since) come before the next one read last time.
@@ -268,6 +322,7 @@ final class LeadingFrontCache: @unchecked Sendable {
         lock.lock()
         previous = current
         kept = flags
+        keptIndices = indices.sorted()
         counts = stored
         reusable = keptCounts != nil
         covering = count

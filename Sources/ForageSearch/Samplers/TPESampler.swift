@@ -204,6 +204,10 @@ public struct TPESampler: Sampler {
             return parameter.distribution.value(atUnit: 0.5)
         }
         func observations(_ rows: Range<Int>, _ weights: [Double]?) -> ([Double], [Double]) {
+            if let column = shared.observations.coordinates(c, rows) {
+                // Every row has a coordinate: the column as it is, with every weight.
+                return (Array(column), weights ?? Array(repeating: 1, count: rows.count))
+            }
             var points: [Double] = []
             var kept: [Double] = []
             points.reserveCapacity(rows.count)

@@ -97,10 +97,12 @@ struct ParzenEstimator {
         mus.append(contentsOf: repeatElement(0, count: d))
         var sigmas = [Double](repeating: 1, count: kernels * d)
         var sortedOrder: [Int] = []
-        logHit = Array(repeating: 0, count: d)
-        logMiss = Array(repeating: 0, count: d)
-        logUniform = Array(repeating: 0, count: d)
-        hitProbability = Array(repeating: 0, count: d)
+        // (Per-dimension categorical tables stay empty, unallocated, when no dimension is categorical.)
+        let tableSize = allContinuous ? 0 : d
+        logHit = Array(repeating: 0, count: tableSize)
+        logMiss = Array(repeating: 0, count: tableSize)
+        logUniform = Array(repeating: 0, count: tableSize)
+        hitProbability = Array(repeating: 0, count: tableSize)
         for j in 0..<d {
             let range = highs[j] - lows[j]
             if kinds[j] == .categorical {
@@ -122,7 +124,7 @@ struct ParzenEstimator {
                 // neighbours only when there is a single observation), as Optuna does.
                 // ((centre, position) pairs sorted by centre, then position: a stable order, read without indirection.)
                 var order = (0..<n).map { (centre: mus[$0 * d + j], position: Int32($0)) }
-                Self.sortByCentre(&order)
+                Self.sortByCentre(&order, low: lows[j], high: highs[j])
                 for rank in 0..<n {
                     let i = Int(order[rank].position)
                     let x = order[rank].centre
@@ -168,23 +170,69 @@ struct ParzenEstimator {
         }
     }
 
-    /// Sorts pairs by centre, then position: by insertion (no closure calls: faster than `sort`) for up to 128
-    /// pairs, which covers the bad estimator beyond 1 000 trials (100 kernels), with `sort` beyond.
-    static func sortByCentre(_ order: inout [(centre: Double, position: Int32)]) {
-        guard order.count <= 128 else {
-            order.sort { $0.centre < $1.centre || ($0.centre == $1.centre && $0.position < $1.position) }
+    /// Sorts pairs by centre, then position. Centres in `[low, high]` are first placed in one of `count` equal
+    /// buckets (a counting sort, without the unpredictable comparisons that dominate sorting random centres); each
+    /// bucket is then put in order on its own (by insertion when small) — on any input, so centres outside the
+    /// range, clustered centres or a degenerate range only cost time.
+    static func sortByCentre(_ order: inout [(centre: Double, position: Int32)], low: Double = 0, high: Double = 0) {
+        let n = order.count
+        let scale = Double(n) / (high - low)
+        order.withUnsafeMutableBufferPointer { pairs in
+            guard n > 16 && scale.isFinite && scale > 0 else {
+                sortRange(pairs, 0, n)
+                return
+            }
+            // Bucket b holds the centres with ⌊(centre − low)·scale⌋ = b (clamped): a monotone map, so the buckets
+            // come in centre order.
+            func bucket(_ centre: Double) -> Int {
+                let b = (centre - low) * scale
+                return b >= Double(n - 1) ? n - 1 : (b > 0 ? Int(b) : 0)
+            }
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: n + 1) { starts in
+                withUnsafeTemporaryAllocation(of: (centre: Double, position: Int32).self, capacity: n) { spare in
+                    for b in 0...n { starts[b] = 0 }
+                    for k in 0..<n { starts[bucket(pairs[k].centre) + 1] += 1 }
+                    for b in 0..<n { starts[b + 1] += starts[b] }
+                    for k in 0..<n {
+                        let b = bucket(pairs[k].centre)
+                        spare[starts[b]] = pairs[k]
+                        starts[b] += 1
+                    }
+                    for k in 0..<n { pairs[k] = spare[k] }
+                    // starts[b] is now the end of bucket b.
+                    var begin = 0
+                    for b in 0..<n {
+                        if starts[b] - begin > 1 { sortRange(pairs, begin, starts[b]) }
+                        begin = starts[b]
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether `a` comes before `b`: by centre, then position.
+    @inline(__always)
+    private static func precedes(_ a: (centre: Double, position: Int32), _ b: (centre: Double, position: Int32)) -> Bool {
+        a.centre < b.centre || (a.centre == b.centre && a.position < b.position)
+    }
+
+    /// Sorts `pairs[begin..<end]` by centre, then position: by insertion (no closure calls) up to 16 pairs, with
+    /// `sort` beyond.
+    private static func sortRange(_ pairs: UnsafeMutableBufferPointer<(centre: Double, position: Int32)>, _ begin: Int, _ end: Int) {
+        guard end - begin <= 16 else {
+            var range = UnsafeMutableBufferPointer(rebasing: pairs[begin..<end])
+            range.sort(by: precedes)
             return
         }
-        order.withUnsafeMutableBufferPointer { pairs in
-            for i in pairs.indices.dropFirst() {
-                let pair = pairs[i]
-                var k = i
-                while k > 0 && (pair.centre < pairs[k - 1].centre || (pair.centre == pairs[k - 1].centre && pair.position < pairs[k - 1].position)) {
-                    pairs[k] = pairs[k - 1]
-                    k -= 1
-                }
-                pairs[k] = pair
+        guard end - begin > 1 else { return }
+        for i in (begin + 1)..<end {
+            let pair = pairs[i]
+            var k = i
+            while k > begin && precedes(pair, pairs[k - 1]) {
+                pairs[k] = pairs[k - 1]
+                k -= 1
             }
+            pairs[k] = pair
         }
     }
 

@@ -73,6 +73,14 @@ struct TPEObservations {
     /// The column of a modelled parameter.
     func column(_ name: String) -> Int? { names.column(of: name) }
 
+    /// The coordinates of `rows` in `column` when every one of those rows holds a coordinate there (the common
+    /// case: no inactive, added or out-of-range values), else nil.
+    func coordinates(_ column: Int, _ rows: Range<Int>) -> ArraySlice<Double>? {
+        let base = column * trials.count
+        for row in rows where entries[base + row] != .coordinate { return nil }
+        return values[(base + rows.lowerBound)..<(base + rows.upperBound)]
+    }
+
     /// What row `row` holds in `column`, and its coordinate when it holds one.
     func entry(_ column: Int, _ row: Int) -> (Entry, Double) {
         let slot = column * trials.count + row

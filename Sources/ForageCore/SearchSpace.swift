@@ -16,7 +16,8 @@ public struct SearchSpace: Sendable, Equatable {
     /// Builds a full parameter set by walking the space in order: inactive parameters are skipped, active ones get
     /// `draw(parameter, valuesSoFar)`.
     public func assign(_ draw: (Parameter, ParameterSet) throws -> ParameterValue) rethrows -> ParameterSet {
-        var values = ParameterSet()
+        // Room for every parameter up front (no rehashing as the set grows).
+        var values = ParameterSet(Dictionary(minimumCapacity: parameters.count))
         for parameter in parameters where parameter.isActive(given: values) {
             values[parameter.name] = try draw(parameter, values)
         }

@@ -6,9 +6,10 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// Watching a search on the dashboard does not cost it its pace. The same seeded noop search runs alone, then in a
-/// fresh store while `forage dashboard` serves that store and the test polls it eight times as often as an open page
-/// does (the version endpoint every 0.25 s, the page body whenever the version changed).
+/// Watching a search on the dashboard does not cost it its pace. The same seeded noop search runs in two fresh stores
+/// at once: one alone, the other while `forage dashboard` serves its store and the test polls it eight times as often
+/// as an open page does (the version endpoint every 0.25 s, the page body whenever the version changed). Run side by
+/// side, both searches share whatever else loads the machine, so only what watching costs can tell them apart.
 @Suite(.serialized) struct DashboardLoadTests {
     static let spec = """
         name: quick
@@ -52,9 +53,6 @@ import Testing
             #expect(try ForageProcess.run(["run", "s.yaml", "--trials", "1"], in: directory.url).status == 0)
         }
         let resume = ["resume", "quick", "--trials", "100000"]
-        let aloneStarted = Date()
-        #expect(try ForageProcess.run(resume, in: alone.url).status == 0)
-        let aloneSeconds = Date().timeIntervalSince(aloneStarted)
 
         let dashboard = try ForageProcess.start(["dashboard", "--port", "0"], in: watched.url)
         defer {
@@ -66,7 +64,15 @@ import Testing
         // The first request of a test process can take seconds on a busy machine (URLSession starting up): made here,
         // it cannot eat the search's run time.
         #expect(try await DashboardTests.get(base.appendingPathComponent("health")).0 == 200)
+        let aloneEnd = EndTime(), watchedEnd = EndTime()
+        let aloneStarted = Date()
+        let aloneRun = try ForageProcess.start(resume, in: alone.url)
+        aloneEnd.watch(aloneRun.process)
+        Self.drain(aloneRun)
+        defer { if aloneRun.process.isRunning { aloneRun.process.terminate() } }
+        let watchedStarted = Date()
         let run = try ForageProcess.start(resume, in: watched.url)
+        watchedEnd.watch(run.process)
         Self.drain(run)
         defer { if run.process.isRunning { run.process.terminate() } }
 
@@ -87,8 +93,11 @@ import Testing
             try await Task.sleep(for: .milliseconds(250))
         }
         run.process.waitUntilExit()
-        let polled = Date().timeIntervalSince(started), watchedSeconds = polled
+        aloneRun.process.waitUntilExit()
+        let polled = Date().timeIntervalSince(started)
+        let watchedSeconds = watchedEnd.seconds(since: watchedStarted), aloneSeconds = aloneEnd.seconds(since: aloneStarted)
         #expect(run.process.terminationStatus == 0)
+        #expect(aloneRun.process.terminationStatus == 0)
 
         // Every request was answered.
         #expect(!statuses.isEmpty && statuses.allSatisfy { $0 == 200 }, "\(statuses)")
@@ -96,10 +105,31 @@ import Testing
         // However often it is polled, the dashboard renders a page at most once every 2 s, so a new version shows
         // at most that often (count-based, so it holds on a loaded machine).
         #expect(versions.count <= Int(polled / 2) + 2, "\(versions.count) versions in \(polled) s")
-        // And the search kept its pace (a blocked writer would take many times longer). Generous: the two runs are run
-        // one after the other on a machine whose 2 cores other suites share meanwhile.
+        // And the search kept its pace (a blocked writer would take many times longer). Generous: the two searches and
+        // the dashboard share 2 cores with the other suites, and the watched search also shares them with the polls.
         try Self.expectFinished(in: alone.url)
         try Self.expectFinished(in: watched.url)
         #expect(watchedSeconds < 3 * aloneSeconds + 3, "alone \(aloneSeconds) s, watched \(watchedSeconds) s")
+    }
+}
+
+/// When a process ended (set by its termination handler), for timing processes that run side by side.
+private final class EndTime: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ended: Date?
+
+    func watch(_ process: Process) {
+        process.terminationHandler = { [self] _ in
+            lock.lock()
+            ended = Date()
+            lock.unlock()
+        }
+    }
+
+    /// Seconds from `start` to the end (to now if the end is not recorded yet).
+    func seconds(since start: Date) -> Double {
+        lock.lock()
+        defer { lock.unlock() }
+        return (ended ?? Date()).timeIntervalSince(start)
     }
 }

@@ -45,12 +45,7 @@ struct CompletedLosses {
         // The leading trials whose revisions `reusable` saw in the same places: their entries are copied in bulk.
         var start = 0
         if let reusable {
-            let shared = min(count, reusable.revisions.count)
-            revisions.withUnsafeBufferPointer { now in
-                reusable.revisions.withUnsafeBufferPointer { then in
-                    while start < shared && now[start] == then[start] { start += 1 }
-                }
-            }
+            start = Self.sharedPrefix(revisions, reusable.revisions)
             p = Self.firstAtOrAbove(start, in: reusable.positions)
             u = Self.firstAtOrAbove(start, in: reusable.unusable)
             positions.append(contentsOf: reusable.positions[..<p])
@@ -131,11 +126,17 @@ struct CompletedLosses {
     /// Whether the first `other.revisions.count` trials read here are those `other` read (the same revisions in
     /// the same places): then `other`'s entries are the first `other.count` here.
     func extends(_ other: CompletedLosses) -> Bool {
-        guard other.revisions.count <= revisions.count else { return false }
-        return revisions.withUnsafeBufferPointer { now in
-            other.revisions.withUnsafeBufferPointer { then in
-                for k in 0..<then.count where now[k] != then[k] { return false }
-                return true
+        Self.sharedPrefix(revisions, other.revisions) == other.revisions.count
+    }
+
+    /// How many leading revisions `a` and `b` have in common.
+    private static func sharedPrefix(_ a: [UInt64], _ b: [UInt64]) -> Int {
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                let shared = min(a.count, b.count)
+                var k = 0
+                while k < shared && a[k] == b[k] { k += 1 }
+                return k
             }
         }
     }
@@ -239,9 +240,8 @@ struct CompletedLosses {
 final class LeadingFrontCache: @unchecked Sendable {
     private let lock = NSLock()
     private var previous: CompletedLosses?
-    private var kept: [Bool] = []
-    /// The indices of `kept`'s true flags, increasing.
-    private var keptIndices: [Int] = []
+    /// Indices into `previous` of the trials the selection kept, increasing.
+    private var kept: [Int] = []
     private var covering = -1
     /// Per trial of `previous`: how many kept trials beat it in every objective (three or more objectives, when the
     /// kept trials are those `CompletedLosses.dominatorCounts` kept), or −1.
@@ -276,9 +276,9 @@ final class LeadingFrontCache: @unchecked Sendable {
         var known: [Int] = []
         if current.extends(previous) {
             // Only added to: the trials read last time are the first `previous.count` now, in the same order.
-            result.reserveCapacity(keptIndices.count + current.count - previous.count)
+            result.reserveCapacity(kept.count + current.count - previous.count)
             known.reserveCapacity(result.capacity)
-            for i in keptIndices {
+            for i in kept {
                 result.append(i)
                 known.append(counts[i])
             }
@@ -287,6 +287,7 @@ final class LeadingFrontCache: @unchecked Sendable {
             return (result, known)
         }
         var j = 0
+        var next = 0
         for i in 0..<previous.count {
             // Trials read now but not last time (finished since) come before the next one read last time.
             while j < current.count && current.numbers[j] != previous.numbers[i] {
@@ -295,7 +296,8 @@ final class LeadingFrontCache: @unchecked Sendable {
                 j += 1
             }
             guard j < current.count, current.same(j, as: previous, i) else { return everything }
-            if kept[i] {
+            if next < kept.count && kept[next] == i {
+                next += 1
                 result.append(j)
                 known.append(counts[i])
             }
@@ -313,16 +315,16 @@ final class LeadingFrontCache: @unchecked Sendable {
     /// −1 where unknown) are `CompletedLosses.dominatorCounts`' counts when it made the selection of three or more
     /// objectives (without them, such a selection is not reused).
     func store(_ current: CompletedLosses, kept indices: [Int], counts keptCounts: [Int]? = nil, covering count: Int) {
-        var flags = [Bool](repeating: false, count: current.count)
         var stored = [Int](repeating: -1, count: current.count)
-        for (position, k) in indices.enumerated() {
-            flags[k] = true
-            if let keptCounts { stored[k] = keptCounts[position] }
+        if let keptCounts {
+            for (position, k) in indices.enumerated() { stored[k] = keptCounts[position] }
         }
+        var increasing: [Int] = []
+        increasing.reserveCapacity(indices.count)
+        for k in indices.sorted() where increasing.last != k { increasing.append(k) }
         lock.lock()
         previous = current
-        kept = flags
-        keptIndices = indices.sorted()
+        kept = increasing
         counts = stored
         reusable = keptCounts != nil
         covering = count

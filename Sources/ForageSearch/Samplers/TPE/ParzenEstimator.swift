@@ -174,7 +174,7 @@ struct ParzenEstimator {
     /// buckets (a counting sort, without the unpredictable comparisons that dominate sorting random centres); each
     /// bucket is then put in order on its own (by insertion when small) — on any input, so centres outside the
     /// range, clustered centres or a degenerate range only cost time.
-    static func sortByCentre(_ order: inout [(centre: Double, position: Int32)], low: Double = 0, high: Double = 0) {
+    static func sortByCentre(_ order: inout [(centre: Double, position: Int32)], low: Double, high: Double) {
         let n = order.count
         let scale = Double(n) / (high - low)
         order.withUnsafeMutableBufferPointer { pairs in
